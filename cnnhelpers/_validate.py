@@ -1,0 +1,95 @@
+"""Argument checks shared by the sliding-window operations.
+
+Every public function calls these at its top, so a wrong argument fails before any work is
+done, with a message that names the argument, says what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def describe(value) -> str:
+    """A short description of ``value`` for error messages: its repr, or an array's shape."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def as_float_array(value, name: str) -> np.ndarray:
+    """``np.asarray(value)`` as float32 or float64; integers and booleans become float64."""
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of numbers; got {describe(value)} ({error})") from None
+    if array.dtype in (np.float32, np.float64):
+        return array
+    if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer):
+        return array.astype(np.float64)
+    if np.issubdtype(array.dtype, np.floating):  # float16, longdouble
+        return array.astype(np.float64)
+    raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
+
+
+def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...], layout: str) -> None:
+    """Raise ValueError unless ``array.ndim`` is one of ``allowed``; ``layout`` names the axes."""
+    if array.ndim not in allowed:
+        ranks = " or ".join(f"{n}-D" for n in allowed)
+        raise ValueError(f"{name} must be {ranks} {layout}; got a {array.ndim}-D array of shape {array.shape}")
+
+
+def _int(value, name: str, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int or a pair of ints, each >= {minimum}; got {describe(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {int(value)}")
+    return int(value)
+
+
+def pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints, each >= ``minimum``, as a tuple ``(height, width)``."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        items = list(value)
+        if len(items) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints; got {len(items)} values: {describe(value)}")
+        return _int(items[0], name, minimum), _int(items[1], name, minimum)
+    number = _int(value, name, minimum)
+    return number, number
+
+
+def padding_amounts(padding, kernel_size: tuple[int, int], dilation: tuple[int, int],
+                    stride: tuple[int, int], allow_full: bool = False) -> tuple[int, int, int, int]:
+    """Zero padding as ``(top, bottom, left, right)`` from an int, a pair or a mode string."""
+    if isinstance(padding, str):
+        modes = ("valid", "same", "full") if allow_full else ("valid", "same")
+        mode = padding.lower()
+        if mode not in modes:
+            raise ValueError(f"padding must be an int, a pair of ints or one of {modes}; got {padding!r}")
+        if mode == "valid":
+            return 0, 0, 0, 0
+        spans = [d * (k - 1) for k, d in zip(kernel_size, dilation)]  # extra rows/cols the kernel covers
+        if mode == "full":
+            return spans[0], spans[0], spans[1], spans[1]
+        if stride != (1, 1):
+            raise ValueError(f"padding='same' needs stride=1 (as in PyTorch); got stride={stride}")
+        # PyTorch puts the odd extra row/column at the bottom/right.
+        return spans[0] // 2, spans[0] - spans[0] // 2, spans[1] // 2, spans[1] - spans[1] // 2
+    ph, pw = pair(padding, "padding", minimum=0)
+    return ph, ph, pw, pw
+
+
+def check_window_fits(shape: tuple[int, int], pads: tuple[int, int, int, int],
+                      kernel_size: tuple[int, int], dilation: tuple[int, int], what: str) -> None:
+    """Raise ValueError when the (dilated) window is larger than the padded input."""
+    padded = (shape[0] + pads[0] + pads[1], shape[1] + pads[2] + pads[3])
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation))
+    if span[0] > padded[0] or span[1] > padded[1]:
+        dilated = f" (dilated to {span[0]}x{span[1]})" if span != tuple(kernel_size) else ""
+        raise ValueError(
+            f"{what} of size {kernel_size[0]}x{kernel_size[1]}{dilated} is larger than the padded "
+            f"input of size {padded[0]}x{padded[1]} (input {shape[0]}x{shape[1]}, padding "
+            f"top/bottom {pads[0]}/{pads[1]}, left/right {pads[2]}/{pads[3]})"
+        )

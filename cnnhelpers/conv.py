@@ -1,0 +1,315 @@
+"""Convolution (cross-correlation, as in deep learning), forward and backward, in vectorised NumPy.
+
+Layouts follow PyTorch: images are ``(N, C, H, W)`` and weights ``(O, C, KH, KW)``. The forward
+pass is im2col built from a strided view, then ONE matrix product with the output channels as the
+rows: ``weight.reshape(O, C*KH*KW) @ cols``. The backward pass is the same two ideas run in reverse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ._validate import as_float_array, check_ndim, check_window_fits, pair, padding_amounts
+
+__all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_backward"]
+
+# im2col matrices above this size are built a block of output rows at a time.
+_COLS_BUDGET_BYTES = 16 * 2**20
+
+
+def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
+                     dilation: int = 1) -> int:
+    """Length of a convolution's (or pooling's) output along one axis.
+
+    ``floor((size + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``
+
+    Parameters
+    ----------
+    size : int
+        Input length (height or width), >= 1.
+    kernel_size, stride, dilation : int
+        Each >= 1.
+    padding : int or {"valid", "same", "full"}
+        Zeros added on each side (>= 0), or a mode: "valid" is 0, "same" keeps ``size``
+        (stride must be 1), "full" is ``dilation*(kernel_size-1)``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an int (a bool or a float is not accepted).
+    ValueError
+        If an argument is out of range or the kernel is larger than the padded input.
+
+    Examples
+    --------
+    >>> conv_output_size(5, 3), conv_output_size(5, 3, padding=1), conv_output_size(5, 3, stride=2)
+    (3, 5, 2)
+    """
+    (size, _) = pair(size, "size", minimum=1)
+    (kernel, _) = pair(kernel_size, "kernel_size", minimum=1)
+    (step, _) = pair(stride, "stride", minimum=1)
+    (dil, _) = pair(dilation, "dilation", minimum=1)
+    top, bottom, _, _ = padding_amounts(padding if isinstance(padding, str) else (padding, 0),
+                                        (kernel, 1), (dil, 1), (step, 1), allow_full=True)
+    check_window_fits((size, 1), (top, bottom, 0, 0), (kernel, 1), (dil, 1), "kernel")
+    return (size + top + bottom - dil * (kernel - 1) - 1) // step + 1
+
+
+def _pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
+    """Pad the last two axes by ``(top, bottom, left, right)`` with ``value``."""
+    if not any(pads):
+        return x
+    top, bottom, left, right = pads
+    height, width = x.shape[-2:]
+    out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value, dtype=x.dtype)
+    out[..., top:top + height, left:left + width] = x
+    return out
+
+
+def _output_shape(padded: tuple[int, int], kernel_size, stride, dilation) -> tuple[int, int]:
+    return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, kernel_size, stride, dilation))
+
+
+def window_view(xp: np.ndarray, kernel_size, stride, dilation, out_hw) -> np.ndarray:
+    """Read-only strided view ``(..., KH, KW, OH, OW)`` of every window of the padded ``xp``."""
+    *lead, _, _ = xp.shape
+    row_step, col_step = xp.strides[-2:]
+    strides = xp.strides[:-2] + (row_step * dilation[0], col_step * dilation[1],
+                                 row_step * stride[0], col_step * stride[1])
+    return as_strided(xp, shape=(*lead, *kernel_size, *out_hw), strides=strides, writeable=False)
+
+
+def offset_slices(offset: tuple[int, int], stride, dilation, out_hw) -> tuple[slice, slice]:
+    """Slices of the padded input that kernel offset ``(u, v)`` touches across all windows."""
+    (u, v), (sh, sw), (dh, dw), (oh, ow) = offset, stride, dilation, out_hw
+    return (slice(u * dh, u * dh + sh * (oh - 1) + 1, sh), slice(v * dw, v * dw + sw * (ow - 1) + 1, sw))
+
+
+def _row_blocks(out_h: int, bytes_per_row: int):
+    """Split ``range(out_h)`` into blocks whose im2col matrix stays within the memory budget."""
+    rows = max(1, min(out_h, _COLS_BUDGET_BYTES // max(bytes_per_row, 1)))
+    return [(start, min(start + rows, out_h)) for start in range(0, out_h, rows)]
+
+
+def _conv_forward(x, weight, stride, pads, dilation):
+    """Core forward pass on checked arrays: ``x`` (N, C, H, W), ``weight`` (O, C, KH, KW)."""
+    n, c = x.shape[:2]
+    o, _, kh, kw = weight.shape
+    xp = _pad(x, pads)
+    oh, ow = _output_shape(xp.shape[-2:], (kh, kw), stride, dilation)
+    out = np.empty((n, o, oh, ow), dtype=x.dtype)
+    if n == 0 or o == 0:
+        return out
+    if c * o == 1:
+        # One input and one output channel: nine scaled slices beat a (1, 9) @ (9, P) product.
+        out[:, 0] = 0
+        for u in range(kh):
+            for v in range(kw):
+                rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+                out[:, 0] += weight[0, 0, u, v] * xp[:, 0, rows, cols]
+        return out
+    w_rows = weight.reshape(o, c * kh * kw)
+    windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
+    for r0, r1 in _row_blocks(oh, n * c * kh * kw * ow * x.itemsize):
+        cols = windows[..., r0:r1, :].reshape(n, c * kh * kw, (r1 - r0) * ow)  # im2col: one copy
+        out[:, :, r0:r1, :] = (w_rows @ cols).reshape(n, o, r1 - r0, ow)  # (N, O, rows*OW)
+    return out
+
+
+def _conv_backward(grad_out, x, weight, stride, pads, dilation):
+    """Core backward pass on checked arrays; returns ``(grad_x, grad_weight, grad_bias)``."""
+    n, c, height, width = x.shape
+    o, _, kh, kw = weight.shape
+    oh, ow = grad_out.shape[-2:]
+    grad_bias = grad_out.sum(axis=(0, 2, 3))
+    xp = _pad(x, pads)
+    grad_xp = np.zeros(xp.shape, dtype=x.dtype)
+    grad_weight = np.zeros(weight.shape, dtype=x.dtype)
+    if n == 0:
+        return grad_xp[..., pads[0]:pads[0] + height, pads[2]:pads[2] + width], grad_weight, grad_bias
+    g_rows = grad_out.reshape(n, o, oh * ow)
+    # grad_x: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
+    for u in range(kh):
+        for v in range(kw):
+            rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+            contribution = np.matmul(weight[:, :, u, v].T, g_rows)  # (N, C, OH*OW)
+            grad_xp[:, :, rows, cols] += contribution.reshape(n, c, oh, ow)
+    # grad_weight: grad_out rows times im2col columns, summed over the batch.
+    windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
+    grad_w_rows = grad_weight.reshape(o, c * kh * kw)
+    for r0, r1 in _row_blocks(oh, n * c * kh * kw * ow * x.itemsize):
+        cols = windows[..., r0:r1, :].reshape(n, c * kh * kw, (r1 - r0) * ow)
+        g_block = grad_out[:, :, r0:r1, :].reshape(n, o, (r1 - r0) * ow)
+        # (O, N*P) @ (N*P, CKK) as one product: put the batch next to the positions.
+        grad_w_rows += np.tensordot(g_block, cols, axes=([0, 2], [0, 2]))
+    grad_x = grad_xp[..., pads[0]:pads[0] + height, pads[2]:pads[2] + width]
+    return np.ascontiguousarray(grad_x), grad_weight, grad_bias
+
+
+def _check_conv(x, weight, stride, padding, dilation, allow_full=False):
+    """Validate conv arguments; return ``(x4, weight, stride, pads, dilation, batched)``."""
+    x = as_float_array(x, "x")
+    weight = as_float_array(weight, "weight")
+    check_ndim(x, "x", (3, 4), "(C, H, W) or (N, C, H, W)")
+    check_ndim(weight, "weight", (4,), "(O, C, KH, KW)")
+    batched = x.ndim == 4
+    x4 = x if batched else x[None]
+    if weight.shape[1] != x4.shape[1]:
+        raise ValueError(f"x has {x4.shape[1]} channels but weight expects {weight.shape[1]} "
+                         f"(x shape {x.shape}, weight shape {weight.shape}); they must be equal")
+    if 0 in weight.shape[2:]:
+        raise ValueError(f"weight's kernel must be at least 1x1; got weight shape {weight.shape}")
+    stride = pair(stride, "stride")
+    dilation = pair(dilation, "dilation")
+    kernel_size = weight.shape[2:]
+    pads = padding_amounts(padding, kernel_size, dilation, stride, allow_full=allow_full)
+    check_window_fits(x4.shape[2:], pads, kernel_size, dilation, "kernel")
+    dtype = np.result_type(x4.dtype, weight.dtype)
+    return x4.astype(dtype, copy=False), weight.astype(dtype, copy=False), stride, pads, dilation, batched
+
+
+def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """2-D convolution of a batch of multi-channel images, as ``torch.nn.functional.conv2d``.
+
+    ``out[n, o, i, j] = bias[o] + sum_{c,u,v} xpad[n, c, i*sh + u*dh, j*sw + v*dw] * weight[o, c, u, v]``
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W) or (C, H, W)
+    weight : array of shape (O, C, KH, KW)
+    bias : array of shape (O,), optional
+    stride, dilation : int or (int, int), each >= 1
+    padding : int, (int, int), "valid" or "same"
+        Zeros added on both sides; "same" keeps H and W (stride 1 only; the odd extra row and
+        column go at the bottom and right, as in PyTorch).
+
+    Returns
+    -------
+    out : array of shape (N, O, OH, OW), or (O, OH, OW) for an unbatched ``x``
+        float32 if every input is float32, else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Wrong ranks, channel counts that differ, a bias of the wrong length, bad stride/padding/
+        dilation, or a kernel larger than the padded input.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d(x, np.ones((1, 1, 2, 2)), stride=2)[0, 0]
+    array([[10., 18.],
+           [42., 50.]])
+    """
+    x4, weight, stride, pads, dilation, batched = _check_conv(x, weight, stride, padding, dilation)
+    out = _conv_forward(x4, weight, stride, pads, dilation)
+    if bias is not None:
+        bias = as_float_array(bias, "bias")
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"bias must have shape ({weight.shape[0]},) to match weight's "
+                             f"{weight.shape[0]} output channels; got shape {bias.shape}")
+        out = out + bias[:, None, None]  # NumPy promotion: float32 stays float32 only if all are
+    return out if batched else out[0]
+
+
+def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1):
+    """Gradients of ``sum(grad_out * conv2d(x, weight, bias, ...))``.
+
+    Parameters
+    ----------
+    grad_out : array shaped like ``conv2d(x, weight, ...)``: (N, O, OH, OW) or (O, OH, OW)
+    x, weight, stride, padding, dilation
+        As given to :func:`conv2d`.
+
+    Returns
+    -------
+    grad_x : array shaped like ``x``
+    grad_weight : array of shape (O, C, KH, KW)
+    grad_bias : array of shape (O,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`conv2d`, or if ``grad_out`` does not have the shape of the forward output.
+
+    Examples
+    --------
+    >>> x, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))
+    >>> gx, gw, gb = conv2d_backward(np.ones((1, 1, 2, 2)), x, w)
+    >>> gx[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    x4, weight, stride, pads, dilation, batched = _check_conv(x, weight, stride, padding, dilation)
+    grad_out = as_float_array(grad_out, "grad_out")
+    padded = (x4.shape[2] + pads[0] + pads[1], x4.shape[3] + pads[2] + pads[3])
+    expected = (x4.shape[0], weight.shape[0], *_output_shape(padded, weight.shape[2:], stride, dilation))
+    if grad_out.shape != (expected if batched else expected[1:]):
+        raise ValueError(f"grad_out must have the forward output's shape "
+                         f"{expected if batched else expected[1:]}; got {grad_out.shape}")
+    grad_out = grad_out.astype(x4.dtype, copy=False).reshape(expected)
+    grad_x, grad_weight, grad_bias = _conv_backward(grad_out, x4, weight, stride, pads, dilation)
+    return (grad_x if batched else grad_x[0]), grad_weight, grad_bias
+
+
+def correlate2d(image, kernel, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Cross-correlate one 2-D image with one 2-D kernel (what deep learning calls convolution).
+
+    ``out[i, j] = sum_{u,v} padded[i*sh + u*dh, j*sw + v*dw] * kernel[u, v]``
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    kernel : array of shape (KH, KW)
+    stride, dilation : int or (int, int), each >= 1
+    padding : int, (int, int), "valid", "same" or "full"
+        "full" pads ``dilation*(kernel_size-1)`` on each side: every partial overlap.
+
+    Returns
+    -------
+    out : array of shape (OH, OW)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``image`` or ``kernel`` is not 2-D, or for bad stride/padding/dilation, or a kernel
+        larger than the padded image.
+
+    Examples
+    --------
+    The lecture's worked example: a 3x3 patch and the Sobel kernel give 2.
+
+    >>> correlate2d([[3, 2, 1], [1, 2, 3], [1, 1, 1]], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    array([[2.]])
+    """
+    image = as_float_array(image, "image")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(image, "image", (2,), "(H, W)")
+    check_ndim(kernel, "kernel", (2,), "(KH, KW)")
+    x4, weight, stride, pads, dilation, _ = _check_conv(image[None, None], kernel[None, None], stride,
+                                                         padding, dilation, allow_full=True)
+    return _conv_forward(x4, weight, stride, pads, dilation)[0, 0]
+
+
+def convolve2d(image, kernel, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """True (mathematician's) convolution: :func:`correlate2d` with the kernel flipped in both axes.
+
+    Same parameters, returns and errors as :func:`correlate2d`.
+
+    Examples
+    --------
+    >>> convolve2d([[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], padding=1)
+    array([[1., 2., 3.],
+           [4., 5., 6.],
+           [7., 8., 9.]])
+    """
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(kernel, "kernel", (2,), "(KH, KW)")
+    return correlate2d(image, kernel[::-1, ::-1], stride=stride, padding=padding, dilation=dilation)
+

@@ -1,0 +1,150 @@
+"""Figures for the notebooks: slide-style annotated grids, image rows, and a lecture style.
+
+Colour maps are colour-blind-safe: ``gray`` for photographs, ``cividis`` for unsigned feature
+maps, and the diverging ``RdBu_r`` centred on zero for signed outputs (red positive, blue negative).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.patches import Rectangle
+
+__all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "lecture_style", "use_lecture_style",
+           "draw_grid", "show_images", "signed_norm"]
+
+SIGNED_CMAP = "RdBu_r"
+UNSIGNED_CMAP = "cividis"
+IMAGE_CMAP = "gray"
+HIGHLIGHT = "#E69F00"  # Okabe-Ito orange: visible to every common colour-vision type
+
+_BASE_STYLE = {"figure.dpi": 100, "font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12,
+               "image.cmap": UNSIGNED_CMAP, "figure.figsize": (8, 4.5)}
+_LECTURE_STYLE = {"figure.dpi": 100, "font.size": 17, "axes.titlesize": 20, "axes.labelsize": 17,
+                  "xtick.labelsize": 14, "ytick.labelsize": 14, "legend.fontsize": 15,
+                  "image.cmap": UNSIGNED_CMAP, "figure.figsize": (12, 6.5)}
+
+
+def use_lecture_style(on: bool = True) -> None:
+    """Switch every later figure to projector sizes (``on=True``) or back to reading sizes.
+
+    Examples
+    --------
+    >>> use_lecture_style(True); use_lecture_style(False)
+    """
+    mpl.rcParams.update(_LECTURE_STYLE if on else _BASE_STYLE)
+
+
+@contextmanager
+def lecture_style():
+    """Projector sizes inside a ``with`` block only."""
+    with mpl.rc_context(_LECTURE_STYLE):
+        yield
+
+
+def signed_norm(values) -> TwoSlopeNorm:
+    """A colour norm centred on zero and symmetric, so white always means 0."""
+    limit = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0
+    limit = limit if np.isfinite(limit) and limit > 0 else 1.0
+    return TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+
+
+def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str = "{:g}",
+              cmap: str | None = None, signed: bool | None = None, fontsize: float | None = None,
+              highlight_color: str = HIGHLIGHT):
+    """Draw a small 2-D array as an annotated grid of numbers, like the lecture's tables.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : array of shape (H, W)
+    title : str, optional
+    highlight : (row, col, height, width), optional
+        A window to outline, such as the kernel's current position.
+    fmt : str
+        Format for each number.
+    cmap : str, optional
+        Cell colours; by default diverging for signed data, a light grey scale otherwise.
+    signed : bool, optional
+        Treat the data as signed (centre the colours on zero). Default: any value < 0.
+
+    Returns
+    -------
+    The ``AxesImage`` of the cells.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"values must be a 2-D array; got shape {values.shape}")
+    signed = bool(np.nanmin(values) < 0) if signed is None and values.size else bool(signed)
+    if signed:
+        image = ax.imshow(values, cmap=cmap or SIGNED_CMAP, norm=signed_norm(values))
+    else:
+        high = np.nanmax(values) if values.size else 1
+        image = ax.imshow(values, cmap=cmap or "Greys", vmin=0, vmax=max(high, 1e-12) * 2.5)
+    size = fontsize or max(8.0, min(16.0, 120.0 / max(values.shape)))
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=size, color="black")
+    ax.set_xticks(np.arange(-0.5, values.shape[1], 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, values.shape[0], 1), minor=True)
+    ax.grid(which="minor", color="black", linewidth=1)
+    ax.tick_params(which="both", bottom=False, left=False, labelbottom=False, labelleft=False)
+    if highlight is not None:
+        row, col, height, width = highlight
+        ax.add_patch(Rectangle((col - 0.5, row - 0.5), width, height, fill=False,
+                               edgecolor=highlight_color, linewidth=4))
+    if title:
+        ax.set_title(title)
+    return image
+
+
+def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool = True,
+                ncols: int | None = None, size: float = 4.0, suptitle: str | None = None):
+    """Show images side by side with titles and, where values matter, colour bars.
+
+    Parameters
+    ----------
+    images : sequence of 2-D arrays (or (H, W, 3) colour images)
+    titles : sequence of str, optional
+    cmaps : sequence of str, optional
+        Per image; default grey for the first, diverging for signed, ``cividis`` otherwise.
+    signed : sequence of bool, optional
+        Per image: centre the colours on zero. Default: the image has negative values.
+    colorbar : bool
+        Draw a colour bar next to each single-channel image.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    images = [np.asarray(image) for image in images]
+    count = len(images)
+    ncols = ncols or count
+    nrows = -(-count // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * 1.15, size * nrows), squeeze=False,
+                             layout="constrained")
+    for k, ax in enumerate(axes.flat):
+        if k >= count:
+            ax.set_visible(False)
+            continue
+        image = images[k]
+        is_signed = signed[k] if signed is not None else bool(image.size and np.nanmin(image) < 0)
+        if image.ndim == 3:
+            shown = ax.imshow(np.clip(image, 0, 1) if image.dtype.kind == "f" else image)
+        elif is_signed:
+            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else SIGNED_CMAP, norm=signed_norm(image))
+        else:
+            default = IMAGE_CMAP if k == 0 else UNSIGNED_CMAP
+            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else default)
+        if colorbar and image.ndim == 2:
+            fig.colorbar(shown, ax=ax, shrink=0.8)
+        if titles is not None:
+            ax.set_title(titles[k])
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
