@@ -36,7 +36,7 @@ test-notebooks: install
 	$(BIN)/python -m pytest notebooks
 
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
-	$(BIN)/python benchmarks/bench_core.py
+	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 lint: install
 	$(BIN)/ruff check cnnhelpers tests benchmarks

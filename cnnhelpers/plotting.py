@@ -15,7 +15,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 __all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "lecture_style", "use_lecture_style",
-           "draw_grid", "show_images", "signed_norm"]
+           "draw_grid", "show_images", "show_kernel_step", "signed_norm"]
 
 SIGNED_CMAP = "RdBu_r"
 UNSIGNED_CMAP = "cividis"
@@ -62,6 +62,7 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     ----------
     ax : matplotlib Axes
     values : array of shape (H, W)
+        NaN cells are drawn blank.
     title : str, optional
     highlight : (row, col, height, width), optional
         A window to outline, such as the kernel's current position.
@@ -79,15 +80,18 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"values must be a 2-D array; got shape {values.shape}")
-    signed = bool(np.nanmin(values) < 0) if signed is None and values.size else bool(signed)
-    if signed:
-        image = ax.imshow(values, cmap=cmap or SIGNED_CMAP, norm=signed_norm(values))
+    finite = values[np.isfinite(values)]
+    signed = bool(finite.size and finite.min() < 0) if signed is None else bool(signed)
+    if signed:  # a wider range than the data keeps the cells light enough for black numbers
+        limit = float(np.abs(finite).max()) * 1.6 if finite.size and np.abs(finite).max() > 0 else 1.0
+        image = ax.imshow(values, cmap=cmap or SIGNED_CMAP, vmin=-limit, vmax=limit)
     else:
-        high = np.nanmax(values) if values.size else 1
+        high = float(finite.max()) if finite.size else 1.0
         image = ax.imshow(values, cmap=cmap or "Greys", vmin=0, vmax=max(high, 1e-12) * 2.5)
     size = fontsize or max(8.0, min(16.0, 120.0 / max(values.shape)))
     for (i, j), value in np.ndenumerate(values):
-        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=size, color="black")
+        if not np.isnan(value):  # NaN cells stay blank: "not computed yet"
+            ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=size, color="black")
     ax.set_xticks(np.arange(-0.5, values.shape[1], 1), minor=True)
     ax.set_yticks(np.arange(-0.5, values.shape[0], 1), minor=True)
     ax.grid(which="minor", color="black", linewidth=1)
@@ -147,4 +151,64 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool 
         ax.set_yticks([])
     if suptitle:
         fig.suptitle(suptitle)
+    return fig
+
+
+def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, stride=1, padding=0,
+                     titles=("input", "kernel", "output"), fig=None):
+    """The slides' picture of one convolution step: padded input with the window, kernel, output.
+
+    The output grid shows every value up to and including ``position`` (row-major), the rest
+    blank, and the title of the output spells out the current sum of products.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    kernel : array of shape (KH, KW)
+    position : (row, col) of the output cell being computed; default the first.
+    stride, padding : int
+        As for :func:`cnnhelpers.correlate2d` (ints here, to keep the picture simple).
+    fig : matplotlib Figure, optional
+        Drawn into (cleared first), e.g. a :class:`cnnhelpers.widgets.LiveFigure`'s figure.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Raises
+    ------
+    ValueError
+        If ``position`` lies outside the output, or the kernel does not fit (from ``correlate2d``).
+    """
+    from .conv import correlate2d
+
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    output = correlate2d(image, kernel, stride=stride, padding=padding)
+    row, col = position if position is not None else (0, 0)
+    if not (0 <= row < output.shape[0] and 0 <= col < output.shape[1]):
+        raise ValueError(f"position must lie inside the {output.shape[0]}x{output.shape[1]} output; got {position}")
+    padded = np.pad(image, padding)
+    kh, kw = kernel.shape
+    top, left = row * stride, col * stride
+    patch = padded[top:top + kh, left:left + kw]
+    shown = np.full(output.shape, np.nan)
+    done = np.arange(output.size).reshape(output.shape) <= row * output.shape[1] + col
+    shown[done] = output[done]
+
+    if fig is None:
+        fig = plt.figure(figsize=(4 + 0.55 * (padded.shape[1] + kw + output.shape[1]), 4.2), layout="constrained")
+    else:
+        fig.clear()
+    widths = [padded.shape[1], kw, output.shape[1]]
+    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": widths})
+    draw_grid(axes[0], padded, title=titles[0] + (f" (padding {padding})" if padding else ""),
+              highlight=(top, left, kh, kw), signed=False)
+    if padding:  # outline the original image inside the zeros
+        axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), image.shape[1], image.shape[0],
+                                    fill=False, edgecolor="black", linewidth=2.5, linestyle="--"))
+    draw_grid(axes[1], kernel, title=titles[1], signed=True)
+    draw_grid(axes[2], shown, title=titles[2], highlight=(row, col, 1, 1), signed=True)
+    terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in zip(patch.ravel(), kernel.ravel()))
+    fig.suptitle(f"output[{row}, {col}] = {terms} = {output[row, col]:g}", fontsize=11)
     return fig
