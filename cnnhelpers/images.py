@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PHOTOS", "load_image"]
+__all__ = ["PHOTOS", "load_image", "lines_and_corner", "shift", "downscale"]
 
 # Bundled with scikit-image (no download): name -> what it shows.
 PHOTOS = {
@@ -66,3 +66,138 @@ def load_image(name: str = "camera", *, gray: bool = True, size: int | tuple[int
             size = (round(image.shape[0] * scale), round(image.shape[1] * scale))
         image = resize(image, tuple(size) + image.shape[2:], anti_aliasing=True)
     return image.astype(dtype)
+
+
+def lines_and_corner(size: int = 12) -> np.ndarray:
+    """A synthetic 0/1 image with one pattern for each of the lecture's three detectors.
+
+    On a dark background: a one-pixel vertical line (column 1), a one-pixel horizontal line
+    (row 1, from column 3 on) and a filled bright square in the bottom-right quarter, whose
+    top-left corner is what the lecture's corner detector looks for.
+
+    Parameters
+    ----------
+    size : int
+        Height and width, >= 8.
+
+    Returns
+    -------
+    image : float64 array of shape (size, size), values 0 and 1
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an int.
+    ValueError
+        If ``size`` < 8 (the three patterns would touch).
+
+    Examples
+    --------
+    >>> lines_and_corner(8).astype(int)
+    array([[0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 1, 0, 1, 1, 1, 1, 0],
+           [0, 1, 0, 0, 0, 0, 0, 0],
+           [0, 1, 0, 0, 0, 0, 0, 0],
+           [0, 1, 0, 0, 1, 1, 1, 0],
+           [0, 1, 0, 0, 1, 1, 1, 0],
+           [0, 1, 0, 0, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0]])
+    """
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"size must be an int; got {size!r}")
+    if size < 8:
+        raise ValueError(f"size must be >= 8 so that the three patterns stay apart; got {size}")
+    image = np.zeros((size, size))
+    image[1:size - 1, 1] = 1  # vertical line
+    image[1, 3:size - 1] = 1  # horizontal line
+    image[size // 2:size - 1, size // 2:size - 1] = 1  # square: its top-left corner is "the corner"
+    return image
+
+
+def shift(image, offset: tuple[int, int], *, fill: float = 0.0) -> np.ndarray:
+    """Move an image by whole pixels; what enters at the border is ``fill`` (nothing wraps round).
+
+    Parameters
+    ----------
+    image : array of shape (H, W) or (H, W, C)
+    offset : (int, int)
+        ``(down, right)`` in pixels; negative values move up or left.
+    fill : float
+        Value of the pixels uncovered at the border.
+
+    Returns
+    -------
+    shifted : array shaped like ``image`` (a new array, float)
+        ``shifted[i + down, j + right] = image[i, j]`` wherever both lie inside.
+
+    Raises
+    ------
+    TypeError
+        If ``offset`` is not a pair of ints.
+    ValueError
+        If ``image`` is not 2-D or 3-D.
+
+    Examples
+    --------
+    >>> shift(np.arange(9).reshape(3, 3), (1, -1))
+    array([[0., 0., 0.],
+           [1., 2., 0.],
+           [4., 5., 0.]])
+    """
+    image = np.asarray(image)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must be 2-D (H, W) or 3-D (H, W, C); got shape {image.shape}")
+    if (not isinstance(offset, (tuple, list)) or len(offset) != 2
+            or not all(isinstance(o, (int, np.integer)) and not isinstance(o, (bool, np.bool_)) for o in offset)):
+        raise TypeError(f"offset must be a pair of ints (down, right); got {offset!r}")
+    down, right = (int(o) for o in offset)
+    height, width = image.shape[:2]
+    out = np.full(image.shape, fill, dtype=image.dtype if image.dtype.kind == "f" else np.float64)
+    rows_to = slice(max(down, 0), min(height + down, height))
+    rows_from = slice(max(-down, 0), min(height - down, height))
+    cols_to = slice(max(right, 0), min(width + right, width))
+    cols_from = slice(max(-right, 0), min(width - right, width))
+    out[rows_to, cols_to] = image[rows_from, cols_from]
+    return out
+
+
+def downscale(image, factor: int) -> np.ndarray:
+    """Shrink an image by a whole factor, each output pixel the mean of a ``factor x factor`` block.
+
+    Rows and columns that do not fill a whole block (at the bottom and right) are dropped.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    factor : int
+        >= 1, at most ``min(H, W)``.
+
+    Returns
+    -------
+    small : float array of shape (H // factor, W // factor)
+
+    Raises
+    ------
+    TypeError
+        If ``factor`` is not an int.
+    ValueError
+        If ``image`` is not 2-D or ``factor`` is out of range.
+
+    Examples
+    --------
+    >>> downscale(np.arange(16.0).reshape(4, 4), 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    image = np.asarray(image)
+    image = image if image.dtype.kind == "f" else image.astype(np.float64)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D (H, W); got shape {image.shape}")
+    if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, (int, np.integer)):
+        raise TypeError(f"factor must be an int; got {factor!r}")
+    if not 1 <= factor <= min(image.shape):
+        raise ValueError(f"factor must be between 1 and {min(image.shape)} for an image of shape "
+                         f"{image.shape}; got {factor}")
+    height, width = image.shape[0] // factor, image.shape[1] // factor
+    blocks = image[:height * factor, :width * factor].reshape(height, factor, width, factor)
+    return blocks.mean(axis=(1, 3))
