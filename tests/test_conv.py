@@ -1,0 +1,271 @@
+"""cnnhelpers.conv against naive loops, scipy.signal, the lecture's worked examples and PyTorch."""
+
+import numpy as np
+import pytest
+import scipy.signal
+from reference import naive_conv2d, naive_correlate2d, numerical_gradient
+
+import cnnhelpers as ch
+from cnnhelpers import kernels
+
+# The lecture's 5x5 example ("Without Padding", "With Padding", "Stride 2" slides).
+X5 = np.array([[1, 2, 0, 3, 1], [1, 0, 0, 2, 2], [2, 1, 2, 1, 1], [0, 0, 1, 0, 0], [1, 2, 1, 1, 1]])
+K5 = np.array([[-1, 1, 2], [1, 1, 0], [-1, -2, 0]])
+
+
+def rng():
+    return np.random.default_rng(1234)
+
+
+# --- the lecture's worked examples --------------------------------------------------------------
+
+def test_lecture_sobel_example_gives_2():
+    patch = [[3, 2, 1], [1, 2, 3], [1, 1, 1]]
+    assert ch.correlate2d(patch, kernels.sobel_x).tolist() == [[2.0]]
+
+
+def test_lecture_5x5_without_padding_matches_hand_sum_and_slide():
+    out = ch.correlate2d(X5, K5)
+    assert out.shape == (3, 3)
+    assert out[0, 0] == -2  # the slide's upper-left entry
+    assert out[0, 0] == np.sum(X5[:3, :3] * K5)
+    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5))
+
+
+def test_lecture_5x5_with_padding_keeps_size_and_corner_is_minus_1():
+    out = ch.correlate2d(X5, K5, padding=1)
+    assert out.shape == (5, 5)
+    assert out[0, 0] == -1  # the slide's upper-left entry
+    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5, pads=(1, 1, 1, 1)))
+
+
+def test_lecture_stride_2_without_padding():
+    out = ch.correlate2d(X5, K5, stride=2)
+    assert out.shape == (2, 2)
+    assert out[0, 0] == -2 and out[0, 1] == 3  # as on the slide
+    assert out[1, 0] == -2  # the slide prints 0 here: a slip in the lecture
+    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5, stride=(2, 2)))
+
+
+def test_lecture_stride_2_with_padding():
+    out = ch.correlate2d(X5, K5, stride=2, padding=1)
+    assert out.shape == (3, 3)
+    assert (out[0, 0], out[0, 1], out[1, 0]) == (-1, 2, 3)  # the slide's three entries
+    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5, stride=(2, 2), pads=(1, 1, 1, 1)))
+
+
+# --- correlate2d / convolve2d -------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["valid", "full", "same"])
+def test_correlate2d_matches_scipy(mode):
+    image, kernel = rng().standard_normal((17, 13)), rng().standard_normal((3, 5))
+    np.testing.assert_allclose(ch.correlate2d(image, kernel, padding=mode),
+                               scipy.signal.correlate2d(image, kernel, mode=mode), atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["valid", "full", "same"])
+def test_convolve2d_matches_scipy_for_odd_kernels(mode):
+    image, kernel = rng().standard_normal((12, 15)), rng().standard_normal((5, 3))
+    np.testing.assert_allclose(ch.convolve2d(image, kernel, padding=mode),
+                               scipy.signal.convolve2d(image, kernel, mode=mode), atol=1e-12)
+
+
+def test_convolve2d_is_correlation_with_flipped_kernel():
+    image, kernel = rng().standard_normal((9, 9)), rng().standard_normal((3, 4))
+    np.testing.assert_allclose(ch.convolve2d(image, kernel, stride=2, padding=1),
+                               naive_correlate2d(image, kernel[::-1, ::-1], stride=(2, 2), pads=(1, 1, 1, 1)))
+
+
+def test_same_padding_with_even_kernel_puts_extra_row_and_column_bottom_right():
+    image, kernel = rng().standard_normal((6, 7)), rng().standard_normal((4, 2))
+    # kernel 4x2: 3 extra rows (1 top, 2 bottom), 1 extra column (0 left, 1 right)
+    np.testing.assert_allclose(ch.correlate2d(image, kernel, padding="same"),
+                               naive_correlate2d(image, kernel, pads=(1, 2, 0, 1)), atol=1e-12)
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 2), ((2, 1), (1, 2), (1, 2)), (3, 2, 2),
+                                                       (1, "full", (2, 3)), (1, "same", 2)])
+def test_correlate2d_matches_naive_with_stride_padding_dilation(stride, padding, dilation):
+    image, kernel = rng().standard_normal((14, 11)), rng().standard_normal((3, 2))
+    sp, dp = np.broadcast_to(stride, 2), np.broadcast_to(dilation, 2)
+    if padding == "full":
+        pads = (dp[0] * 2, dp[0] * 2, dp[1], dp[1])
+    elif padding == "same":  # 3x2 kernel dilated by 2 spans 5x3: 4 extra rows, 2 extra columns
+        pads = (2, 2, 1, 1)
+    else:
+        pp = np.broadcast_to(padding, 2)
+        pads = (pp[0], pp[0], pp[1], pp[1])
+    np.testing.assert_allclose(ch.correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation),
+                               naive_correlate2d(image, kernel, tuple(sp), pads, tuple(dp)), atol=1e-12)
+
+
+# --- conv2d -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape, weight_shape, stride, padding, dilation", [
+    ((2, 3, 8, 9), (4, 3, 3, 3), 1, 1, 1),
+    ((3, 2, 10, 7), (5, 2, 2, 3), (2, 1), (1, 0), (1, 2)),
+    ((1, 1, 9, 9), (1, 1, 3, 3), 2, 0, 1),   # the single-channel fast path
+    ((2, 1, 7, 6), (1, 1, 4, 2), 1, "same", 1),
+])
+def test_conv2d_matches_naive_loops(shape, weight_shape, stride, padding, dilation):
+    r = rng()
+    x, w, b = r.standard_normal(shape), r.standard_normal(weight_shape), r.standard_normal(weight_shape[0])
+    kh, kw = weight_shape[2:]
+    dh, dw = np.broadcast_to(dilation, 2)
+    if padding == "same":
+        th, tw = dh * (kh - 1), dw * (kw - 1)
+        pads = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+    else:
+        ph, pw = np.broadcast_to(padding, 2)
+        pads = (ph, ph, pw, pw)
+    expected = naive_conv2d(x, w, b, tuple(np.broadcast_to(stride, 2)), pads, (dh, dw))
+    np.testing.assert_allclose(ch.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation),
+                               expected, atol=1e-10)
+
+
+def test_conv2d_sums_channels():
+    r = rng()
+    x, w = r.standard_normal((3, 6, 6)), r.standard_normal((1, 3, 3, 3))
+    per_channel = sum(ch.correlate2d(x[c], w[0, c]) for c in range(3))
+    np.testing.assert_allclose(ch.conv2d(x, w)[0], per_channel, atol=1e-12)
+
+
+def test_conv2d_unbatched_input_gives_unbatched_output():
+    r = rng()
+    x, w = r.standard_normal((2, 5, 5)), r.standard_normal((3, 2, 3, 3))
+    out = ch.conv2d(x, w, padding=1)
+    assert out.shape == (3, 5, 5)
+    np.testing.assert_allclose(out, ch.conv2d(x[None], w, padding=1)[0])
+
+
+def test_conv2d_large_batch_is_split_into_blocks_without_changing_the_result(monkeypatch):
+    import cnnhelpers.conv as conv_module
+    r = rng()
+    x, w = r.standard_normal((4, 3, 20, 20)), r.standard_normal((2, 3, 3, 3))
+    whole = ch.conv2d(x, w, padding=1)
+    monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 5000)  # forces many row blocks
+    np.testing.assert_allclose(ch.conv2d(x, w, padding=1), whole, atol=1e-12)
+    gx, gw, _ = ch.conv2d_backward(np.ones_like(whole), x, w, padding=1)
+    monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 16 * 2**20)
+    gx2, gw2, _ = ch.conv2d_backward(np.ones_like(whole), x, w, padding=1)
+    np.testing.assert_allclose(gx, gx2, atol=1e-12)
+    np.testing.assert_allclose(gw, gw2, atol=1e-12)
+
+
+def test_empty_batch_gives_empty_result_of_right_shape():
+    out = ch.conv2d(np.zeros((0, 3, 8, 8)), np.zeros((5, 3, 3, 3)), stride=2, padding=1)
+    assert out.shape == (0, 5, 4, 4)
+    gx, gw, gb = ch.conv2d_backward(np.zeros((0, 5, 4, 4)), np.zeros((0, 3, 8, 8)), np.zeros((5, 3, 3, 3)),
+                                    stride=2, padding=1)
+    assert gx.shape == (0, 3, 8, 8) and gw.shape == (5, 3, 3, 3) and gb.shape == (5,)
+    assert not gw.any() and not gb.any()
+
+
+# --- dtypes and inputs --------------------------------------------------------------------------
+
+def test_float32_in_float32_out_and_float64_in_float64_out():
+    x, w = np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3))
+    assert ch.conv2d(x.astype(np.float32), w.astype(np.float32)).dtype == np.float32
+    assert ch.conv2d(x, w).dtype == np.float64
+    grads = ch.conv2d_backward(np.ones((1, 3, 3, 3), np.float32), x.astype(np.float32), w.astype(np.float32))
+    assert [g.dtype for g in grads] == [np.float32] * 3
+    assert ch.correlate2d(np.ones((4, 4), np.float32), np.ones((2, 2), np.float32)).dtype == np.float32
+
+
+def test_uint8_image_with_sobel_gives_negative_values_not_wraparound():
+    image = np.array([[0, 0, 255, 255]] * 4, dtype=np.uint8)[:, ::-1]  # bright left, dark right
+    out = ch.correlate2d(image, kernels.sobel_x.astype(int))
+    assert out.dtype == np.float64
+    assert out.min() == -1020  # 255 * (1 + 2 + 1), negative: no uint8 wrap-around
+
+
+def test_inputs_are_not_modified():
+    r = rng()
+    x, w, b = r.standard_normal((2, 3, 6, 6)), r.standard_normal((4, 3, 3, 3)), r.standard_normal(4)
+    copies = [a.copy() for a in (x, w, b)]
+    out = ch.conv2d(x, w, b, padding=1)
+    ch.conv2d_backward(np.ones_like(out), x, w, padding=1)
+    for original, copy in zip((x, w, b), copies):
+        np.testing.assert_array_equal(original, copy)
+
+
+def test_accepts_nested_lists():
+    assert ch.conv2d([[[[1, 2], [3, 4]]]], [[[[1, 1], [1, 1]]]]).tolist() == [[[[10.0]]]]
+
+
+def test_nan_propagates_like_data():
+    image = np.ones((5, 5))
+    image[2, 2] = np.nan
+    out = ch.correlate2d(image, np.ones((3, 3)))
+    assert np.isnan(out).all()  # every 3x3 window of a 5x5 image covers the centre
+    assert np.isfinite(ch.correlate2d(image, np.ones((3, 3)), padding=1)[0, 0])
+
+
+# --- conv_output_size ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, kernel_size, stride, padding, dilation", [
+    (5, 3, 1, 0, 1), (5, 3, 1, 1, 1), (5, 3, 2, 0, 1), (5, 3, 2, 1, 1), (28, 5, 1, 2, 1), (32, 3, 2, 1, 2),
+    (7, 1, 3, 0, 1), (10, 4, 3, 1, 2)])
+def test_conv_output_size_matches_formula_and_real_output(size, kernel_size, stride, padding, dilation):
+    expected = (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+    assert ch.conv_output_size(size, kernel_size, stride, padding, dilation) == expected
+    out = ch.correlate2d(np.zeros((size, size)), np.zeros((kernel_size, kernel_size)), stride=stride,
+                         padding=padding, dilation=dilation)
+    assert out.shape == (expected, expected)
+
+
+def test_conv_output_size_modes():
+    assert ch.conv_output_size(7, 3, padding="valid") == 5
+    assert ch.conv_output_size(7, 4, padding="same") == 7
+    assert ch.conv_output_size(7, 3, padding="full", dilation=2) == 11
+
+
+# --- backward -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), ((1, 2), (2, 1), (2, 1)), (1, "same", 1)])
+def test_conv2d_backward_matches_finite_differences(stride, padding, dilation):
+    r = rng()
+    x, w, b = r.standard_normal((2, 2, 6, 5)), r.standard_normal((3, 2, 3, 2)), r.standard_normal(3)
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    grad_out = r.standard_normal(ch.conv2d(x, w, b, **kwargs).shape)
+    gx, gw, gb = ch.conv2d_backward(grad_out, x, w, **kwargs)
+    np.testing.assert_allclose(gx, numerical_gradient(lambda v: np.sum(grad_out * ch.conv2d(v, w, b, **kwargs)), x),
+                               atol=1e-6)
+    np.testing.assert_allclose(gw, numerical_gradient(lambda v: np.sum(grad_out * ch.conv2d(x, v, b, **kwargs)), w),
+                               atol=1e-6)
+    np.testing.assert_allclose(gb, numerical_gradient(lambda v: np.sum(grad_out * ch.conv2d(x, w, v, **kwargs)), b),
+                               atol=1e-6)
+
+
+def test_input_gradient_is_full_correlation_with_flipped_kernel():
+    r = rng()
+    x, k = r.standard_normal((6, 6)), r.standard_normal((3, 3))
+    grad_out = r.standard_normal((4, 4))
+    gx, _, _ = ch.conv2d_backward(grad_out[None, None], x[None, None], k[None, None])
+    np.testing.assert_allclose(gx[0, 0], ch.correlate2d(grad_out, k[::-1, ::-1], padding="full"), atol=1e-12)
+
+
+# --- PyTorch as an extra oracle -----------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("shape, weight_shape, stride, padding, dilation", [
+    ((4, 3, 16, 15), (6, 3, 3, 3), 1, 1, 1),
+    ((2, 4, 13, 17), (3, 4, 5, 2), (2, 3), (2, 1), (1, 2)),
+    ((3, 2, 12, 12), (4, 2, 4, 4), 1, "same", 2),
+    ((1, 1, 20, 20), (1, 1, 3, 3), 2, 1, 1),
+])
+def test_conv2d_and_backward_match_pytorch(dtype, tol, shape, weight_shape, stride, padding, dilation):
+    torch = pytest.importorskip("torch")
+    r = rng()
+    x, w = r.standard_normal(shape).astype(dtype), r.standard_normal(weight_shape).astype(dtype)
+    b = r.standard_normal(weight_shape[0]).astype(dtype)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    out_t = torch.nn.functional.conv2d(xt, wt, bt, **kwargs)
+    grad_out = r.standard_normal(tuple(out_t.shape)).astype(dtype)
+    (out_t * torch.tensor(grad_out)).sum().backward()
+    out = ch.conv2d(x, w, b, **kwargs)
+    grads = ch.conv2d_backward(grad_out, x, w, **kwargs)
+    assert out.dtype == dtype
+    for mine, theirs in zip((out, *grads), (out_t.detach(), xt.grad, wt.grad, bt.grad)):
+        np.testing.assert_allclose(mine, theirs.numpy(), rtol=tol, atol=tol)

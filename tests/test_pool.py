@@ -1,0 +1,160 @@
+"""cnnhelpers.pool against naive loops, finite differences and PyTorch."""
+
+import numpy as np
+import pytest
+from reference import naive_adaptive_pool2d, naive_max_pool2d_backward, naive_pool2d, numerical_gradient
+
+import cnnhelpers as ch
+
+SETTINGS = [  # kernel_size, stride, padding
+    ((2, 2), (2, 2), (0, 0)),
+    ((3, 3), (2, 2), (1, 1)),
+    ((3, 2), (1, 2), (1, 0)),
+    ((2, 3), (3, 1), (0, 1)),
+]
+
+
+def rng():
+    return np.random.default_rng(99)
+
+
+@pytest.mark.parametrize("kernel_size, stride, padding", SETTINGS)
+@pytest.mark.parametrize("reduce", ["max", "avg"])
+def test_pooling_matches_naive_windows(kernel_size, stride, padding, reduce):
+    x = rng().standard_normal((2, 3, 9, 8))
+    pool = ch.max_pool2d if reduce == "max" else ch.avg_pool2d
+    np.testing.assert_allclose(pool(x, kernel_size, stride, padding), naive_pool2d(x, kernel_size, stride, padding, reduce),
+                               atol=1e-12)
+
+
+def test_max_pool_slide_style_grid():
+    grid = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
+    assert ch.max_pool2d(grid, 2).tolist() == [[6, 8], [3, 4]]
+    assert ch.avg_pool2d(grid, 2).tolist() == [[3.25, 5.25], [2.0, 2.0]]
+
+
+def test_stride_defaults_to_kernel_size():
+    x = rng().standard_normal((7, 9))
+    np.testing.assert_array_equal(ch.max_pool2d(x, 3), ch.max_pool2d(x, 3, stride=3))
+    np.testing.assert_array_equal(ch.avg_pool2d(x, (2, 3)), ch.avg_pool2d(x, (2, 3), stride=(2, 3)))
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (3, 6, 6), (2, 3, 6, 6)])
+def test_pooling_keeps_rank(shape):
+    x = rng().standard_normal(shape)
+    assert ch.max_pool2d(x, 2).shape == shape[:-2] + (3, 3)
+    assert ch.avg_pool2d_backward(np.ones(shape[:-2] + (3, 3)), x, 2).shape == shape
+
+
+def test_avg_pool_counts_padded_zeros():
+    out = ch.avg_pool2d(np.ones((2, 2)), 3, stride=1, padding=1)
+    assert out[0, 0] == pytest.approx(4 / 9)  # 4 ones and 5 padded zeros
+
+
+def test_max_pool_padding_is_minus_infinity():
+    out = ch.max_pool2d(-np.ones((2, 2)), 3, stride=1, padding=1)
+    assert (out == -1).all()  # zero padding would have given 0
+
+
+@pytest.mark.parametrize("kernel_size, stride, padding", SETTINGS)
+def test_max_pool_backward_matches_naive_first_maximum(kernel_size, stride, padding):
+    x = rng().integers(0, 3, size=(2, 2, 8, 9)).astype(float)  # many ties
+    grad_out = rng().standard_normal(ch.max_pool2d(x, kernel_size, stride, padding).shape)
+    np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, kernel_size, stride, padding),
+                               naive_max_pool2d_backward(grad_out, x, kernel_size, stride, padding), atol=1e-12)
+
+
+def test_max_pool_backward_tie_goes_to_first_in_row_major_order():
+    x = np.array([[2.0, 5.0], [5.0, 5.0]])
+    assert ch.max_pool2d_backward(np.ones((1, 1)), x, 2).tolist() == [[0, 1], [0, 0]]
+
+
+def test_max_pool_backward_all_minus_infinity_goes_to_first_real_pixel():
+    x = np.full((2, 2), -np.inf)
+    grad = ch.max_pool2d_backward(np.ones((2, 2)), x, 3, stride=1, padding=1)
+    assert grad.sum() == 4 and grad[0, 0] == 4  # every window's first real pixel is (0, 0)
+
+
+@pytest.mark.parametrize("kernel_size, stride, padding", SETTINGS)
+def test_avg_pool_backward_matches_finite_differences(kernel_size, stride, padding):
+    x = rng().standard_normal((1, 2, 7, 8))
+    grad_out = rng().standard_normal(ch.avg_pool2d(x, kernel_size, stride, padding).shape)
+    expected = numerical_gradient(lambda v: np.sum(grad_out * ch.avg_pool2d(v, kernel_size, stride, padding)), x)
+    np.testing.assert_allclose(ch.avg_pool2d_backward(grad_out, x, kernel_size, stride, padding), expected, atol=1e-7)
+
+
+def test_max_pool_backward_matches_finite_differences_without_ties():
+    x = rng().permutation(64).reshape(1, 1, 8, 8).astype(float)  # distinct values: differentiable
+    grad_out = rng().standard_normal((1, 1, 4, 4))
+    expected = numerical_gradient(lambda v: np.sum(grad_out * ch.max_pool2d(v, 3, 2, 1)), x, eps=1e-3)
+    np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, 3, 2, 1), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, output_size", [((2, 3, 10, 7), (3, 4)), ((13, 5), (4, 5)), ((3, 9, 9), (1, 1)),
+                                                ((1, 1, 5, 5), (8, 8)), ((4, 11, 6), (11, 6))])
+@pytest.mark.parametrize("reduce", ["max", "avg"])
+def test_adaptive_pooling_matches_naive_windows(shape, output_size, reduce):
+    x = rng().standard_normal(shape)
+    pool = ch.adaptive_max_pool2d if reduce == "max" else ch.adaptive_avg_pool2d
+    out = pool(x, output_size)
+    assert out.shape == shape[:-2] + output_size
+    np.testing.assert_allclose(out, naive_adaptive_pool2d(x, output_size, reduce), atol=1e-12)
+
+
+def test_adaptive_pooling_gives_fixed_size_for_any_input():
+    for height, width in [(28, 28), (31, 17), (100, 64), (7, 7)]:
+        assert ch.adaptive_avg_pool2d(np.ones((3, height, width)), 7).shape == (3, 7, 7)
+
+
+def test_adaptive_pool_none_keeps_axis():
+    assert ch.adaptive_max_pool2d(np.ones((2, 9, 6)), (3, None)).shape == (2, 3, 6)
+
+
+def test_nan_propagates_through_max_pool():
+    x = np.zeros((4, 4))
+    x[0, 1] = np.nan
+    out = ch.max_pool2d(x, 2)
+    assert np.isnan(out[0, 0]) and not np.isnan(out[1, 1])
+
+
+def test_float32_stays_float32():
+    x = np.ones((1, 1, 4, 4), np.float32)
+    assert ch.max_pool2d(x, 2).dtype == np.float32
+    assert ch.avg_pool2d(x, 2).dtype == np.float32
+    assert ch.adaptive_avg_pool2d(x, 3).dtype == np.float32
+    assert ch.max_pool2d_backward(np.ones((1, 1, 2, 2), np.float32), x, 2).dtype == np.float32
+
+
+def test_empty_batch():
+    assert ch.max_pool2d(np.zeros((0, 3, 8, 8)), 2).shape == (0, 3, 4, 4)
+    assert ch.avg_pool2d_backward(np.zeros((0, 3, 4, 4)), np.zeros((0, 3, 8, 8)), 2).shape == (0, 3, 8, 8)
+
+
+# --- PyTorch as an extra oracle -----------------------------------------------------------------
+
+@pytest.mark.parametrize("kernel_size, stride, padding", SETTINGS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pooling_forward_backward_match_pytorch(kernel_size, stride, padding, dtype):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = rng().integers(0, 4, size=(2, 3, 9, 10)).astype(dtype)  # ties exercise the first-max rule
+    for forward, backward, theirs in [(ch.max_pool2d, ch.max_pool2d_backward, F.max_pool2d),
+                                      (ch.avg_pool2d, ch.avg_pool2d_backward, F.avg_pool2d)]:
+        xt = torch.tensor(x, requires_grad=True)
+        out_t = theirs(xt, kernel_size, stride, padding)
+        grad_out = rng().standard_normal(tuple(out_t.shape)).astype(dtype)
+        (out_t * torch.tensor(grad_out)).sum().backward()
+        np.testing.assert_allclose(forward(x, kernel_size, stride, padding), out_t.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(backward(grad_out, x, kernel_size, stride, padding), xt.grad.numpy(),
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("output_size", [(3, 4), (5, 5), (1, 2), (9, 12)])
+def test_adaptive_pooling_matches_pytorch(output_size):
+    torch = pytest.importorskip("torch")
+    x = rng().standard_normal((2, 3, 9, 11))
+    xt = torch.tensor(x)
+    np.testing.assert_allclose(ch.adaptive_avg_pool2d(x, output_size),
+                               torch.nn.functional.adaptive_avg_pool2d(xt, output_size).numpy(), atol=1e-12)
+    np.testing.assert_allclose(ch.adaptive_max_pool2d(x, output_size),
+                               torch.nn.functional.adaptive_max_pool2d(xt, output_size).numpy(), atol=1e-12)

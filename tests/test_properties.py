@@ -1,0 +1,90 @@
+"""Property tests (hypothesis, bounded): the algebra convolution must obey, on random settings."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference import numerical_gradient
+
+import cnnhelpers as ch
+
+SETTINGS = settings(max_examples=40, deadline=None)
+
+
+@st.composite
+def conv_case(draw, max_stride=3):
+    """Random small shapes and settings for which the kernel fits the padded input."""
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    sh, sw = draw(st.integers(1, max_stride)), draw(st.integers(1, max_stride))
+    height = draw(st.integers(max(1, dh * (kh - 1) + 1 - 2 * ph), 12))
+    width = draw(st.integers(max(1, dw * (kw - 1) + 1 - 2 * pw), 12))
+    n, c, o = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**31 - 1))
+    r = np.random.default_rng(seed)
+    x = r.standard_normal((n, c, height, width))
+    w = r.standard_normal((o, c, kh, kw))
+    return x, w, dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw)), r
+
+
+@SETTINGS
+@given(conv_case(), st.floats(-3, 3), st.floats(-3, 3))
+def test_linearity(case, a, b):
+    x, w, kwargs, r = case
+    y = r.standard_normal(x.shape)
+    np.testing.assert_allclose(ch.conv2d(a * x + b * y, w, **kwargs),
+                               a * ch.conv2d(x, w, **kwargs) + b * ch.conv2d(y, w, **kwargs), atol=1e-9)
+
+
+@SETTINGS
+@given(conv_case(max_stride=1), st.integers(0, 3), st.integers(0, 3))
+def test_translation_equivariance(case, dy, dx):
+    """Shift the input by (dy, dx): the valid output shifts by the same amount."""
+    x, w, kwargs, _ = case
+    kwargs = dict(kwargs, padding=0)
+    x = np.pad(x, ((0, 0), (0, 0), (0, 8), (0, 8)))  # room to shift into, and the kernel fits unpadded
+    shifted = np.roll(x, (dy, dx), axis=(2, 3))
+    out, out_shifted = ch.conv2d(x, w, **kwargs), ch.conv2d(shifted, w, **kwargs)
+    oh, ow = out.shape[-2:]
+    # compare away from the wrap-around: rows dy.. and cols dx.. of the shifted output
+    np.testing.assert_allclose(out_shifted[..., dy:, dx:], out[..., :oh - dy, :ow - dx], atol=1e-9)
+
+
+@SETTINGS
+@given(conv_case())
+def test_strided_output_is_stride_1_output_subsampled(case):
+    x, w, kwargs, _ = case
+    sh, sw = kwargs["stride"]
+    dense = ch.conv2d(x, w, **dict(kwargs, stride=1))
+    np.testing.assert_allclose(ch.conv2d(x, w, **kwargs), dense[..., ::sh, ::sw], atol=1e-9)
+
+
+@SETTINGS
+@given(conv_case())
+def test_conv_output_size_equals_actual_shape(case):
+    x, w, kwargs, _ = case
+    out = ch.conv2d(x, w, **kwargs)
+    for axis in (0, 1):
+        assert out.shape[2 + axis] == ch.conv_output_size(x.shape[2 + axis], w.shape[2 + axis], kwargs["stride"][axis],
+                                                          kwargs["padding"][axis], kwargs["dilation"][axis])
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_case())
+def test_gradients_match_central_differences(case):
+    x, w, kwargs, r = case
+    grad_out = r.standard_normal(ch.conv2d(x, w, **kwargs).shape)
+    gx, gw, _ = ch.conv2d_backward(grad_out, x, w, **kwargs)
+    np.testing.assert_allclose(gx, numerical_gradient(lambda v: np.sum(grad_out * ch.conv2d(v, w, **kwargs)), x),
+                               atol=1e-5)
+    np.testing.assert_allclose(gw, numerical_gradient(lambda v: np.sum(grad_out * ch.conv2d(x, v, **kwargs)), w),
+                               atol=1e-5)
+
+
+@SETTINGS
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(0, 2), st.integers(0, 2**31 - 1))
+def test_pool_output_size_equals_actual_shape(kernel, stride, padding, seed):
+    padding = min(padding, kernel // 2)
+    x = np.random.default_rng(seed).standard_normal((2, 11, 9))
+    out = ch.max_pool2d(x, kernel, stride, padding)
+    assert out.shape[1:] == (ch.conv_output_size(11, kernel, stride, padding), ch.conv_output_size(9, kernel, stride, padding))
