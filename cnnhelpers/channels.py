@@ -1,0 +1,352 @@
+"""Depth: images with several channels, kernels as deep as their input, banks of kernels.
+
+A colour photograph is three numbers per pixel (red, green, blue), a print-ready one four (cyan,
+magenta, yellow, black). A convolution kernel reaches through every channel: its output at one
+pixel is the SUM over channels of each channel's own cross-correlation, plus one bias. Many
+kernels side by side give one output channel each.
+
+Photographs are (H, W, C) (as stored and shown); :func:`~cnnhelpers.conv2d` wants (C, H, W):
+:func:`channels_first` converts.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from ._validate import as_float_array, check_ndim, describe
+from .conv import conv2d, correlate2d
+from .kernels import KERNELS
+from .plotting import SIGNED_CMAP, draw_grid, signed_norm
+
+__all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "grey_weight", "kernel_bank",
+           "channel_contributions", "show_channel_sum", "show_kernel_bank", "show_feature_maps"]
+
+RGB = ("red", "green", "blue")
+CMYK = ("cyan", "magenta", "yellow", "black (key)")
+# How much each channel counts in perceived brightness (ITU-R BT.709), as skimage.color.rgb2gray.
+LUMINANCE = (0.2125, 0.7154, 0.0721)
+
+
+def channels_first(image) -> np.ndarray:
+    """A photograph ``(H, W, C)`` as ``(C, H, W)``, the layout of :func:`~cnnhelpers.conv2d`.
+
+    Parameters
+    ----------
+    image : array of shape (H, W, C)
+
+    Returns
+    -------
+    array of shape (C, H, W) (a new contiguous array)
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not 3-D.
+
+    Examples
+    --------
+    >>> channels_first(np.zeros((4, 5, 3))).shape
+    (3, 4, 5)
+    """
+    image = as_float_array(image, "image")
+    check_ndim(image, "image", (3,), "(H, W, C)")
+    return np.ascontiguousarray(np.moveaxis(image, -1, 0))
+
+
+def rgb_to_cmyk(rgb) -> np.ndarray:
+    """Convert an RGB image with values in [0, 1] to CMYK: four channels of ink, each in [0, 1].
+
+    ``K = 1 - max(R, G, B)``, ``C = (1 - R - K) / (1 - K)`` and likewise M from G and Y from B
+    (0 where the pixel is pure black, ``K = 1``).
+
+    Parameters
+    ----------
+    rgb : array of shape (H, W, 3), values in [0, 1]
+
+    Returns
+    -------
+    cmyk : array of shape (H, W, 4)
+
+    Raises
+    ------
+    ValueError
+        If ``rgb`` is not (H, W, 3) or has values outside [0, 1].
+
+    Examples
+    --------
+    >>> rgb_to_cmyk(np.array([[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]))  # pure red, black
+    array([[[0., 1., 1., 0.],
+            [0., 0., 0., 1.]]])
+    """
+    rgb = as_float_array(rgb, "rgb")
+    check_ndim(rgb, "rgb", (3,), "(H, W, 3)")
+    if rgb.shape[-1] != 3:
+        raise ValueError(f"rgb must have 3 channels in its last axis (H, W, 3); got shape {rgb.shape}")
+    if rgb.size and (rgb.min() < 0 or rgb.max() > 1):
+        raise ValueError(f"rgb values must lie in [0, 1]; got values from {rgb.min():g} to {rgb.max():g}")
+    black = 1.0 - rgb.max(axis=-1)
+    light = 1.0 - black  # 0 only for pure black pixels
+    safe = np.where(light > 0, light, 1.0)
+    colour = np.where(light[..., None] > 0, (1.0 - rgb - black[..., None]) / safe[..., None], 0.0)
+    return np.concatenate([colour, black[..., None]], axis=-1)
+
+
+def grey_weight(weights=LUMINANCE) -> np.ndarray:
+    """The weight of a 1x1 convolution that mixes the channels into one: shape (1, C, 1, 1).
+
+    ``conv2d(channels_first(rgb), grey_weight())`` is the luminance (grey) image.
+
+    Parameters
+    ----------
+    weights : sequence of C floats
+        One weight per input channel; default :data:`LUMINANCE`.
+
+    Returns
+    -------
+    weight : array of shape (1, C, 1, 1)
+
+    Examples
+    --------
+    >>> grey_weight().ravel()
+    array([0.2125, 0.7154, 0.0721])
+    """
+    weights = as_float_array(weights, "weights")
+    check_ndim(weights, "weights", (1,), "(C,)")
+    return weights.reshape(1, -1, 1, 1).copy()
+
+
+def _kernel_entry(entry, where: str):
+    """One (KH, KW) slice of a bank from a name, a (name, scale) pair or an array; None stays None."""
+    scale = 1.0
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+        entry, scale = entry
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool):
+            raise TypeError(f"{where}: the scale in (name, scale) must be a number; got {describe(scale)}")
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        if entry not in KERNELS:
+            raise ValueError(f"{where} must name one of {sorted(KERNELS)}; got {entry!r}")
+        return scale * KERNELS[entry]
+    kernel = as_float_array(entry, where)
+    check_ndim(kernel, where, (2,), "(KH, KW)")
+    return kernel.copy()
+
+
+def kernel_bank(rows, channels: int = 3) -> np.ndarray:
+    """Build a conv2d weight ``(O, C, KH, KW)`` from named kernels, one row per output channel.
+
+    Parameters
+    ----------
+    rows : sequence of O sequences of C entries
+        Each entry is the kernel applied to one input channel: a name from
+        :data:`cnnhelpers.kernels.KERNELS`, a pair ``(name, scale)``, a 2-D array, or None
+        (zeros: this kernel ignores that channel).
+    channels : int
+        C, the depth of the input (and of every kernel).
+
+    Returns
+    -------
+    weight : float64 array of shape (O, C, KH, KW)
+
+    Raises
+    ------
+    ValueError, TypeError
+        A row with the wrong number of entries, an unknown name, or kernels of different sizes.
+
+    Examples
+    --------
+    >>> bank = kernel_bank([["sobel_x"] * 3, [("box_blur", 1.0), None, None]])
+    >>> bank.shape
+    (2, 3, 3, 3)
+    >>> float(bank[1, 1].sum())
+    0.0
+    """
+    if isinstance(rows, (str, np.ndarray)) or not hasattr(rows, "__len__") or len(rows) == 0:
+        raise TypeError(f"rows must be a non-empty list of rows (one per output channel); got {describe(rows)}")
+    bank = []
+    for r, row in enumerate(rows):
+        if isinstance(row, str) or not hasattr(row, "__len__") or len(row) != channels:
+            raise ValueError(f"rows[{r}] must have one kernel per input channel ({channels}); got {describe(row)}")
+        bank.append([_kernel_entry(entry, f"rows[{r}][{c}]") for c, entry in enumerate(row)])
+    shapes = {k.shape for row in bank for k in row if k is not None}
+    if len(shapes) != 1:
+        raise ValueError("every kernel in the bank must have the same size (and at least one must be given); "
+                         f"got sizes {sorted(shapes)}")
+    zeros = np.zeros(shapes.pop())  # None: this kernel ignores that channel
+    return np.array([[zeros if k is None else k for k in row] for row in bank], dtype=np.float64)
+
+
+def channel_contributions(x, kernel, *, stride=1, padding=0) -> np.ndarray:
+    """Each channel's own cross-correlation with its slice of one deep kernel.
+
+    Their sum over channels is the output of the deep kernel:
+    ``channel_contributions(x, w[o]).sum(axis=0) == conv2d(x, w)[o]`` (without bias).
+
+    Parameters
+    ----------
+    x : array of shape (C, H, W)
+    kernel : array of shape (C, KH, KW)
+        One kernel, as deep as ``x``.
+    stride, padding
+        As for :func:`~cnnhelpers.correlate2d`.
+
+    Returns
+    -------
+    contributions : array of shape (C, OH, OW)
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``kernel`` do not have the same number of channels.
+
+    Examples
+    --------
+    >>> x = np.ones((2, 3, 3)); x[1] *= 10
+    >>> channel_contributions(x, np.ones((2, 2, 2)))[:, 0, 0]
+    array([ 4., 40.])
+    """
+    x = as_float_array(x, "x")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(x, "x", (3,), "(C, H, W)")
+    check_ndim(kernel, "kernel", (3,), "(C, KH, KW)")
+    if x.shape[0] != kernel.shape[0]:
+        raise ValueError(f"kernel must be as deep as x: x has {x.shape[0]} channels, kernel {kernel.shape[0]} "
+                         f"(x shape {x.shape}, kernel shape {kernel.shape})")
+    return np.stack([correlate2d(channel, k, stride=stride, padding=padding) for channel, k in zip(x, kernel,
+                                                                                                  strict=True)])
+
+
+def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (0, 0), *,
+                     channel_names=None, fig=None):
+    """The sum over channels, drawn like the slides: one row per channel, then the total.
+
+    Row ``c`` shows input channel ``c`` with the window at ``position`` outlined, kernel slice
+    ``c`` and that channel's correlation; the last column adds the rows (and the bias) and
+    checks the result against :func:`~cnnhelpers.conv2d`.
+
+    Parameters
+    ----------
+    x : array of shape (C, H, W)
+        Small integer grids, as on the slides.
+    kernel : array of shape (C, KH, KW)
+    bias : float
+    position : (int, int)
+        The output pixel whose sum is spelled out in the title.
+    channel_names : sequence of str, optional
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Raises
+    ------
+    ValueError
+        If the channels differ or ``position`` lies outside the output.
+    """
+    x = as_float_array(x, "x")
+    kernel = as_float_array(kernel, "kernel")
+    parts = channel_contributions(x, kernel)
+    total = conv2d(x, kernel[None], np.array([bias], dtype=float))[0]
+    row, col = position
+    if not (0 <= row < total.shape[0] and 0 <= col < total.shape[1]):
+        raise ValueError(f"position must lie inside the {total.shape[0]}x{total.shape[1]} output; got {position}")
+    count, kh, kw = kernel.shape
+    names = channel_names or [f"channel {c}" for c in range(count)]
+    if fig is None:
+        fig = plt.figure(figsize=(3.2 * (x.shape[2] + kw + 2 * total.shape[1]) / 3 + 2, 2.8 * count + 0.8),
+                         layout="constrained")
+    else:
+        fig.clear()
+    grid = fig.add_gridspec(count, 4, width_ratios=[x.shape[2], kw, total.shape[1], total.shape[1]])
+    for c in range(count):
+        draw_grid(fig.add_subplot(grid[c, 0]), x[c], title=f"{names[c]}", highlight=(row, col, kh, kw),
+                  signed=False)
+        draw_grid(fig.add_subplot(grid[c, 1]), kernel[c], title=f"kernel[{c}]", signed=True)
+        draw_grid(fig.add_subplot(grid[c, 2]), parts[c], title=f"correlation {c}", highlight=(row, col, 1, 1),
+                  signed=True)
+    ax = fig.add_subplot(grid[count // 2, 3])
+    draw_grid(ax, total, title="sum + bias\n= conv2d", highlight=(row, col, 1, 1), signed=True)
+    terms = " + ".join(f"({p:g})" if p < 0 else f"{p:g}" for p in parts[:, row, col])
+    bias_text = f" + ({bias:g})" if bias < 0 else (f" + {bias:g}" if bias else "")
+    fig.suptitle(f"output[{row}, {col}] = {terms}{bias_text} = {total[row, col]:g}")
+    return fig
+
+
+def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
+    """Every kernel of a bank as annotated grids: one row per output channel, one column per input channel.
+
+    Parameters
+    ----------
+    weight : array of shape (O, C, KH, KW)
+    names : sequence of O str, optional
+        What each output channel detects.
+    channel_names : sequence of C str
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    weight = as_float_array(weight, "weight")
+    check_ndim(weight, "weight", (4,), "(O, C, KH, KW)")
+    count, depth = weight.shape[:2]
+    if fig is None:
+        fig = plt.figure(figsize=(2.6 * depth + 1.5, 2.3 * count), layout="constrained")
+    axes = fig.subplots(count, depth, squeeze=False)
+    limit = float(np.abs(weight).max()) or 1.0
+    for o in range(count):
+        for c in range(depth):
+            draw_grid(axes[o, c], weight[o, c], fmt="{:.2g}", signed=True, fontsize=12)
+            axes[o, c].images[0].set_clim(-1.6 * limit, 1.6 * limit)  # one colour scale for the bank
+            if o == 0:
+                axes[o, c].set_title(channel_names[c] if c < len(channel_names) else f"channel {c}")
+        axes[o, 0].set_ylabel(names[o] if names else f"kernel {o}", rotation=0, ha="right", va="center")
+    return fig
+
+
+def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: float = 3.6, box=None, fig=None):
+    """Feature maps (one per output channel) on one shared diverging colour scale.
+
+    Parameters
+    ----------
+    maps : array of shape (O, H, W)
+    titles : sequence of O str, optional
+    ncols : int, optional
+    size : float
+        Inches per map.
+    box : (top, left, height, width), optional
+        A region outlined on every map (e.g. a window used for a zoom).
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    maps = as_float_array(maps, "maps")
+    check_ndim(maps, "maps", (3,), "(O, H, W)")
+    count = maps.shape[0]
+    ncols = ncols or min(count, 4)
+    nrows = -(-count // ncols)
+    if fig is None:
+        fig = plt.figure(figsize=(size * ncols + 1.2, size * nrows * maps.shape[1] / maps.shape[2] + 0.6),
+                         layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    norm = signed_norm(maps)
+    shown = None
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= count:
+            ax.set_visible(False)
+            continue
+        shown = ax.imshow(maps[k], cmap=SIGNED_CMAP, norm=norm)
+        ax.set_title(titles[k] if titles else f"output channel {k}")
+        if box is not None:
+            top, left, height, width = box
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor="black", lw=1.5))
+    fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, label="response (signed)")
+    return fig

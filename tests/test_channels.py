@@ -1,0 +1,152 @@
+"""channels: CMYK, kernel banks, the sum over channels, against explicit references."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from cnnhelpers import conv2d, kernels
+from cnnhelpers.channels import (
+    LUMINANCE,
+    channel_contributions,
+    channels_first,
+    grey_weight,
+    kernel_bank,
+    rgb_to_cmyk,
+    show_channel_sum,
+    show_feature_maps,
+    show_kernel_bank,
+)
+from cnnhelpers.images import load_image
+
+
+def naive_correlate(image, kernel):
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
+    return out
+
+
+def test_channels_first_moves_the_channel_axis():
+    image = np.arange(24.0).reshape(2, 4, 3)
+    moved = channels_first(image)
+    assert moved.shape == (3, 2, 4)
+    assert moved[2, 1, 3] == image[1, 3, 2]
+
+
+def test_cmyk_of_primary_colours():
+    rgb = np.array([[[1, 1, 1], [0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 0]]], dtype=float)
+    expected = np.array([[[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]], dtype=float)
+    np.testing.assert_array_equal(rgb_to_cmyk(rgb), expected)
+
+
+def test_cmyk_round_trips_to_rgb():
+    rng = np.random.default_rng(0)
+    rgb = rng.random((5, 6, 3))
+    cmyk = rgb_to_cmyk(rgb)
+    back = (1 - cmyk[..., :3]) * (1 - cmyk[..., 3:])  # the standard inverse formula
+    np.testing.assert_allclose(back, rgb, atol=1e-12)
+
+
+def test_cmyk_rejects_values_outside_unit_range():
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        rgb_to_cmyk(np.full((2, 2, 3), 255.0))
+
+
+def test_cmyk_rejects_wrong_channel_count():
+    with pytest.raises(ValueError, match="3 channels"):
+        rgb_to_cmyk(np.zeros((2, 2, 4)))
+
+
+def test_grey_weight_as_1x1_conv_equals_skimage_grey():
+    rgb = load_image("astronaut", gray=False, size=64)
+    grey = conv2d(channels_first(rgb), grey_weight())[0]
+    from skimage.color import rgb2gray
+    np.testing.assert_allclose(grey, rgb2gray(rgb), atol=1e-12)
+
+
+def test_grey_weight_shape_and_values():
+    weight = grey_weight()
+    assert weight.shape == (1, 3, 1, 1)
+    np.testing.assert_array_equal(weight.ravel(), LUMINANCE)
+
+
+def test_kernel_bank_from_names_scales_and_none():
+    bank = kernel_bank([["sobel_x", None, ("box_blur", 2.0)], [None, "sobel_y", None]])
+    assert bank.shape == (2, 3, 3, 3)
+    np.testing.assert_array_equal(bank[0, 0], kernels.sobel_x)
+    np.testing.assert_array_equal(bank[0, 1], np.zeros((3, 3)))
+    np.testing.assert_allclose(bank[0, 2], 2 * kernels.box_blur)
+    np.testing.assert_array_equal(bank[1, 1], kernels.sobel_y)
+
+
+def test_kernel_bank_accepts_arrays():
+    bank = kernel_bank([[np.ones((1, 2)), None]], channels=2)
+    np.testing.assert_array_equal(bank, [[[[1, 1]], [[0, 0]]]])
+
+
+def test_kernel_bank_returns_a_writable_copy():
+    bank = kernel_bank([["sobel_x"] * 3])
+    bank[0, 0, 0, 0] = 100.0
+    assert kernels.sobel_x[0, 0] == -1
+
+
+@pytest.mark.parametrize("rows, match", [
+    ([["sobel_x", "sobel_x"]], "one kernel per input channel"),
+    ([["nope", None, None]], "must name one of"),
+    ([["sobel_x", np.ones((2, 2)), None]], "same size"),
+    ([[None, None, None]], "at least one"),
+])
+def test_kernel_bank_bad_rows_are_readable_errors(rows, match):
+    with pytest.raises(ValueError, match=match):
+        kernel_bank(rows)
+
+
+def test_channel_contributions_are_naive_per_channel_correlations():
+    rng = np.random.default_rng(1)
+    x, kernel = rng.normal(size=(3, 7, 6)), rng.normal(size=(3, 3, 2))
+    parts = channel_contributions(x, kernel)
+    for c in range(3):
+        np.testing.assert_allclose(parts[c], naive_correlate(x[c], kernel[c]))
+
+
+def test_channel_contributions_sum_to_conv2d():
+    rng = np.random.default_rng(2)
+    x, weight = rng.normal(size=(3, 9, 8)), rng.normal(size=(4, 3, 3, 3))
+    out = conv2d(x, weight)
+    for o in range(4):
+        np.testing.assert_allclose(channel_contributions(x, weight[o]).sum(axis=0), out[o], atol=1e-12)
+
+
+def test_channel_contributions_depth_mismatch_is_readable():
+    with pytest.raises(ValueError, match="as deep as x"):
+        channel_contributions(np.zeros((3, 5, 5)), np.zeros((2, 3, 3)))
+
+
+def test_show_channel_sum_title_spells_out_the_sum():
+    x = np.stack([np.eye(3), 2 * np.eye(3)])
+    kernel = np.ones((2, 2, 2))
+    fig = show_channel_sum(x, kernel, bias=-1, position=(0, 0))
+    # channel 0: 1+0+0+1 = 2; channel 1: 4; sum 6, bias -1 -> 5
+    assert fig._suptitle.get_text() == "output[0, 0] = 2 + 4 + (-1) = 5"
+    plt.close(fig)
+
+
+def test_show_channel_sum_position_outside_is_readable():
+    with pytest.raises(ValueError, match="position must lie inside"):
+        show_channel_sum(np.zeros((2, 3, 3)), np.zeros((2, 2, 2)), position=(2, 0))
+
+
+def test_show_kernel_bank_draws_one_axes_per_slice():
+    fig = show_kernel_bank(np.zeros((2, 3, 3, 3)), names=["a", "b"])
+    assert len(fig.axes) == 6
+    plt.close(fig)
+
+
+def test_show_feature_maps_shares_one_symmetric_scale():
+    maps = np.stack([np.full((4, 4), -1.0), np.full((4, 4), 3.0)])
+    fig = show_feature_maps(maps)
+    norms = {(image.norm.vmin, image.norm.vmax) for ax in fig.axes for image in ax.images}
+    assert norms == {(-3.0, 3.0)}
+    plt.close(fig)
