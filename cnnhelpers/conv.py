@@ -90,10 +90,18 @@ def offset_slices(offset: tuple[int, int], stride, dilation, out_hw) -> tuple[sl
     return (slice(u * dh, u * dh + sh * (oh - 1) + 1, sh), slice(v * dw, v * dw + sw * (ow - 1) + 1, sw))
 
 
-def _row_blocks(out_h: int, bytes_per_row: int):
-    """Split ``range(out_h)`` into blocks whose im2col matrix stays within the memory budget."""
-    rows = max(1, min(out_h, _COLS_BUDGET_BYTES // max(bytes_per_row, 1)))
-    return [(start, min(start + rows, out_h)) for start in range(0, out_h, rows)]
+def _blocks(n: int, out_h: int, bytes_per_row: int):
+    """Split the batch, then the output rows, into blocks whose im2col matrix fits the budget.
+
+    ``bytes_per_row`` is the im2col size of one output row of one image. Whole images are grouped
+    while they fit (large products for the BLAS); a single large image is split by rows.
+    """
+    per_image = bytes_per_row * out_h
+    if per_image <= _COLS_BUDGET_BYTES:
+        images = max(1, _COLS_BUDGET_BYTES // max(per_image, 1))
+        return [(b, min(b + images, n), 0, out_h) for b in range(0, n, images)]
+    rows = max(1, _COLS_BUDGET_BYTES // max(bytes_per_row, 1))
+    return [(b, b + 1, r, min(r + rows, out_h)) for b in range(n) for r in range(0, out_h, rows)]
 
 
 def _conv_forward(x, weight, stride, pads, dilation):
@@ -106,18 +114,19 @@ def _conv_forward(x, weight, stride, pads, dilation):
     if n == 0 or o == 0:
         return out
     if c * o == 1:
-        # One input and one output channel: nine scaled slices beat a (1, 9) @ (9, P) product.
-        out[:, 0] = 0
-        for u in range(kh):
-            for v in range(kw):
-                rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
-                out[:, 0] += weight[0, 0, u, v] * xp[:, 0, rows, cols]
+        # One input and one output channel: KH*KW scaled slices beat a (1, KH*KW) @ (KH*KW, P) product.
+        scratch = np.empty((n, oh, ow), dtype=x.dtype)
+        for k, (u, v) in enumerate(np.ndindex(kh, kw)):
+            rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+            np.multiply(xp[:, 0, rows, cols], weight[0, 0, u, v], out=out[:, 0] if k == 0 else scratch)
+            if k:
+                out[:, 0] += scratch
         return out
     w_rows = weight.reshape(o, c * kh * kw)
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
-    for r0, r1 in _row_blocks(oh, n * c * kh * kw * ow * x.itemsize):
-        cols = windows[..., r0:r1, :].reshape(n, c * kh * kw, (r1 - r0) * ow)  # im2col: one copy
-        out[:, :, r0:r1, :] = (w_rows @ cols).reshape(n, o, r1 - r0, ow)  # (N, O, rows*OW)
+    for b0, b1, r0, r1 in _blocks(n, oh, c * kh * kw * ow * x.itemsize):
+        cols = windows[b0:b1, ..., r0:r1, :].reshape(b1 - b0, c * kh * kw, (r1 - r0) * ow)  # im2col: one copy
+        out[b0:b1, :, r0:r1, :] = (w_rows @ cols).reshape(b1 - b0, o, r1 - r0, ow)  # (n, O, rows*OW)
     return out
 
 
@@ -142,11 +151,11 @@ def _conv_backward(grad_out, x, weight, stride, pads, dilation):
     # grad_weight: grad_out rows times im2col columns, summed over the batch.
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
     grad_w_rows = grad_weight.reshape(o, c * kh * kw)
-    for r0, r1 in _row_blocks(oh, n * c * kh * kw * ow * x.itemsize):
-        cols = windows[..., r0:r1, :].reshape(n, c * kh * kw, (r1 - r0) * ow)
-        g_block = grad_out[:, :, r0:r1, :].reshape(n, o, (r1 - r0) * ow)
-        # (O, N*P) @ (N*P, CKK) as one product: put the batch next to the positions.
-        grad_w_rows += np.tensordot(g_block, cols, axes=([0, 2], [0, 2]))
+    for b0, b1, r0, r1 in _blocks(n, oh, c * kh * kw * ow * x.itemsize):
+        cols = windows[b0:b1, ..., r0:r1, :].reshape(b1 - b0, c * kh * kw, (r1 - r0) * ow)
+        g_block = grad_out[b0:b1, :, r0:r1, :].reshape(b1 - b0, o, (r1 - r0) * ow)
+        # (O, P) @ (P, CKK) per image: the BLAS reads cols transposed in place (tensordot would copy it)
+        grad_w_rows += np.matmul(g_block, cols.transpose(0, 2, 1)).sum(axis=0)
     grad_x = grad_xp[..., pads[0]:pads[0] + height, pads[2]:pads[2] + width]
     return np.ascontiguousarray(grad_x), grad_weight, grad_bias
 

@@ -109,20 +109,76 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.
     """
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad(grad_out, x, out_hw)
+    if tuple(stride) == tuple(kernel_size) and not any(pads):
+        fast = _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw)
+        if fast is not None:
+            return fast
     xp = _pad(x, pads, value=-np.inf)
-    inside = _pad(np.ones(x.shape[-2:], dtype=bool), pads, value=False)  # padding never wins
+    inside = _pad(np.ones(x.shape[-2:], dtype=bool), pads, value=False) if any(pads) else None
     out = max_pool2d(x, kernel_size, stride, padding)
     out_is_nan = np.isnan(out)
-    winner = np.full(out.shape, -1, dtype=np.intp)  # which offset holds each window's maximum
-    for k, offset in enumerate(_offsets(kernel_size)):
-        slices = offset_slices(offset, stride, _NO_DILATION, out_hw)
-        window = xp[(..., *slices)]
-        first_max = (window == out) & inside[slices] & (winner < 0)
-        winner[first_max | (np.isnan(window) & out_is_nan)] = k
+    any_nan = bool(out_is_nan.any())
+    offsets = _offsets(kernel_size)
+    # winner[...] = index of the offset that holds each window's maximum (row-major first).
+    winner = np.full(out.shape, len(offsets), dtype=np.int16)
+    for k in reversed(range(len(offsets))):  # walking backwards, the first maximum is written last
+        slices = offset_slices(offsets[k], stride, _NO_DILATION, out_hw)
+        hit = xp[(..., *slices)] == out
+        if inside is not None:
+            hit &= inside[slices]  # padding never wins
+        np.copyto(winner, k, where=hit)
+    if any_nan:  # PyTorch's CPU kernel: a NaN beats numbers, and a later NaN beats an earlier one
+        for k, offset in enumerate(offsets):
+            window = xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))]
+            np.copyto(winner, k, where=np.isnan(window) & out_is_nan)
     grad_xp = np.zeros(xp.shape, dtype=grad_out.dtype)
-    for k, offset in enumerate(_offsets(kernel_size)):
-        grad_xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))] += np.where(winner == k, grad_out, 0)
+    overlapping = stride[0] < kernel_size[0] or stride[1] < kernel_size[1]
+    for k, offset in enumerate(offsets):
+        target = grad_xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))]
+        if overlapping:
+            np.add(target, grad_out, out=target, where=winner == k)
+        else:  # each input pixel sits in at most one window: write, don't add
+            np.copyto(target, grad_out, where=winner == k)
     return _crop(grad_xp, pads, x.shape)
+
+
+def _first_set_bit_table(bits: int) -> np.ndarray:
+    """table[m] = index of the lowest set bit of m (for m > 0)."""
+    masks = np.arange(1, 2**bits)
+    table = np.zeros(2**bits, dtype=np.intp)
+    table[1:] = np.log2(masks & -masks).astype(np.intp)
+    return table
+
+
+_FIRST_SET_BIT = _first_set_bit_table(9)  # up to 3x3 windows
+
+
+def _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw):
+    """Backward for windows that tile the image (stride == kernel_size, no padding), or None.
+
+    Each offset's "equals the maximum" test sets one bit of a per-window code; the lowest set bit
+    is the first maximum in row-major order (PyTorch's rule), read from a table. One flat scatter
+    then writes each window's gradient to its winner. Returns None for windows larger than 3x3 or
+    when a window holds a NaN, for the general path to handle.
+    """
+    (kh, kw), (oh, ow) = kernel_size, out_hw
+    if kh * kw > 9:
+        return None
+    out = max_pool2d(x, kernel_size)
+    if np.isnan(out).any():
+        return None
+    code = np.zeros(out.shape, dtype=np.uint16)
+    for k, offset in enumerate(_offsets(kernel_size)):
+        hit = x[(..., *offset_slices(offset, kernel_size, _NO_DILATION, out_hw))] == out
+        code |= hit.view(np.uint8).astype(np.uint16) << k
+    winner = _FIRST_SET_BIT[code]  # (..., OH, OW) offset index
+    height, width = x.shape[-2:]
+    offset_in_plane = np.array([u * width + v for u, v in _offsets(kernel_size)])
+    corner = (np.arange(oh)[:, None] * kh) * width + np.arange(ow)[None, :] * kw  # window's top-left
+    planes = np.arange(out.size // (oh * ow)).reshape(out.shape[:-2] + (1, 1)) * (height * width)
+    grad_x = np.zeros(x.size, dtype=grad_out.dtype)
+    grad_x[(planes + corner + offset_in_plane[winner]).ravel()] = grad_out.ravel()  # tiles never overlap
+    return grad_x.reshape(x.shape)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:

@@ -158,3 +158,17 @@ def test_adaptive_pooling_matches_pytorch(output_size):
                                torch.nn.functional.adaptive_avg_pool2d(xt, output_size).numpy(), atol=1e-12)
     np.testing.assert_allclose(ch.adaptive_max_pool2d(x, output_size),
                                torch.nn.functional.adaptive_max_pool2d(xt, output_size).numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel_size, stride", [(2, 2), (3, 1)])
+def test_max_pool_backward_with_nan_follows_pytorch(kernel_size, stride):
+    torch = pytest.importorskip("torch")
+    x = rng().standard_normal((1, 2, 6, 6))
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan  # two NaNs in one window: PyTorch sends the gradient to the last
+    x[0, 1, 3, 3] = np.nan
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = torch.nn.functional.max_pool2d(xt, kernel_size, stride)
+    grad_out = rng().standard_normal(tuple(out_t.shape))
+    (out_t * torch.tensor(grad_out)).sum().backward()
+    np.testing.assert_array_equal(np.isnan(ch.max_pool2d(x, kernel_size, stride)), np.isnan(out_t.detach().numpy()))
+    np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, kernel_size, stride), xt.grad.numpy(), atol=1e-12)

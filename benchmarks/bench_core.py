@@ -1,0 +1,156 @@
+"""Speed of cnnhelpers' convolution and pooling against its peers, single-threaded.
+
+Prints one row per workload and dtype: the median time of cnnhelpers and of each peer, and the
+ratio cnnhelpers / peer (below 1: cnnhelpers is faster). Peers: PyTorch CPU (when installed),
+scipy.signal.correlate2d and scipy.ndimage.correlate (W1), and a naive Python loop (W1 only,
+timed once: it takes seconds).
+
+    python benchmarks/bench_core.py [--repeat 15] [--dtypes float32,float64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+import scipy.ndimage
+import scipy.signal
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import cnnhelpers as ch
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # PyTorch is an optional peer
+    torch = None
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up: first-touch allocations, BLAS initialisation
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def naive_correlate(image, kernel):
+    """The definition as loops over output pixels and kernel weights: the slowest honest baseline."""
+    kh, kw = kernel.shape
+    oh, ow = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    out = [[0.0] * ow for _ in range(oh)]
+    img, ker = image.tolist(), kernel.tolist()
+    for i in range(oh):
+        for j in range(ow):
+            total = 0.0
+            for u in range(kh):
+                for v in range(kw):
+                    total += img[i + u][j + v] * ker[u][v]
+            out[i][j] = total
+    return out
+
+
+def torch_conv_step(x, w, stride, padding, backward):
+    """PyTorch forward (and backward with respect to x and w) of the same convolution."""
+    xt = torch.from_numpy(x).requires_grad_(backward)
+    wt = torch.from_numpy(w).requires_grad_(backward)
+    out = F.conv2d(xt, wt, stride=stride, padding=padding)
+    if backward:
+        out.backward(torch.ones_like(out))
+    return out
+
+
+def conv_workloads(rng, dtype):
+    """(name, x, weight, stride, padding) for W1-W4."""
+    def arr(*shape):
+        return rng.standard_normal(shape).astype(dtype)
+    return [
+        ("W1 512x512 grey, 3x3", arr(1, 1, 512, 512), arr(1, 1, 3, 3), 1, 0),
+        ("W2 512x512 RGB->8, 5x5 p2", arr(1, 3, 512, 512), arr(8, 3, 5, 5), 1, 2),
+        ("W3a 64x1x28x28->8, 3x3 p1", arr(64, 1, 28, 28), arr(8, 1, 3, 3), 1, 1),
+        ("W3b 64x8x28x28->16, 3x3 p1", arr(64, 8, 28, 28), arr(16, 8, 3, 3), 1, 1),
+        ("W4 32x16x32x32->32, 3x3 s1", arr(32, 16, 32, 32), arr(32, 16, 3, 3), 1, 1),
+        ("W4 32x16x32x32->32, 3x3 s2", arr(32, 16, 32, 32), arr(32, 16, 3, 3), 2, 1),
+    ]
+
+
+def run(repeat: int, dtypes: list[str]) -> list[tuple]:
+    rng = np.random.default_rng(0)
+    rows = []
+    for dtype_name in dtypes:
+        dtype = np.dtype(dtype_name)
+        for name, x, w, stride, padding in conv_workloads(rng, dtype):
+            grad = np.ones(ch.conv2d(x, w, stride=stride, padding=padding).shape, dtype)
+            mine_f = median_time(lambda: ch.conv2d(x, w, stride=stride, padding=padding), repeat)
+            mine_b = median_time(lambda: ch.conv2d_backward(grad, x, w, stride=stride, padding=padding), repeat)
+            peers_f, peers_b = {}, {}
+            if torch is not None:
+                peers_f["torch"] = median_time(lambda: torch_conv_step(x, w, stride, padding, False), repeat)
+                both = median_time(lambda: torch_conv_step(x, w, stride, padding, True), repeat)
+                peers_b["torch"] = max(both - peers_f["torch"], 1e-9)  # backward alone
+            if name.startswith("W1"):
+                image, kernel = x[0, 0], w[0, 0]
+                mine_f = median_time(lambda: ch.correlate2d(image, kernel), repeat)
+                peers_f["scipy.signal"] = median_time(lambda: scipy.signal.correlate2d(image, kernel, "valid"),
+                                                      max(3, repeat // 5))
+                peers_f["scipy.ndimage"] = median_time(lambda: scipy.ndimage.correlate(image, kernel), repeat)
+                start = time.perf_counter()
+                naive_correlate(image, kernel)
+                peers_f["naive loop"] = time.perf_counter() - start
+            rows.append((name, dtype_name, "forward", mine_f, peers_f))
+            rows.append((name, dtype_name, "backward", mine_b, peers_b))
+        x = rng.standard_normal((64, 16, 28, 28)).astype(dtype)
+        grad = np.ones((64, 16, 14, 14), dtype)
+        mine_f = median_time(lambda: ch.max_pool2d(x, 2), repeat)
+        mine_b = median_time(lambda: ch.max_pool2d_backward(grad, x, 2), repeat)
+        peers_f, peers_b = {}, {}
+        if torch is not None:
+            def torch_pool(backward):
+                xt = torch.from_numpy(x).requires_grad_(backward)
+                out = F.max_pool2d(xt, 2)
+                if backward:
+                    out.backward(torch.from_numpy(grad))
+            peers_f["torch"] = median_time(lambda: torch_pool(False), repeat)
+            peers_b["torch"] = median_time(lambda: torch_pool(True), repeat)
+            # PyTorch's backward needs its forward (it stores the argmax): compare forward+backward
+            mine_b = mine_b + mine_f
+        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "forward", mine_f, peers_f))
+        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "fwd+bwd" if torch else "backward", mine_b, peers_b))
+    return rows
+
+
+def blas_description() -> str:
+    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return "; ".join(f"{i.get('internal_api')} {i.get('version')} kernel={i.get('architecture')} "
+                     f"threads={i.get('num_threads')}" for i in infos) or "no BLAS found by threadpoolctl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--dtypes", default="float32,float64")
+    args = parser.parse_args()
+    if torch is not None:
+        torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
+              + (f"; torch {torch.__version__}" if torch else "; torch not installed"))
+        print(f"BLAS (threadpoolctl): {blas_description()}")
+        rows = run(args.repeat, args.dtypes.split(","))
+    print(f"\nmedian of {args.repeat} runs, single thread; ratio = cnnhelpers / peer (< 1: cnnhelpers faster)\n")
+    print(f"| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio |")
+    print("|---|---|---|---:|---|---:|---:|")
+    for name, dtype, phase, mine, peers in rows:
+        if not peers:
+            print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | - | - | - |")
+        for peer, theirs in peers.items():
+            print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | {peer} | {theirs * 1e3:.2f} | {mine / theirs:.3g} |")
+
+
+if __name__ == "__main__":
+    main()
