@@ -15,7 +15,7 @@ from ._validate import as_float_array, check_ndim, check_window_fits, pair, padd
 __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_backward"]
 
 # im2col matrices above this size are built a block of output rows at a time.
-_COLS_BUDGET_BYTES = 16 * 2**20
+_COLS_BUDGET_BYTES = 4 * 2**20
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int | str = 0,

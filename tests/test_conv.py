@@ -146,7 +146,7 @@ def test_conv2d_large_batch_is_split_into_blocks_without_changing_the_result(mon
     monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 5000)  # forces many row blocks
     np.testing.assert_allclose(ch.conv2d(x, w, padding=1), whole, atol=1e-12)
     gx, gw, _ = ch.conv2d_backward(np.ones_like(whole), x, w, padding=1)
-    monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 16 * 2**20)
+    monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 64 * 2**20)
     gx2, gw2, _ = ch.conv2d_backward(np.ones_like(whole), x, w, padding=1)
     np.testing.assert_allclose(gx, gx2, atol=1e-12)
     np.testing.assert_allclose(gw, gw2, atol=1e-12)
