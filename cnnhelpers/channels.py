@@ -16,12 +16,13 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ._validate import as_float_array, check_ndim, describe
+from .analysis import conv_parameters
 from .conv import conv2d, correlate2d
 from .kernels import KERNELS
 from .plotting import SIGNED_CMAP, draw_grid, signed_norm
 
 __all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "grey_weight", "kernel_bank",
-           "channel_contributions", "show_channel_sum", "show_kernel_bank", "show_feature_maps"]
+           "channel_contributions", "parameter_table", "show_channel_sum", "show_kernel_bank", "show_feature_maps"]
 
 RGB = ("red", "green", "blue")
 CMYK = ("cyan", "magenta", "yellow", "black (key)")
@@ -217,6 +218,46 @@ def channel_contributions(x, kernel, *, stride=1, padding=0) -> np.ndarray:
                          f"(x shape {x.shape}, kernel shape {kernel.shape})")
     return np.stack([correlate2d(channel, k, stride=stride, padding=padding) for channel, k in zip(x, kernel,
                                                                                                   strict=True)])
+
+
+def parameter_table(layers) -> str:
+    """Learnable numbers of convolution layers as an aligned text table, thousands separated.
+
+    Parameters
+    ----------
+    layers : sequence of (name, in_channels, out_channels, kernel_size)
+
+    Returns
+    -------
+    str
+        One line per layer: one kernel's shape and weights, the number of kernels, the biases and
+        the total, from :func:`cnnhelpers.analysis.conv_parameters`.
+
+    Raises
+    ------
+    ValueError
+        If a row does not have four entries.
+
+    Examples
+    --------
+    >>> print(parameter_table([("first", 3, 16, 5)]))
+    layer  one kernel  weights per kernel  kernels  biases  total
+    first  5x5x3                       75       16      16  1,216
+    """
+    header = ["layer", "one kernel", "weights per kernel", "kernels", "biases", "total"]
+    table = [header]
+    for index, row in enumerate(layers):
+        if len(row) != 4:
+            raise ValueError(f"layers[{index}] must be (name, in_channels, out_channels, kernel_size); "
+                             f"got {describe(row)}")
+        name, c_in, c_out, k = row
+        table.append([str(name), f"{k}x{k}x{c_in}", f"{conv_parameters(k, c_in):,}", f"{c_out:,}", f"{c_out:,}",
+                      f"{conv_parameters(k, c_in, c_out, bias=True):,}"])
+    widths = [max(len(row[k]) for row in table) for k in range(len(header))]
+    lines = ["  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+                       + [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)])
+             for row in table]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (0, 0), *,

@@ -11,6 +11,7 @@ from cnnhelpers.channels import (
     channels_first,
     grey_weight,
     kernel_bank,
+    parameter_table,
     rgb_to_cmyk,
     show_channel_sum,
     show_feature_maps,
@@ -150,3 +151,16 @@ def test_show_feature_maps_shares_one_symmetric_scale():
     norms = {(image.norm.vmin, image.norm.vmax) for ax in fig.axes for image in ax.images}
     assert norms == {(-3.0, 3.0)}
     plt.close(fig)
+
+
+def test_parameter_table_totals_are_weights_plus_biases():
+    table = parameter_table([("a", 3, 64, 3), ("b", 512, 512, 3)])
+    lines = table.splitlines()
+    assert lines[1].split()[-1] == f"{64 * 3 * 3 * 3 + 64:,}"
+    assert lines[2].split()[-1] == f"{512 * 3 * 3 * 512 + 512:,}"
+    assert lines[2].split()[1] == "3x3x512"
+
+
+def test_parameter_table_rejects_short_rows():
+    with pytest.raises(ValueError, match=r"layers\[0\] must be"):
+        parameter_table([("a", 3, 64)])

@@ -130,3 +130,12 @@ def test_checker_does_not_modify_the_answer():
     answer = np.ones((1, 3, 1, 1))
     check_average_weight(answer)
     np.testing.assert_array_equal(answer, np.ones((1, 3, 1, 1)))
+
+
+def test_problem_figure_shows_both_channels_and_kernels():
+    import matplotlib.pyplot as plt
+
+    from cnnhelpers.exercises.depth import show_two_channel_problem
+    fig = show_two_channel_problem()
+    assert len(fig.axes) == 4 and "output[0, 1]" in fig._suptitle.get_text()
+    plt.close(fig)

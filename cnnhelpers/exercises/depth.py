@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import numbers
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from ..conv import conv2d, convolve2d, correlate2d
+from ..plotting import draw_grid
 from ._feedback import Feedback, correct, matches, wrong
 
 __all__ = ["FIRST_LAYER", "SECOND_LAYER", "TWO_CHANNEL_INPUT", "TWO_CHANNEL_KERNEL", "TWO_CHANNEL_BIAS",
            "TWO_CHANNEL_POSITION", "check_first_layer_parameters", "check_second_layer_parameters",
-           "check_two_channel_pixel", "check_average_weight", "not_answered"]
+           "check_two_channel_pixel", "check_average_weight", "not_answered", "show_two_channel_problem"]
 
 # Exercise 1: a first layer of 16 kernels of 5x5 on an RGB image; exercise 1b: 32 kernels of 3x3 on top.
 FIRST_LAYER = {"in_channels": 3, "out_channels": 16, "kernel_size": 5}
@@ -35,6 +37,22 @@ TWO_CHANNEL_KERNEL = _constant([[[1, 0, -1], [2, 1, 1], [1, -1, 2]],
                                 [[0, 0, 1], [-1, -1, 0], [-1, 1, 0]]])
 TWO_CHANNEL_BIAS = 1
 TWO_CHANNEL_POSITION = (0, 1)
+
+
+def show_two_channel_problem():
+    """Draw exercise 2: the two input channels and the two slices of the kernel, as grids.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), layout="constrained",
+                             gridspec_kw={"width_ratios": [4, 4, 3, 3]})
+    for c in range(2):
+        draw_grid(axes[c], TWO_CHANNEL_INPUT[c], title=f"input, channel {c}", signed=False)
+        draw_grid(axes[2 + c], TWO_CHANNEL_KERNEL[c], title=f"kernel, channel {c}", signed=True)
+    fig.suptitle(f"bias = {TWO_CHANNEL_BIAS}: what is output[{TWO_CHANNEL_POSITION[0]}, {TWO_CHANNEL_POSITION[1]}]?")
+    return fig
 
 
 def not_answered() -> Feedback:
