@@ -13,6 +13,7 @@ from cnnhelpers.channels import (
     kernel_bank,
     parameter_table,
     rgb_to_cmyk,
+    robust_limit,
     show_channel_sum,
     show_feature_maps,
     show_kernel_bank,
@@ -145,9 +146,15 @@ def test_show_kernel_bank_draws_one_axes_per_slice():
     plt.close(fig)
 
 
+def test_robust_limit_ignores_a_few_extreme_pixels():
+    values = np.ones((64, 64))
+    values[0, 0] = 1000.0
+    assert robust_limit(values) == 1.0
+
+
 def test_show_feature_maps_shares_one_symmetric_scale():
     maps = np.stack([np.full((4, 4), -1.0), np.full((4, 4), 3.0)])
-    fig = show_feature_maps(maps)
+    fig = show_feature_maps(maps, limit=3.0)
     norms = {(image.norm.vmin, image.norm.vmax) for ax in fig.axes for image in ax.images}
     assert norms == {(-3.0, 3.0)}
     plt.close(fig)

@@ -6,7 +6,7 @@ import pytest
 from cnnhelpers import conv2d, correlate2d, kernels
 from cnnhelpers.channels import channels_first
 from cnnhelpers.images import load_image
-from cnnhelpers.widgets.depth import ChannelMixer, robust_limit
+from cnnhelpers.widgets.depth import ChannelMixer
 
 SETTINGS = dict(photo="astronaut", red_kernel="sobel_x", red_weight=1.0, green_kernel="box_blur",
                 green_weight=-0.5, blue_kernel="laplacian", blue_weight=2.0)
@@ -61,9 +61,3 @@ def test_widget_builds_with_controls_for_every_argument(mixer):
 def test_constructor_rejects_unknown_photos():
     with pytest.raises(ValueError, match="photos must be names"):
         ChannelMixer(photos=("nope",))
-
-
-def test_robust_limit_ignores_a_few_extreme_pixels():
-    values = np.ones((64, 64))
-    values[0, 0] = 1000.0
-    assert robust_limit(values) == 1.0

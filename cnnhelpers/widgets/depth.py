@@ -9,30 +9,15 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..channels import RGB, channel_contributions, channels_first, kernel_bank
+from ..channels import RGB, channel_contributions, channels_first, kernel_bank, robust_limit
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
 from ..plotting import SIGNED_CMAP
 from ._base import Experiment, LiveFigure
 
-__all__ = ["ChannelMixer", "robust_limit"]
+__all__ = ["ChannelMixer"]
 
 COLOUR_PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
-
-
-def robust_limit(values, percentile: float = 99.5) -> float:
-    """A symmetric colour limit that ignores the brightest 0.5% (from a 1-in-16 sample, for speed).
-
-    Thin edges would be washed out by a scale set by a few extreme pixels.
-
-    Examples
-    --------
-    >>> robust_limit(np.zeros((4, 4)))
-    1.0
-    """
-    sample = np.abs(np.asarray(values)[..., ::4, ::4])
-    limit = float(np.percentile(sample, percentile)) if sample.size else 0.0
-    return limit if limit > 0 else (float(np.abs(values).max()) or 1.0)
 
 
 class ChannelMixer(Experiment):
