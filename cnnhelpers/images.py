@@ -71,9 +71,10 @@ def load_image(name: str = "camera", *, gray: bool = True, size: int | tuple[int
 def lines_and_corner(size: int = 12) -> np.ndarray:
     """A synthetic 0/1 image with one pattern for each of the lecture's three detectors.
 
-    On a dark background: a one-pixel vertical line (column 1), a one-pixel horizontal line
-    (row 1, from column 3 on) and a filled bright square in the bottom-right quarter, whose
-    top-left corner is what the lecture's corner detector looks for.
+    On a dark background, with a margin ``m = size // 12`` (at least 1): a one-pixel vertical line
+    (column ``m``), a one-pixel horizontal line (row ``m``, from column ``3m`` on) and a filled
+    bright square in the bottom-right quarter, whose top-left corner is what the lecture's corner
+    detector looks for.
 
     Parameters
     ----------
@@ -107,10 +108,12 @@ def lines_and_corner(size: int = 12) -> np.ndarray:
         raise TypeError(f"size must be an int; got {size!r}")
     if size < 8:
         raise ValueError(f"size must be >= 8 so that the three patterns stay apart; got {size}")
+    margin = max(1, size // 12)
+    end = size - margin
     image = np.zeros((size, size))
-    image[1:size - 1, 1] = 1  # vertical line
-    image[1, 3:size - 1] = 1  # horizontal line
-    image[size // 2:size - 1, size // 2:size - 1] = 1  # square: its top-left corner is "the corner"
+    image[margin:end, margin] = 1  # vertical line
+    image[margin, 3 * margin:end] = 1  # horizontal line
+    image[size // 2:end, size // 2:end] = 1  # square: its top-left corner is "the corner"
     return image
 
 

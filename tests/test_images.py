@@ -8,16 +8,16 @@ from cnnhelpers.images import downscale, lines_and_corner, shift
 # --- lines_and_corner ---------------------------------------------------------------------------
 
 
-def test_lines_and_corner_has_the_three_patterns_where_documented():
-    size = 12
+@pytest.mark.parametrize("size, margin", [(8, 1), (12, 1), (48, 4)])
+def test_lines_and_corner_has_the_three_patterns_where_documented(size, margin):
     image = lines_and_corner(size)
     expected = np.zeros((size, size))
-    for row in range(1, size - 1):
-        expected[row, 1] = 1
-    for col in range(3, size - 1):
-        expected[1, col] = 1
-    for row in range(size // 2, size - 1):
-        for col in range(size // 2, size - 1):
+    for row in range(margin, size - margin):
+        expected[row, margin] = 1
+    for col in range(3 * margin, size - margin):
+        expected[margin, col] = 1
+    for row in range(size // 2, size - margin):
+        for col in range(size // 2, size - margin):
             expected[row, col] = 1
     np.testing.assert_array_equal(image, expected)
 
