@@ -1,0 +1,303 @@
+"""Padding beyond zeros: the four modes of PyTorch's ``nn.Conv2d(padding_mode=...)``.
+
+Zero padding invents black pixels around the image; the other modes invent pixels that look
+more like the image: ``"reflect"`` mirrors it without repeating the edge (``3 2 | 1 2 3 | 2 1``),
+``"replicate"`` repeats the edge pixel (``1 1 | 1 2 3 | 3 3``) and ``"circular"`` wraps around to
+the opposite side (``2 3 | 1 2 3 | 1 2``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from ._validate import as_float_array, check_ndim, describe, padding_amounts, pair
+from .conv import correlate2d
+from .plotting import IMAGE_CMAP, SIGNED_CMAP, signed_norm
+
+__all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "centre_mask",
+           "padding_mode_errors", "show_padding_modes"]
+
+# PyTorch's padding_mode name -> np.pad's mode name.
+PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _amounts(padding) -> tuple[int, int, int, int]:
+    """``padding`` as ``(top, bottom, left, right)``; a 4-tuple is read in PyTorch's F.pad order."""
+    if isinstance(padding, (tuple, list, np.ndarray)) and len(padding) == 4:
+        left, right = pair(tuple(padding[:2]), "padding", minimum=0)
+        top, bottom = pair(tuple(padding[2:]), "padding", minimum=0)
+        return top, bottom, left, right
+    if isinstance(padding, str) or not isinstance(padding, (numbers.Integral, tuple, list, np.ndarray)):
+        raise TypeError(f"padding must be an int, (ph, pw) or (left, right, top, bottom); got {describe(padding)}")
+    ph, pw = pair(padding, "padding", minimum=0)
+    return ph, ph, pw, pw
+
+
+def pad2d(x, padding, mode: str = "zeros") -> np.ndarray:
+    """Pad the last two axes of ``x`` with one of PyTorch's padding modes.
+
+    Parameters
+    ----------
+    x : array of shape (..., H, W)
+    padding : int, (ph, pw) or (left, right, top, bottom)
+        Pixels added on each side: an int for all four sides, a pair for (top and bottom, left
+        and right), or four numbers in the order of ``torch.nn.functional.pad``.
+    mode : {"zeros", "reflect", "replicate", "circular"}
+        What the new pixels are: zeros, the mirror image without repeating the edge, copies of the
+        edge pixel, or the pixels from the opposite side.
+
+    Returns
+    -------
+    padded : array of shape (..., H + top + bottom, W + left + right), ``x``'s dtype
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or ``padding`` is not made of ints.
+    ValueError
+        If ``x`` has fewer than 2 axes, ``mode`` is unknown, a padding is negative, or the image is
+        too small for the mode: "reflect" needs padding < size, "circular" padding <= size,
+        "replicate" a non-empty image (as in PyTorch).
+
+    Examples
+    --------
+    >>> row = [[1, 2, 3]]
+    >>> for mode in PADDING_MODES:
+    ...     print(mode, pad2d(row, (0, 2), mode)[0])
+    zeros [0 0 1 2 3 0 0]
+    reflect [3 2 1 2 3 2 1]
+    replicate [1 1 1 2 3 3 3]
+    circular [2 3 1 2 3 1 2]
+    """
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"x must be an array of real numbers; got dtype {array.dtype}")
+    if array.ndim < 2:
+        raise ValueError(f"x must have at least 2 axes (..., H, W); got a {array.ndim}-D array of shape {array.shape}")
+    if mode not in PADDING_MODES:
+        raise ValueError(f"mode must be one of {tuple(PADDING_MODES)}; got {mode!r}")
+    top, bottom, left, right = _amounts(padding)
+    height, width = array.shape[-2:]
+    for amount, size, axis in ((max(top, bottom), height, "height"), (max(left, right), width, "width")):
+        if mode == "reflect" and amount >= size:
+            raise ValueError(f"mode='reflect' needs padding smaller than the input's {axis} (as in PyTorch); "
+                             f"got padding {amount} for {axis} {size}")
+        if mode == "circular" and amount > size:
+            raise ValueError(f"mode='circular' can wrap around at most once, so padding must be at most the "
+                             f"input's {axis}; got padding {amount} for {axis} {size}")
+        if mode == "replicate" and amount and size == 0:
+            raise ValueError(f"mode='replicate' needs a non-empty input; got {axis} 0")
+    widths = [(0, 0)] * (array.ndim - 2) + [(top, bottom), (left, right)]
+    return np.pad(array, widths, mode=PADDING_MODES[mode])
+
+
+def same_padding(kernel_size, dilation=1) -> tuple[int, int, int, int]:
+    """The padding ``(top, bottom, left, right)`` that keeps the size at stride 1.
+
+    The kernel covers ``dilation*(kernel_size-1)`` extra pixels; half go before and half after,
+    and for an even kernel the extra one goes at the bottom/right, as in PyTorch.
+
+    Parameters
+    ----------
+    kernel_size, dilation : int or (int, int), each >= 1
+
+    Returns
+    -------
+    (top, bottom, left, right) : tuple of int
+
+    Examples
+    --------
+    >>> same_padding(3), same_padding((1, 4)), same_padding(3, dilation=2)
+    ((1, 1, 1, 1), (0, 0, 1, 2), (2, 2, 2, 2))
+    """
+    return padding_amounts("same", pair(kernel_size, "kernel_size"), pair(dilation, "dilation"), (1, 1))
+
+
+def correlate2d_padded(image, kernel, *, padding=0, padding_mode: str = "zeros", stride=1,
+                       dilation=1) -> np.ndarray:
+    """:func:`cnnhelpers.correlate2d` with any padding mode, as ``nn.Conv2d(padding_mode=...)``.
+
+    Pads with :func:`pad2d`, then correlates with no further padding.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    kernel : array of shape (KH, KW)
+    padding : int, (int, int), "valid", "same" or "full"
+        As for :func:`cnnhelpers.correlate2d`.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+    stride, dilation : int or (int, int)
+
+    Returns
+    -------
+    out : array of shape (OH, OW)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`pad2d` and :func:`cnnhelpers.correlate2d`.
+
+    Examples
+    --------
+    Blurring a constant image: zeros darken its border, the other modes do not.
+
+    >>> flat = np.ones((3, 3))
+    >>> correlate2d_padded(flat, np.ones((1, 3)) / 3, padding=(0, 1))[0]
+    array([0.66666667, 1.        , 0.66666667])
+    >>> correlate2d_padded(flat, np.ones((1, 3)) / 3, padding=(0, 1), padding_mode="replicate")[0]
+    array([1., 1., 1.])
+    """
+    image = as_float_array(image, "image")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(image, "image", (2,), "(H, W)")
+    check_ndim(kernel, "kernel", (2,), "(KH, KW)")
+    if 0 in kernel.shape:
+        raise ValueError(f"kernel must be at least 1x1; got shape {kernel.shape}")
+    top, bottom, left, right = padding_amounts(padding, kernel.shape, pair(dilation, "dilation"),
+                                               pair(stride, "stride"), allow_full=True)
+    padded = pad2d(image, (left, right, top, bottom), padding_mode)
+    return correlate2d(padded, kernel, stride=stride, dilation=dilation)
+
+
+def centre_mask(shape, kernel_size, padding=0) -> np.ndarray:
+    """Which input pixels are the centre of some kernel window (stride 1).
+
+    Without padding the kernel cannot be centred on pixels within ``kernel_size // 2`` of the
+    edge: the lecture's edge effect. For an even kernel the centre is the upper-left of the four
+    middle cells.
+
+    Parameters
+    ----------
+    shape : (H, W)
+    kernel_size, padding : int or (int, int)
+
+    Returns
+    -------
+    mask : bool array of shape (H, W)
+
+    Examples
+    --------
+    >>> centre_mask((4, 5), 3).astype(int)
+    array([[0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 0],
+           [0, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0]])
+    """
+    height, width = pair(tuple(shape), "shape", minimum=0)
+    kernel = pair(kernel_size, "kernel_size")
+    pads = pair(padding, "padding", minimum=0)
+    mask = np.zeros((height, width), dtype=bool)
+    lows, highs = [], []
+    for size, k, p in zip((height, width), kernel, pads, strict=True):
+        outputs = size + 2 * p - k + 1  # stride 1: window i is centred on input pixel i - p + (k-1)//2
+        lows.append(max(0, (k - 1) // 2 - p))
+        highs.append(min(size, (k - 1) // 2 - p + max(outputs, 0)))
+    mask[lows[0]:highs[0], lows[1]:highs[1]] = True
+    return mask
+
+
+def padding_mode_errors(photo, kernel, crop, modes=tuple(PADDING_MODES)) -> dict[str, float]:
+    """How well each padding mode guesses the pixels beyond an image's border.
+
+    Cut ``crop`` out of a larger ``photo``: beyond the crop's border the true pixels are known.
+    Filter the crop alone with each mode (padding "same") and compare with the photo filtered
+    whole, over the band of pixels whose window reaches beyond the crop's border.
+
+    Parameters
+    ----------
+    photo : array of shape (H, W)
+    kernel : array of shape (KH, KW)
+    crop : (top, left, height, width)
+        Must leave room for the kernel's reach on every side inside ``photo``.
+    modes : sequence of str
+
+    Returns
+    -------
+    errors : dict mapping each mode to the mean absolute error over the border band
+
+    Raises
+    ------
+    ValueError
+        If the crop is too close to the photo's edge or too small.
+
+    Examples
+    --------
+    >>> ramp = np.add.outer(np.arange(10.0), np.arange(10.0))  # a smooth gradient
+    >>> errors = padding_mode_errors(ramp, np.ones((3, 3)) / 9, (2, 2, 6, 6))
+    >>> {mode: round(error, 3) for mode, error in errors.items()}
+    {'zeros': 3.4, 'reflect': 0.667, 'replicate': 0.333, 'circular': 2.0}
+    """
+    photo = as_float_array(photo, "photo")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(photo, "photo", (2,), "(H, W)")
+    check_ndim(kernel, "kernel", (2,), "(KH, KW)")
+    top, left, height, width = (int(v) for v in crop)
+    pt, pb, pl, pr = same_padding(kernel.shape)
+    if top < pt or left < pl or top + height + pb > photo.shape[0] or left + width + pr > photo.shape[1]:
+        raise ValueError(f"crop (top, left, height, width) = {tuple(crop)} must lie at least the kernel's reach "
+                         f"({pt}, {pl}, {pb}, {pr}) inside the photo of shape {photo.shape}")
+    if height <= pt + pb or width <= pl + pr:
+        raise ValueError(f"crop must be larger than the kernel ({kernel.shape}); got {height}x{width}")
+    rows, cols = slice(top, top + height), slice(left, left + width)
+    context = photo[top - pt:top + height + pb, left - pl:left + width + pr]
+    truth = correlate2d(context, kernel)  # true neighbours everywhere: shape (height, width)
+    band = np.ones((height, width), dtype=bool)
+    band[pt:height - pb, pl:width - pr] = False  # windows that reach beyond the crop
+    return {mode: float(np.abs(correlate2d_padded(photo[rows, cols], kernel, padding="same", padding_mode=mode)
+                               - truth)[band].mean()) for mode in modes}
+
+
+def show_padding_modes(image, kernel, *, padding=None, corner: int | None = None, modes=tuple(PADDING_MODES),
+                       signed: bool | None = None, fig=None):
+    """Each padding mode's padded image (top row) and filtered output (bottom row).
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    kernel : array of shape (KH, KW)
+    padding : int, optional
+        Pixels shown around the image; default the kernel's "same" padding. The output is always
+        computed with padding "same".
+    corner : int, optional
+        Show only the top-left ``corner`` x ``corner`` pixels of the image (plus the padding),
+        where the border is.
+    modes : sequence of str
+    signed : bool, optional
+        Draw the outputs with the diverging colour map; default: they have negative values.
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    image = as_float_array(image, "image")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(image, "image", (2,), "(H, W)")
+    pad = max(same_padding(kernel.shape)) if padding is None else int(padding)
+    outputs = [correlate2d_padded(image, kernel, padding="same", padding_mode=mode) for mode in modes]
+    signed = bool(min(o.min() for o in outputs) < 0) if signed is None else signed
+    view = slice(0, corner) if corner else slice(None)
+    shown_pad = slice(0, corner + pad) if corner else slice(None)
+    if fig is None:
+        fig = plt.figure(figsize=(4.2 * len(modes), 8.4), layout="constrained")
+    axes = fig.subplots(2, len(modes), squeeze=False)
+    low = min(float(o[view, view].min()) for o in outputs)
+    high = max(float(o[view, view].max()) for o in outputs)
+    norm = signed_norm(np.array([low, high])) if signed else plt.Normalize(low, high)
+    for k, (mode, output) in enumerate(zip(modes, outputs, strict=True)):
+        padded = pad2d(image, pad, mode)[shown_pad, shown_pad]
+        axes[0, k].imshow(padded, cmap=IMAGE_CMAP, vmin=0, vmax=max(1.0, float(image.max())))
+        axes[0, k].add_patch(Rectangle((pad - 0.5, pad - 0.5), image.shape[1], image.shape[0], fill=False,
+                                       edgecolor="#E69F00", linewidth=2.5, linestyle="--"))
+        axes[0, k].set_title(f"padded: {mode!r}")
+        shown = axes[1, k].imshow(output[view, view], cmap=SIGNED_CMAP if signed else IMAGE_CMAP, norm=norm)
+        axes[1, k].set_title(f"output ({mode})")
+        for ax in axes[:, k]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.colorbar(shown, ax=axes[1, :].tolist(), shrink=0.8, label="output value")
+    return fig
