@@ -46,9 +46,18 @@ def lecture_style():
         yield
 
 
-def signed_norm(values) -> TwoSlopeNorm:
-    """A colour norm centred on zero and symmetric, so white always means 0."""
-    limit = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0
+def signed_norm(values, robust: bool = False) -> TwoSlopeNorm:
+    """A colour norm centred on zero and symmetric, so white always means 0.
+
+    With ``robust=True`` the colours saturate at the 99.5th percentile of ``|values|``, so that a
+    few extreme pixels do not wash every other value out to white.
+    """
+    magnitudes = np.abs(np.asarray(values, dtype=float))
+    magnitudes = magnitudes[np.isfinite(magnitudes)]
+    if not magnitudes.size:
+        limit = 1.0
+    else:
+        limit = float(np.percentile(magnitudes, 99.5) if robust else magnitudes.max())
     limit = limit if np.isfinite(limit) and limit > 0 else 1.0
     return TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
 
@@ -106,7 +115,7 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
 
 
 def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool = True,
-                ncols: int | None = None, size: float = 4.0, suptitle: str | None = None):
+                ncols: int | None = None, size: float = 4.0, suptitle: str | None = None, robust: bool = False):
     """Show images side by side with titles and, where values matter, colour bars.
 
     Parameters
@@ -119,6 +128,8 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool 
         Per image: centre the colours on zero. Default: the image has negative values.
     colorbar : bool
         Draw a colour bar next to each single-channel image.
+    robust : bool
+        Signed images saturate at the 99.5th percentile of their magnitude (see :func:`signed_norm`).
 
     Returns
     -------
@@ -139,7 +150,7 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool 
         if image.ndim == 3:
             shown = ax.imshow(np.clip(image, 0, 1) if image.dtype.kind == "f" else image)
         elif is_signed:
-            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else SIGNED_CMAP, norm=signed_norm(image))
+            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else SIGNED_CMAP, norm=signed_norm(image, robust))
         else:
             default = IMAGE_CMAP if k == 0 else UNSIGNED_CMAP
             shown = ax.imshow(image, cmap=cmaps[k] if cmaps else default)
