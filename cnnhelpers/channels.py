@@ -22,7 +22,7 @@ from .kernels import KERNELS
 from .plotting import SIGNED_CMAP, draw_grid, signed_norm
 
 __all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "grey_weight", "kernel_bank",
-           "channel_contributions", "parameter_table", "robust_limit", "show_channel_sum", "show_kernel_bank",
+           "channel_contributions", "parameter_table", "show_channel_sum", "show_kernel_bank",
            "show_feature_maps"]
 
 RGB = ("red", "green", "blue")
@@ -131,7 +131,7 @@ def _kernel_entry(entry, where: str):
     if isinstance(entry, str):
         if entry not in KERNELS:
             raise ValueError(f"{where} must name one of {sorted(KERNELS)}; got {entry!r}")
-        return scale * KERNELS[entry]
+        return scale * KERNELS[entry] + 0.0  # + 0.0 turns the -0.0 of a negative scale into 0.0
     kernel = as_float_array(entry, where)
     check_ndim(kernel, where, (2,), "(KH, KW)")
     return kernel.copy()
@@ -261,21 +261,6 @@ def parameter_table(layers) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def robust_limit(values, percentile: float = 99.5) -> float:
-    """A symmetric colour limit that ignores the brightest 0.5% (from a 1-in-16 sample, for speed).
-
-    Thin edges would be washed out by a scale set by a few extreme pixels.
-
-    Examples
-    --------
-    >>> robust_limit(np.zeros((4, 4)))
-    1.0
-    """
-    sample = np.abs(np.asarray(values)[..., ::4, ::4])
-    limit = float(np.percentile(sample, percentile)) if sample.size else 0.0
-    return limit if limit > 0 else (float(np.abs(values).max()) or 1.0)
-
-
 def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (0, 0), *,
                      channel_names=None, fig=None):
     """The sum over channels, drawn like the slides: one row per channel, then the total.
@@ -314,8 +299,9 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
     count, kh, kw = kernel.shape
     names = channel_names or [f"channel {c}" for c in range(count)]
     if fig is None:
-        fig = plt.figure(figsize=(3.2 * (x.shape[2] + kw + 2 * total.shape[1]) / 3 + 2, 2.8 * count + 0.8),
-                         layout="constrained")
+        cell = 0.62  # inches per grid cell
+        fig = plt.figure(figsize=(cell * (x.shape[2] + kw + 2 * total.shape[1]) + 3.0,
+                                  count * (cell * max(x.shape[1], kh) + 0.8) + 0.8), layout="constrained")
     else:
         fig.clear()
     grid = fig.add_gridspec(count, 4, width_ratios=[x.shape[2], kw, total.shape[1], total.shape[1]])
@@ -323,7 +309,7 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
         draw_grid(fig.add_subplot(grid[c, 0]), x[c], title=f"{names[c]}", highlight=(row, col, kh, kw),
                   signed=False)
         draw_grid(fig.add_subplot(grid[c, 1]), kernel[c], title=f"kernel[{c}]", signed=True)
-        draw_grid(fig.add_subplot(grid[c, 2]), parts[c], title=f"correlation {c}", highlight=(row, col, 1, 1),
+        draw_grid(fig.add_subplot(grid[c, 2]), parts[c], title=f"{names[c]} result", highlight=(row, col, 1, 1),
                   signed=True)
     ax = fig.add_subplot(grid[count // 2, 3])
     draw_grid(ax, total, title="sum + bias\n= conv2d", highlight=(row, col, 1, 1), signed=True)
@@ -366,8 +352,8 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
 
 
 def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: float = 3.6, box=None,
-                      limit: float | None = None, fig=None):
-    """Feature maps (one per output channel) on one shared diverging colour scale.
+                      limit: float | None = None, shared: bool = True, fig=None):
+    """Feature maps (one per output channel) on diverging colour scales centred on zero.
 
     Parameters
     ----------
@@ -379,8 +365,12 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     box : (top, left, height, width), optional
         A region outlined on every map (e.g. a window used for a zoom).
     limit : float, optional
-        Colours run from ``-limit`` to ``limit``; default :func:`robust_limit` of all maps, so a
-        few extreme pixels do not wash out thin edges.
+        Colours run from ``-limit`` to ``limit``; default the 99.5th percentile of ``|maps|``
+        (:func:`~cnnhelpers.plotting.signed_norm` with ``robust=True``), so a few extreme pixels do
+        not wash out thin edges.
+    shared : bool
+        One colour scale (and colour bar) for all maps, to compare their strengths; False gives
+        each map its own scale and colour bar, to see each map's pattern.
     fig : matplotlib Figure, optional
 
     Returns
@@ -396,8 +386,10 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
         fig = plt.figure(figsize=(size * ncols + 1.2, size * nrows * maps.shape[1] / maps.shape[2] + 0.6),
                          layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    limit = robust_limit(maps) if limit is None else float(limit)
-    norm = signed_norm(np.array([-limit, limit]))
+    if limit is not None:
+        norms = [signed_norm(np.array([-limit, limit]))] * count
+    else:
+        norms = [signed_norm(maps, robust=True)] * count if shared else [signed_norm(m, robust=True) for m in maps]
     shown = None
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -405,10 +397,13 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
         if k >= count:
             ax.set_visible(False)
             continue
-        shown = ax.imshow(maps[k], cmap=SIGNED_CMAP, norm=norm)
+        shown = ax.imshow(maps[k], cmap=SIGNED_CMAP, norm=norms[k])
         ax.set_title(titles[k] if titles else f"output channel {k}")
         if box is not None:
             top, left, height, width = box
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor="black", lw=1.5))
-    fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, extend="both", label="response (signed)")
+        if not shared:
+            fig.colorbar(shown, ax=ax, shrink=0.8, extend="both")
+    if shared:
+        fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, extend="both", label="response (signed)")
     return fig

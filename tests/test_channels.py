@@ -13,7 +13,6 @@ from cnnhelpers.channels import (
     kernel_bank,
     parameter_table,
     rgb_to_cmyk,
-    robust_limit,
     show_channel_sum,
     show_feature_maps,
     show_kernel_bank,
@@ -146,12 +145,6 @@ def test_show_kernel_bank_draws_one_axes_per_slice():
     plt.close(fig)
 
 
-def test_robust_limit_ignores_a_few_extreme_pixels():
-    values = np.ones((64, 64))
-    values[0, 0] = 1000.0
-    assert robust_limit(values) == 1.0
-
-
 def test_show_feature_maps_shares_one_symmetric_scale():
     maps = np.stack([np.full((4, 4), -1.0), np.full((4, 4), 3.0)])
     fig = show_feature_maps(maps, limit=3.0)
@@ -166,6 +159,14 @@ def test_parameter_table_totals_are_weights_plus_biases():
     assert lines[1].split()[-1] == f"{64 * 3 * 3 * 3 + 64:,}"
     assert lines[2].split()[-1] == f"{512 * 3 * 3 * 512 + 512:,}"
     assert lines[2].split()[1] == "3x3x512"
+
+
+def test_show_feature_maps_own_scales_when_not_shared():
+    maps = np.stack([np.full((4, 4), -1.0), np.full((4, 4), 3.0)])
+    fig = show_feature_maps(maps, shared=False)
+    limits = [ax.images[0].norm.vmax for ax in fig.axes if ax.images and ax.get_title()]
+    assert limits == [1.0, 3.0]
+    plt.close(fig)
 
 
 def test_parameter_table_rejects_short_rows():

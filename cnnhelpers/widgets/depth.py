@@ -9,10 +9,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..channels import RGB, channel_contributions, channels_first, kernel_bank, robust_limit
+from ..channels import RGB, channel_contributions, channels_first, kernel_bank
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
-from ..plotting import SIGNED_CMAP
+from ..plotting import SIGNED_CMAP, signed_norm
 from ._base import Experiment, LiveFigure
 
 __all__ = ["ChannelMixer"]
@@ -100,14 +100,14 @@ class ChannelMixer(Experiment):
         self._photo_image.set_extent((-0.5, rgb.shape[1] - 0.5, rgb.shape[0] - 0.5, -0.5))
         axes[0].set_title(f"{photo} (RGB)", fontsize=15)
         parts, output = result["contributions"], result["output"]
-        part_limit = robust_limit(parts)
+        part_limit = signed_norm(parts[:, ::4, ::4], robust=True).vmax  # a sample: fast enough
         settings = [(red_kernel, red_weight), (green_kernel, green_weight), (blue_kernel, blue_weight)]
         for c, (kernel, weight) in enumerate(settings):
             self._part_images[c].set_data(parts[c])
             self._part_images[c].set_clim(-part_limit, part_limit)
             self._part_images[c].set_extent((-0.5, parts.shape[2] - 0.5, parts.shape[1] - 0.5, -0.5))
             axes[c + 1].set_title(f"{RGB[c]}: {weight:g} × {kernel}", fontsize=15)
-        out_limit = robust_limit(output)
+        out_limit = signed_norm(output[::4, ::4], robust=True).vmax
         self._output_image.set_data(output)
         self._output_image.set_clim(-out_limit, out_limit)
         self._output_image.set_extent((-0.5, output.shape[1] - 0.5, output.shape[0] - 0.5, -0.5))
