@@ -1,0 +1,167 @@
+"""Training loop, evaluation and prediction for a classifier that outputs logits."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .._validate import describe
+from .layers import as_rng
+from .losses import softmax, softmax_cross_entropy
+from .model import Sequential
+
+__all__ = ["History", "fit", "evaluate", "predict", "confusion_matrix"]
+
+
+@dataclass
+class History:
+    """What :func:`fit` records, one entry per epoch (``snapshots`` also holds the state before epoch 1).
+
+    Attributes
+    ----------
+    loss, accuracy : list of float
+        Mean training loss and accuracy over the epoch's batches (in training mode).
+    val_loss, val_accuracy : list of float
+        On the validation data after each epoch (empty without validation data).
+    seconds : list of float
+        Wall-clock time of each epoch's training steps.
+    snapshots : list
+        ``snapshot(model)`` before training and after every epoch, when given.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    snapshots: list = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+
+def _check_data(model, x, y, name: str):
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(model).__name__}")
+    x, y = np.asarray(x), np.asarray(y)
+    if y.ndim != 1 or len(y) != len(x) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{name} labels must be integers, one per example ({len(x)}); got {describe(y)}")
+    return x, y
+
+
+def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
+        augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True) -> History:
+    """Train ``model`` with mini-batches of shuffled examples and the softmax cross-entropy loss.
+
+    Parameters
+    ----------
+    model : Sequential
+        Its last layer gives one logit per class.
+    x : array of shape (N, ...)
+        Inputs, e.g. images (N, 1, 28, 28) scaled to [0, 1].
+    y : int array of shape (N,)
+    optimizer : SGD or Adam
+        Built on ``model.parameters()``.
+    epochs, batch_size : int
+    validation : (x_val, y_val), optional
+        Evaluated after every epoch.
+    augment : callable ``(batch, rng) -> batch``, optional
+        Applied to each training batch (e.g. :func:`cnnhelpers.data.random_shifts`).
+    lr_schedule : callable ``(epoch) -> float``, optional
+        The optimizer's learning rate for each epoch (counted from 1), e.g. a decay at the end.
+    snapshot : callable ``(model) -> anything``, optional
+        Called before training and after every epoch; results go to ``history.snapshots``.
+    rng : numpy Generator or int seed
+        Shuffling and augmentation; the same seed gives the same training run.
+    progress : bool
+        Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
+
+    Returns
+    -------
+    History
+    """
+    x, y = _check_data(model, x, y, "y")
+    if not (isinstance(epochs, int) and epochs >= 1 and isinstance(batch_size, int) and batch_size >= 1):
+        raise ValueError(f"epochs and batch_size must be positive ints; got {epochs!r} and {batch_size!r}")
+    rng = as_rng(rng)
+    history = History()
+    if snapshot is not None:
+        history.snapshots.append(snapshot(model))
+    steps = -(-len(x) // batch_size)
+    bar = tqdm(total=epochs * steps, unit="batch", disable=not progress)
+    for epoch in range(1, epochs + 1):
+        model.train()
+        if lr_schedule is not None:
+            optimizer.lr = float(lr_schedule(epoch))
+        order = rng.permutation(len(x))
+        start, total_loss, correct = time.perf_counter(), 0.0, 0
+        for first in range(0, len(x), batch_size):
+            batch = order[first:first + batch_size]
+            inputs = x[batch] if augment is None else augment(x[batch], rng)
+            logits = model.forward(inputs)
+            loss, grad = softmax_cross_entropy(logits, y[batch])
+            model.backward(grad)
+            optimizer.step()
+            total_loss += loss * len(batch)
+            correct += int((logits.argmax(axis=1) == y[batch]).sum())
+            bar.update(1)
+        history.seconds.append(time.perf_counter() - start)
+        history.loss.append(total_loss / len(x))
+        history.accuracy.append(correct / len(x))
+        postfix = {"epoch": epoch, "loss": f"{history.loss[-1]:.3f}", "acc": f"{history.accuracy[-1]:.3f}"}
+        if validation is not None:
+            val_loss, val_accuracy = evaluate(model, *validation)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_accuracy)
+            postfix["val_acc"] = f"{val_accuracy:.3f}"
+        bar.set_postfix(postfix)
+        if snapshot is not None:
+            history.snapshots.append(snapshot(model))
+    bar.close()
+    model.eval()
+    return history
+
+
+def _logits(model: Sequential, x, batch_size: int) -> np.ndarray:
+    model.eval()
+    x = np.asarray(x)
+    return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)])
+
+
+def predict(model: Sequential, x, *, batch_size: int = 500) -> np.ndarray:
+    """Class probabilities (N, classes) for inputs ``x`` (N, ...), in evaluation mode."""
+    return softmax(_logits(model, x, batch_size))
+
+
+def evaluate(model: Sequential, x, y, *, batch_size: int = 500) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)``, in evaluation mode.
+
+    Returns
+    -------
+    loss, accuracy : float
+    """
+    x, y = _check_data(model, x, y, "y")
+    logits = _logits(model, x, batch_size)
+    loss, _ = softmax_cross_entropy(logits, y)
+    return loss, float((logits.argmax(axis=1) == y).mean())
+
+
+def confusion_matrix(y_true, y_pred, classes: int = 10) -> np.ndarray:
+    """Counts ``(classes, classes)``: row = true class, column = predicted class.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 1, 1], [0, 1, 0], classes=2)
+    array([[1, 0],
+           [1, 1]])
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and y_pred must be 1-D of equal length; got shapes {y_true.shape} and {y_pred.shape}")
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
