@@ -1,0 +1,167 @@
+"""Page-side probes shared by the browser tests: errors on the page, sliders, pictures, latency.
+
+The JavaScript below runs in the page. It tags every ipywidgets slider handle
+(``.noUi-handle[role=slider]``) with ``data-probe-slider=i`` and the experiment it belongs to (the
+nearest enclosing element that holds a picture, inside one output) with ``data-probe-exp=j``, and
+counts the picture loads of each experiment, so Python can wait for a new picture and time it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+import time
+
+from playwright.sync_api import Page
+
+ERROR_RED = "rgb(176, 0, 32)"  # Experiment.show_message(kind="error")
+
+PROBLEMS_JS = """
+(allowedCells) => {
+  const problems = new Set();
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const where = el => { const c = el.closest('.jp-Cell'); return c ? `cell ${cells.indexOf(c)}` : 'page'; };
+  const allowed = el => {
+    const c = el.closest('.jp-Cell');
+    return c !== null && allowedCells.includes(cells.indexOf(c));
+  };
+  const short = el => el.innerText.trim().replace(/\\s+/g, ' ').slice(0, 400);
+  for (const el of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+    problems.add(`stderr output in ${where(el)}: ${short(el)}`);
+  for (const el of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]'))
+    problems.add(`error output in ${where(el)}: ${short(el)}`);
+  const patterns = [/Traceback/, /Error displaying widget/i, /Error rendering/i, /model not found/i,
+                    /Failed to (load|create)/i, /Could not (render|display)/i,
+                    /There was an error when executing cell/i];
+  for (const el of document.querySelectorAll('.jp-OutputArea-output, .jp-OutputArea, body > .voila-error'))
+    for (const p of patterns) if (p.test(el.innerText)) problems.add(`"${p.source}" in ${where(el)}: ${short(el)}`);
+  for (const el of document.querySelectorAll('.widget-html div, .widget-htmlmath div'))
+    if (el.style.color === '__RED__' && !allowed(el))
+      problems.add(`experiment error message in ${where(el)}: ${short(el)}`);
+  return [...problems];
+}
+""".replace("__RED__", ERROR_RED)
+
+SETUP_JS = """
+() => {
+  const handles = [...document.querySelectorAll('.noUi-handle[role=slider]')];
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const roots = [];
+  return handles.map((handle, i) => {
+    handle.dataset.probeSlider = i;
+    const slider = handle.closest('.widget-slider') || handle.parentElement;
+    let root = slider;
+    while (root && !root.querySelector('img')) {
+      if (root.matches('.jp-OutputArea-output') || root === document.body) { root = null; break; }
+      root = root.parentElement;
+    }
+    let exp = null;
+    if (root) {
+      if (!roots.includes(root)) {
+        roots.push(root);
+        root.dataset.probeExp = roots.length - 1;
+        root.dataset.loads = 0;
+        root.dataset.lastLoad = 0;
+        for (const img of root.querySelectorAll('img'))
+          img.addEventListener('load', () => {
+            root.dataset.loads = Number(root.dataset.loads) + 1;
+            root.dataset.lastLoad = performance.now();
+          });
+      }
+      exp = Number(root.dataset.probeExp);
+    }
+    const label = slider.querySelector('.widget-label');
+    const readout = slider.querySelector('.widget-readout');
+    const cell = handle.closest('.jp-Cell');
+    return {slider: i, exp, cell: cell ? cells.indexOf(cell) : -1,
+            label: label ? label.innerText.trim() : '', readout: readout ? readout.innerText.trim() : null,
+            editable: readout ? readout.isContentEditable : false};
+  });
+}
+"""
+
+# Arms a one-shot measurement: time from the next keydown to the next picture of experiment j on
+# screen (its <img> 'load' event, then two animation frames), or to an error message appearing.
+ARM_JS = """
+(j) => {
+  const root = document.querySelector(`[data-probe-exp="${j}"]`);
+  window.__probe = new Promise(resolve => {
+    let t0 = null, finished = false;
+    document.addEventListener('keydown', () => { if (t0 === null) t0 = performance.now(); },
+                              {capture: true, once: true});
+    const finish = kind => {
+      if (finished) return;
+      finished = true;
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        observer.disconnect();
+        resolve({kind, ms: t0 === null ? null : performance.now() - t0});
+      }));
+    };
+    for (const img of root.querySelectorAll('img')) img.addEventListener('load', () => finish('picture'), {once: true});
+    const observer = new MutationObserver(() => {
+      for (const el of root.querySelectorAll('.widget-html div'))
+        if (el.style.color === '__RED__') finish('error');
+    });
+    observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => {
+      if (!finished) { finished = true; observer.disconnect(); resolve({kind: 'timeout', ms: null}); }
+    }, 10000);
+  });
+}
+""".replace("__RED__", ERROR_RED)
+
+
+def problems(page: Page, allowed_cells=()) -> list[str]:
+    """Errors, tracebacks, stderr and unexpected experiment error messages on the page."""
+    return page.evaluate(PROBLEMS_JS, list(allowed_cells))
+
+
+def error_message(page: Page, exp: int) -> str | None:
+    """The experiment's red error message, if it shows one."""
+    return page.evaluate(
+        """([j, red]) => { const root = document.querySelector(`[data-probe-exp="${j}"]`);
+            for (const el of root.querySelectorAll('.widget-html div')) if (el.style.color === red) return el.innerText;
+            return null; }""", [exp, ERROR_RED])
+
+
+def picture(page: Page, exp: int, path=None) -> bytes:
+    """Screenshot of the experiment's picture(s): the bytes of each <img>, joined."""
+    images = page.locator(f'[data-probe-exp="{exp}"] img')
+    shots = [images.nth(k).screenshot(animations="disabled") for k in range(images.count())]
+    if path is not None:
+        page.locator(f'[data-probe-exp="{exp}"]').screenshot(path=path, animations="disabled")
+    return b"".join(shots)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()[:10]
+
+
+def wait_settled(page: Page, exp: int, since_loads: int, quiet_s: float = 0.8, timeout_s: float = 20) -> int:
+    """Wait until experiment ``exp`` has shown a new picture (or an error) and nothing more for ``quiet_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = page.evaluate(
+            """(j) => { const r = document.querySelector(`[data-probe-exp="${j}"]`);
+                return {loads: Number(r.dataset.loads), quiet: performance.now() - Number(r.dataset.lastLoad)}; }""",
+            exp)
+        changed = state["loads"] > since_loads or error_message(page, exp) is not None
+        if changed and state["quiet"] > quiet_s * 1000:
+            return state["loads"]
+        time.sleep(0.1)
+    raise AssertionError(f"experiment {exp}: no new picture within {timeout_s} s")
+
+
+def loads(page: Page, exp: int) -> int:
+    return page.evaluate("(j) => Number(document.querySelector(`[data-probe-exp=\"${j}\"]`).dataset.loads)", exp)
+
+
+def press_and_time(page: Page, handle, key: str, exp: int) -> dict:
+    """Press ``key`` on a slider handle; return {'kind': 'picture'|'error'|'timeout', 'ms': latency}."""
+    page.evaluate(ARM_JS, exp)
+    handle.press(key)
+    return page.evaluate("() => window.__probe")
+
+
+def median_ms(samples: list[float]) -> float | None:
+    return statistics.median(samples) if samples else None
