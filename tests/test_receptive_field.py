@@ -209,3 +209,27 @@ def test_layer_description_reads_like_the_slides():
     assert str(Layer.conv(3, padding=1)) == "conv 3x3, padding 1"
     assert str(Layer.max_pool(3, stride=2)) == "max pool 3x3, stride 2"
     assert str(Layer.conv(3, dilation=2)) == "conv 3x3, dilation 2"
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(["conv", "max_pool", "avg_pool"]), st.integers(1, 4),
+                          st.integers(1, 3), st.integers(0, 2), st.integers(1, 2)), min_size=1, max_size=4),
+       st.integers(14, 30), st.integers(0, 10_000))
+def test_gradient_on_the_visible_crop_equals_the_gradient_on_the_whole_image(specs, size, seed):
+    from cnnhelpers.receptive_field import _backward_through
+    layers = []
+    for kind, kernel, stride, padding, dilation in specs:
+        if kind == "conv":
+            layers.append(Layer.conv(kernel, stride, padding, dilation))
+        else:
+            layers.append(Layer(kind, kernel, stride, min(padding, kernel // 2)))
+    try:
+        out_h, out_w = output_shapes(layers, (size, size + 3))[-1]
+    except ValueError:
+        return
+    image = np.random.default_rng(seed).random((size, size + 3))
+    for position in [(0, 0), (out_h // 2, out_w // 2), (out_h - 1, out_w - 1)]:
+        for footprint in (False, True):
+            whole = _backward_through(layers, image, position, footprint)
+            np.testing.assert_allclose(input_gradient(layers, image, position, footprint=footprint), whole,
+                                       rtol=1e-12, atol=1e-15)
