@@ -16,9 +16,9 @@ from matplotlib.patches import Rectangle
 
 from ._validate import as_float_array, check_ndim, describe, padding_amounts, pair
 from .conv import correlate2d
-from .plotting import IMAGE_CMAP, SIGNED_CMAP, signed_norm
+from .plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, signed_norm
 
-__all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "centre_mask",
+__all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "centre_mask", "show_centre_pixels",
            "padding_mode_errors", "show_padding_modes"]
 
 # PyTorch's padding_mode name -> np.pad's mode name.
@@ -198,6 +198,52 @@ def centre_mask(shape, kernel_size, padding=0) -> np.ndarray:
         highs.append(min(size, (k - 1) // 2 - p + max(outputs, 0)))
     mask[lows[0]:highs[0], lows[1]:highs[1]] = True
     return mask
+
+
+def show_centre_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
+    r"""The edge effect on a small grid: which pixels a window can be centred on, per padding.
+
+    Centre pixels are outlined; the others are hatched. Padded zeros are drawn around the image.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    kernel_size : int
+    paddings : sequence of int
+        One panel per padding.
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> fig = show_centre_pixels(np.ones((5, 5)), 3)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['padding 0:\n9 of 25 pixels are centres', 'padding 1:\n25 of 25 pixels are centres']
+    >>> plt.close(fig)
+    """
+    image = as_float_array(image, "image")
+    check_ndim(image, "image", (2,), "(H, W)")
+    widths = [image.shape[1] + 2 * int(p) for p in paddings]
+    if fig is None:
+        fig = plt.figure(figsize=(0.75 * sum(widths) + 1, 0.75 * max(widths) + 1), layout="constrained")
+    axes = fig.subplots(1, len(paddings), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
+    for ax, pad in zip(axes, paddings, strict=True):
+        mask = centre_mask(image.shape, kernel_size, pad)
+        draw_grid(ax, pad2d(image, pad), signed=False,
+                  title=f"padding {pad}:\n{int(mask.sum())} of {mask.size} pixels are centres")
+        for (i, j), is_centre in np.ndenumerate(mask):
+            corner = (pad + j - 0.5, pad + i - 0.5)
+            if is_centre:
+                ax.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3))
+            else:
+                ax.add_patch(Rectangle(corner, 1, 1, fill=False, hatch="//", edgecolor="0.45", linewidth=0))
+        if pad:
+            ax.add_patch(Rectangle((pad - 0.5, pad - 0.5), image.shape[1], image.shape[0], fill=False,
+                                   edgecolor="black", linewidth=2.5, linestyle="--"))
+    return fig
 
 
 def padding_mode_errors(photo, kernel, crop, modes=tuple(PADDING_MODES)) -> dict[str, float]:
