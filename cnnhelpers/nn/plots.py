@@ -1,0 +1,264 @@
+"""Figures of a network and its training: digits, learning curves, confusion matrix, filters, feature maps.
+
+Colours follow :mod:`cnnhelpers.plotting`: ``gray`` for digits, ``cividis`` for counts and
+unsigned maps, ``RdBu_r`` centred on zero for weights and signed feature maps.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..conv import correlate2d
+from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, draw_grid, signed_norm
+from .layers import Conv2d
+
+__all__ = ["show_digits", "show_learning_curves", "show_confusion_matrix", "best_matching_filters",
+           "show_filters_vs_kernels", "show_layer_outputs", "show_max_pool_gradient", "show_conv_input_gradient",
+           "show_probabilities"]
+
+
+def _bare(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def show_digits(images, titles=None, *, ncols: int = 10, size: float = 1.5, suptitle: str | None = None,
+                title_colors=None):
+    """Digits ``(N, 28, 28)`` in a grid, each with an optional title.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    images = np.asarray(images)
+    count = len(images)
+    ncols = max(1, min(ncols, count))
+    nrows = -(-count // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.45) * nrows), squeeze=False,
+                             layout="constrained")
+    for k, ax in enumerate(axes.flat):
+        _bare(ax)
+        if k >= count:
+            ax.set_visible(False)
+            continue
+        ax.imshow(images[k], cmap=IMAGE_CMAP)
+        if titles is not None:
+            color = title_colors[k] if title_colors is not None else "black"
+            ax.set_title(titles[k], fontsize=13, color=color)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def show_learning_curves(history, *, title: str = "learning curves"):
+    """Loss and accuracy per epoch, on the training batches and on the held-out data.
+
+    Parameters
+    ----------
+    history : cnnhelpers.nn.History
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    epochs = np.arange(1, history.epochs + 1)
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
+    loss_ax.plot(epochs, history.loss, "o-", label="training (during the epoch)")
+    acc_ax.plot(epochs, history.accuracy, "o-", label="training (during the epoch)")
+    if history.val_loss:
+        loss_ax.plot(epochs, history.val_loss, "s--", label="held-out test images")
+        acc_ax.plot(epochs, history.val_accuracy, "s--", label="held-out test images")
+    loss_ax.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss (lower is better)")
+    acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy (higher is better)")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(alpha=0.3)
+        ax.set_xticks(epochs)
+        ax.legend()
+    fig.suptitle(title)
+    return fig
+
+
+def show_confusion_matrix(counts, *, title: str = "confusion matrix (test images)"):
+    """Counts ``(K, K)`` with rows = true digit and columns = predicted digit, each cell annotated.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    counts = np.asarray(counts)
+    fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
+    off_diagonal = counts * (1 - np.eye(len(counts), dtype=counts.dtype))
+    image = ax.imshow(off_diagonal, cmap=UNSIGNED_CMAP)
+    for (i, j), value in np.ndenumerate(counts):
+        if value:
+            bright = image.norm(off_diagonal[i, j]) > 0.6
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=13 if i != j else 11,
+                    color="black" if bright else "white", fontweight="bold" if i != j else "normal")
+    ax.set(xlabel="predicted digit", ylabel="true digit", title=title,
+           xticks=range(len(counts)), yticks=range(len(counts)))
+    fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes (diagonal: correct, not coloured)")
+    return fig
+
+
+def best_matching_filters(weight, named_kernels: dict) -> list[tuple[str, int, float]]:
+    """For each hand-made kernel, the learned filter most like it (cosine similarity of the weights).
+
+    Parameters
+    ----------
+    weight : array (O, 1, KH, KW)
+        First-layer filters.
+    named_kernels : dict of name -> (KH, KW) array
+
+    Returns
+    -------
+    list of (name, filter index, similarity in [-1, 1])
+    """
+    filters = np.asarray(weight, dtype=float).reshape(len(weight), -1)
+    filters = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+    matches = []
+    for name, kernel in named_kernels.items():
+        vector = np.asarray(kernel, dtype=float).ravel()
+        similarity = filters @ (vector / np.linalg.norm(vector))
+        best = int(np.argmax(similarity))
+        matches.append((name, best, float(similarity[best])))
+    return matches
+
+
+def show_filters_vs_kernels(weight, named_kernels: dict, digit):
+    """Hand-made kernels above the most similar learned filters, and what each does to one digit.
+
+    Rows: hand-made kernel, its response; best-matching learned filter, its response.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    matches = best_matching_filters(weight, named_kernels)
+    digit = np.asarray(digit, dtype=float)
+    fig, axes = plt.subplots(4, len(matches), figsize=(3.3 * len(matches), 13), layout="constrained")
+    for col, (name, index, similarity) in enumerate(matches):
+        kernel, learned = np.asarray(named_kernels[name], float), np.asarray(weight)[index, 0]
+        draw_grid(axes[0, col], kernel, title=f"hand-made:\n{name}", signed=True, fontsize=12)
+        draw_grid(axes[2, col], np.round(learned, 2), title=f"learned filter {index}\n(similarity {similarity:.2f})",
+                  fmt="{:.2f}", signed=True, fontsize=10)
+        for row, k in ((1, kernel), (3, learned)):
+            response = correlate2d(digit, k, padding=1)
+            axes[row, col].imshow(response, cmap=SIGNED_CMAP, norm=signed_norm(response))
+            axes[row, col].set_title("its response", fontsize=12)
+            _bare(axes[row, col])
+    fig.suptitle("the lecture's hand-made detectors (top) and the first-layer filters the network learned (bottom)")
+    return fig
+
+
+def show_layer_outputs(model, digit, *, max_channels: int = 16):
+    """One digit through every layer: a row of feature maps per layer, then the class probabilities.
+
+    Parameters
+    ----------
+    model : Sequential
+    digit : array (1, H, W)
+        One input image (already scaled as the network expects).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from .losses import softmax
+
+    maps = [(name, out[0]) for name, out in model.feature_maps(np.asarray(digit)[None]) if out.ndim == 4]
+    probabilities = softmax(model.eval().forward(np.asarray(digit)[None]))[0]
+    ncols = min(max_channels, max(m.shape[0] for _, m in maps))
+    fig = plt.figure(figsize=(1.15 * ncols + 3.2, 1.35 * (len(maps) + 1) + 2.6), layout="constrained")
+    grid = fig.add_gridspec(len(maps) + 2, ncols + 2, width_ratios=[1] * ncols + [0.4, 2.6],
+                            height_ratios=[1] * (len(maps) + 1) + [1.6])
+    ax = fig.add_subplot(grid[0, 0])
+    ax.imshow(np.asarray(digit)[0], cmap=IMAGE_CMAP)
+    _bare(ax)
+    ax.set_ylabel("input", rotation=0, ha="right", va="center", fontsize=13)
+    for row, (name, stack) in enumerate(maps, start=1):
+        norm = signed_norm(stack)
+        for c in range(min(ncols, len(stack))):
+            ax = fig.add_subplot(grid[row, c])
+            ax.imshow(stack[c], cmap=SIGNED_CMAP, norm=norm)
+            _bare(ax)
+            if c == 0:
+                ax.set_ylabel(f"{name}\n{'×'.join(map(str, stack.shape))}", rotation=0, ha="right", va="center",
+                              fontsize=12)
+    bars = fig.add_subplot(grid[-1, : ncols // 2])
+    show_probabilities(bars, probabilities)
+    return fig
+
+
+def show_probabilities(ax, probabilities, *, highlight: int | None = None):
+    """A bar chart of the ten class probabilities; the most probable bar (or ``highlight``) in orange.
+
+    Returns
+    -------
+    The bar container.
+    """
+    probabilities = np.asarray(probabilities)
+    best = int(np.argmax(probabilities)) if highlight is None else highlight
+    colors = [HIGHLIGHT if k == best else "#56B4E9" for k in range(len(probabilities))]
+    bars = ax.bar(range(len(probabilities)), probabilities, color=colors)
+    ax.set(xticks=range(len(probabilities)), ylim=(0, 1.05), xlabel="digit", ylabel="probability")
+    ax.set_title(f"prediction: {best} ({probabilities[best]:.0%})")
+    return bars
+
+
+def show_max_pool_gradient(x, grad_out, grad_x, kernel_size: int = 2):
+    """Where a max-pool sends its gradient: input with each window's maximum outlined, upstream, result.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    x, grad_out, grad_x = (np.asarray(a, dtype=float) for a in (x, grad_out, grad_x))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.2), layout="constrained",
+                             gridspec_kw={"width_ratios": [x.shape[1], grad_out.shape[1], x.shape[1]]})
+    draw_grid(axes[0], x, title="input x (maxima outlined)", signed=False)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            window = x[i * kernel_size:(i + 1) * kernel_size, j * kernel_size:(j + 1) * kernel_size]
+            u, v = np.unravel_index(np.argmax(window), window.shape)
+            draw_grid_box(axes[0], i * kernel_size + u, j * kernel_size + v)
+    draw_grid(axes[1], grad_out, title="gradient from above", signed=False)
+    draw_grid(axes[2], grad_x, title="gradient sent to x", signed=False)
+    for ax in (axes[0], axes[2]):
+        for k in range(kernel_size, x.shape[0], kernel_size):
+            ax.axhline(k - 0.5, color="black", linewidth=3.5)
+            ax.axvline(k - 0.5, color="black", linewidth=3.5)
+    fig.suptitle(f"max pooling {kernel_size}x{kernel_size}: each window passes its gradient to its maximum only")
+    return fig
+
+
+def draw_grid_box(ax, row: int, col: int, color: str = HIGHLIGHT):
+    """Outline one cell of a :func:`~cnnhelpers.plotting.draw_grid` picture."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=4))
+
+
+def show_conv_input_gradient(grad_out, kernel, grad_x):
+    """The input gradient of a convolution as a full correlation of the upstream gradient with the flipped kernel.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    padded = np.pad(grad_out, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.8), layout="constrained",
+                             gridspec_kw={"width_ratios": [kw, padded.shape[1], kw, grad_x.shape[1]]})
+    draw_grid(axes[0], kernel, title="kernel K", signed=True)
+    draw_grid(axes[1], padded, title="gradient from above,\npadded 'full'", highlight=(0, 0, kh, kw))
+    draw_grid(axes[2], kernel[::-1, ::-1], title="K flipped\n(both axes)", signed=True)
+    draw_grid(axes[3], np.asarray(grad_x, float), title="gradient sent to x")
+    fig.suptitle("input gradient = full correlation of the upstream gradient with the flipped kernel")
+    return fig
+
+
+def first_conv(model) -> Conv2d:
+    """The model's first ``Conv2d`` layer."""
+    return next(layer for layer in model.layers if isinstance(layer, Conv2d))

@@ -1,0 +1,96 @@
+"""ShiftRotateExplorer and TrainingScrubber, driven by calling ``update`` directly."""
+
+import numpy as np
+import pytest
+
+from cnnhelpers import nn
+from cnnhelpers.data import shift_and_rotate
+from cnnhelpers.widgets.cnn import ShiftRotateExplorer, TrainingScrubber, detector_stages, first_layer_snapshot
+
+
+def small_model():
+    rng = np.random.default_rng(0)
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(3, 4, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(4 * 7 * 7, 10, rng=rng))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    rng = np.random.default_rng(1)
+    images = np.zeros((3, 28, 28), np.uint8)
+    images[:, 6:22, 12:16] = rng.integers(150, 256, (3, 16, 4))  # a bar, like a 1
+    return images, np.array([1, 1, 7])
+
+
+@pytest.fixture(scope="module")
+def explorer(digits):
+    return ShiftRotateExplorer(small_model(), *digits)
+
+
+def test_detector_stages_are_the_relus_after_convolutions():
+    assert detector_stages(small_model()) == [1, 4]
+
+
+def test_explorer_feeds_the_moved_digit_to_the_network(explorer, digits):
+    result = explorer.update(index=2, dx=3.0, dy=-2.0, angle=30.0)
+    moved = shift_and_rotate(digits[0][2] / 255.0, dx=3, dy=-2, angle=30)
+    np.testing.assert_allclose(result["image"], moved)
+    expected = nn.predict(explorer.model, moved[None, None].astype(np.float32))[0]
+    np.testing.assert_allclose(result["probabilities"], expected, rtol=1e-5)
+    assert result["prediction"] == int(np.argmax(expected)) and result["label"] == 7
+
+
+def test_explorer_maps_are_the_detector_stages(explorer):
+    result = explorer.update(index=0, dx=0.0, dy=0.0, angle=0.0)
+    maps = dict(explorer.model.feature_maps(result["image"][None, None]))
+    np.testing.assert_array_equal(result["maps"][0], maps["1.ReLU"][0])
+    np.testing.assert_array_equal(result["maps"][1], maps["4.ReLU"][0])
+    assert [m.shape for m in result["maps"]] == [(3, 28, 28), (4, 14, 14)]
+
+
+def test_first_stage_maps_shift_with_the_digit(explorer):
+    """Equivariance: away from the borders, moving the digit moves the first-stage maps with it."""
+    still = explorer.update(index=0, dx=0.0, dy=0.0, angle=0.0)["maps"][0]
+    moved = explorer.update(index=0, dx=2.0, dy=0.0, angle=0.0)["maps"][0]
+    np.testing.assert_allclose(moved[:, :, 4:24], still[:, :, 2:22], atol=1e-5)
+
+
+def test_explorer_draws_the_moved_digit(explorer):
+    result = explorer.update(index=1, dx=-4.0, dy=0.0, angle=0.0)
+    np.testing.assert_array_equal(explorer.live.figure.axes[0].images[0].get_array(), result["image"])
+
+
+def test_explorer_index_out_of_range_is_a_message(explorer):
+    assert explorer.safe_update(index=5, dx=0.0, dy=0.0, angle=0.0) is False
+    assert "index must lie in 0..2" in explorer.message.value
+
+
+def test_snapshot_records_first_layer_filters_and_maps(digits):
+    model = small_model()
+    digit = digits[0][0][None] / 255.0
+    shot = first_layer_snapshot(digit)(model)
+    np.testing.assert_array_equal(shot["filters"], model.layers[0].weight.data)
+    expected = np.maximum(model.layers[0].forward(digit[None].astype(np.float32)), 0)[0]
+    np.testing.assert_allclose(shot["maps"], expected, rtol=1e-6)
+
+
+def test_scrubber_shows_the_chosen_epoch():
+    shots = [{"filters": np.full((4, 1, 3, 3), float(e)), "maps": np.full((4, 6, 6), float(e))} for e in range(4)]
+    scrubber = TrainingScrubber(shots, accuracies=[0.5, 0.7, 0.9])
+    result = scrubber.update(epoch=2)
+    assert result is shots[2]
+    np.testing.assert_array_equal(scrubber.live.figure.axes[0].images[0].get_array(), np.full((3, 3), 2.0))
+    assert "after epoch 2: test accuracy 70.0%" in scrubber.live.figure.get_suptitle()
+
+
+def test_scrubber_epoch_out_of_range_is_a_message():
+    shots = [{"filters": np.zeros((2, 1, 3, 3)), "maps": np.zeros((2, 4, 4))}]
+    scrubber = TrainingScrubber(shots)
+    assert scrubber.safe_update(epoch=3) is False
+    assert "epoch must lie in 0..0" in scrubber.message.value
+
+
+def test_scrubber_rejects_snapshots_without_filters():
+    with pytest.raises(ValueError, match="first_layer_snapshot"):
+        TrainingScrubber([{"maps": np.zeros((2, 4, 4))}])
