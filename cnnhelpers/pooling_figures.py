@@ -18,7 +18,8 @@ from .pool import _adaptive_windows, adaptive_avg_pool2d, adaptive_max_pool2d, a
 from .receptive_field import centre_position, input_gradient, measured_receptive_field, receptive_window
 
 __all__ = ["WINDOW_COLOURS", "POOLS", "pool", "adaptive_windows", "window_positions", "draw_pooling",
-           "show_pooling", "show_adaptive_pooling", "ReceptiveFieldFigure", "show_receptive_field"]
+           "show_pooling", "show_adaptive_pooling", "measure_receptive_field", "ReceptiveFieldFigure",
+           "show_receptive_field"]
 
 # Okabe-Ito: orange, sky blue, bluish green, vermillion, blue, reddish purple, yellow.
 WINDOW_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442")
@@ -221,6 +222,38 @@ def show_adaptive_pooling(images, names, output_size, mode: str = "avg", *, size
     return fig
 
 
+def measure_receptive_field(layers, image, position=None) -> dict:
+    """Everything the receptive-field figure shows, computed (no drawing).
+
+    Parameters
+    ----------
+    layers : sequence of :class:`~cnnhelpers.receptive_field.Layer`
+    image : array of shape (H, W)
+    position : (int, int), optional
+        The output unit; default the centre one.
+
+    Returns
+    -------
+    dict with ``position``; ``window``, the formula's (top, left, height, width) cut to the image;
+    ``measured``, the box around the nonzero footprint gradient; ``footprint`` and ``gradient``,
+    arrays of shape (H, W) from :func:`~cnnhelpers.receptive_field.input_gradient`.
+
+    Examples
+    --------
+    >>> from cnnhelpers.receptive_field import Layer
+    >>> result = measure_receptive_field([Layer.conv(3)], np.zeros((8, 8)))
+    >>> result["position"], result["window"], result["measured"]
+    ((2, 2), (2, 2, 3, 3), (2, 2, 3, 3))
+    """
+    image = as_float_array(image, "image")
+    position = centre_position(layers, image.shape) if position is None else tuple(position)
+    return {"position": position,
+            "window": receptive_window(layers, position, image.shape),
+            "measured": measured_receptive_field(layers, image.shape, position),
+            "footprint": input_gradient(layers, image, position, footprint=True),
+            "gradient": input_gradient(layers, image, position)}
+
+
 class ReceptiveFieldFigure:
     """A photograph with a unit's receptive field outlined, and the gradient inside it, zoomed.
 
@@ -259,7 +292,7 @@ class ReceptiveFieldFigure:
             ax.set_yticks([])
 
     def draw(self, layers, image, position=None, *, margin: int = 6) -> dict:
-        """Compute the unit's receptive field on ``image`` and draw it.
+        """Compute the unit's receptive field on ``image`` (:func:`measure_receptive_field`) and draw it.
 
         Parameters
         ----------
@@ -272,15 +305,17 @@ class ReceptiveFieldFigure:
 
         Returns
         -------
-        dict with ``position``, ``window`` (formula, clipped), ``measured`` (box), ``footprint``
-        and ``gradient`` (each of shape (H, W)).
+        dict, as :func:`measure_receptive_field`
         """
+        result = measure_receptive_field(layers, image, position)
+        self.show(image, result, margin=margin)
+        return result
+
+    def show(self, image, result: dict, *, margin: int = 6) -> None:
+        """Draw a :func:`measure_receptive_field` result computed on ``image``."""
         image = as_float_array(image, "image")
-        position = centre_position(layers, image.shape) if position is None else tuple(position)
-        window = receptive_window(layers, position, image.shape)
-        measured = measured_receptive_field(layers, image.shape, position)
-        footprint = input_gradient(layers, image, position, footprint=True)
-        gradient = input_gradient(layers, image, position)
+        window, measured, footprint, gradient = (result[key] for key in ("window", "measured", "footprint",
+                                                                          "gradient"))
         top, left, height, width = window
         self.photo.set_data(image)
         self.photo.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
@@ -306,8 +341,6 @@ class ReceptiveFieldFigure:
             artist.axes.set_title(title)
         self.axes[0].set_xlim(-0.5, image.shape[1] - 0.5)
         self.axes[0].set_ylim(image.shape[0] - 0.5, -0.5)
-        return {"position": position, "window": window, "measured": measured, "footprint": footprint,
-                "gradient": gradient}
 
 
 def show_receptive_field(layers, image, position=None, *, title: str | None = None):
