@@ -17,8 +17,8 @@ import numpy as np
 
 from ._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
 
-__all__ = ["dense_parameters", "conv_parameters", "OperationCost", "convolution_costs", "cost_table",
-           "convolution_matrix", "equivariance_error", "median_seconds"]
+__all__ = ["neighbour_correlation", "dense_parameters", "conv_parameters", "OperationCost", "convolution_costs",
+           "cost_table", "convolution_matrix", "equivariance_error", "equivariance_errors", "median_seconds"]
 
 
 def _size(shape, name: str) -> int:
@@ -32,6 +32,46 @@ def _size(shape, name: str) -> int:
         if item < 1:
             raise ValueError(f"{name} must contain sizes >= 1; got {shape!r}")
     return math.prod(int(item) for item in items)
+
+
+def neighbour_correlation(image, distances) -> np.ndarray:
+    """Correlation between pixels ``d`` columns apart, for each distance ``d``: "nearby pixels are alike".
+
+    For each ``d``, the Pearson correlation of ``image[:, :-d]`` with ``image[:, d:]``, every row
+    pooled: 1 means the pixel ``d`` to the right is perfectly predictable from this one.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    distances : sequence of int
+        Each between 1 and ``W - 2`` (at least two pixel pairs per row).
+
+    Returns
+    -------
+    correlations : float64 array of shape (len(distances),)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``image`` is not 2-D or a distance is out of range.
+
+    Examples
+    --------
+    >>> stripes = np.tile([0.0, 1.0], (4, 4))  # columns alternate 0, 1, 0, 1...
+    >>> neighbour_correlation(stripes, [1, 2])
+    array([-1.,  1.])
+    """
+    image = as_float_array(image, "image")
+    check_ndim(image, "image", (2,), "(H, W)")
+    width = image.shape[1]
+    result = []
+    for distance in distances:
+        (distance, _) = pair(distance, "distances", minimum=1)
+        if distance > width - 2:
+            raise ValueError(f"distances must be at most W - 2 = {width - 2} for an image {width} wide; got {distance}")
+        left, right = image[:, :-distance].ravel(), image[:, distance:].ravel()
+        result.append(np.corrcoef(left, right)[0, 1])
+    return np.array(result, dtype=np.float64)
 
 
 def dense_parameters(input_shape, output_shape=None, *, bias: bool = False) -> int:
@@ -332,6 +372,41 @@ def equivariance_error(operation: Callable[[np.ndarray], np.ndarray],
     difference = float(np.max(np.abs(moved_then_done[inner] - done_then_moved[inner])))
     scale = float(np.max(np.abs(done_then_moved[inner])))
     return difference / scale if scale > 0 else difference
+
+
+def equivariance_errors(image, named_kernels: dict[str, np.ndarray], transforms: dict[str, Callable], *,
+                        margin: int = 0) -> dict[str, dict[str, float]]:
+    """:func:`equivariance_error` of ``correlate2d(., kernel, padding="same")`` for every kernel and transform.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    named_kernels : dict of str to array of shape (KH, KW)
+    transforms : dict of str to callable
+        Image to image, e.g. ``{"rotate 90": np.rot90}``.
+    margin : int
+        Border left out of every comparison.
+
+    Returns
+    -------
+    dict
+        ``errors[kernel_name][transform_name]``, relative errors (0 = equivariant).
+
+    Examples
+    --------
+    >>> image = np.random.default_rng(0).random((16, 16))
+    >>> errors = equivariance_errors(image, {"plus": [[0, 1, 0], [1, 1, 1], [0, 1, 0]]}, {"rotate": np.rot90})
+    >>> errors["plus"]["rotate"]
+    0.0
+    """
+    from .conv import correlate2d
+
+    def filtering(kernel):
+        return lambda x: correlate2d(x, kernel, padding="same")
+
+    return {name: {label: equivariance_error(filtering(kernel), transform, image, margin=margin)
+                   for label, transform in transforms.items()}
+            for name, kernel in named_kernels.items()}
 
 
 def median_seconds(function: Callable, *args, repeat: int = 7, number: int = 1, **kwargs) -> float:

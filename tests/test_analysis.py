@@ -14,7 +14,9 @@ from cnnhelpers.analysis import (
     cost_table,
     dense_parameters,
     equivariance_error,
+    equivariance_errors,
     median_seconds,
+    neighbour_correlation,
 )
 from cnnhelpers.images import shift
 
@@ -31,6 +33,28 @@ def naive_correlate(image, kernel, stride=1, pad=0):
                 for v in range(kw):
                     out[i, j] += padded[i * stride + u, j * stride + v] * kernel[u][v]
     return out
+
+
+# --- neighbour_correlation ----------------------------------------------------------------------
+
+def test_neighbour_correlation_matches_a_pearson_formula_written_out():
+    image = np.random.default_rng(4).random((6, 9)).cumsum(axis=1)  # a random walk along rows: correlated
+    for distance in (1, 3):
+        a, b = image[:, :-distance].ravel(), image[:, distance:].ravel()
+        a, b = a - a.mean(), b - b.mean()
+        pearson = np.sum(a * b) / np.sqrt(np.sum(a**2) * np.sum(b**2))
+        assert neighbour_correlation(image, [distance])[0] == pytest.approx(pearson)
+
+
+def test_neighbour_correlation_of_a_photo_falls_with_distance():
+    from cnnhelpers.images import load_image
+    near, far = neighbour_correlation(load_image("camera", size=128), [1, 40])
+    assert near > 0.8 > far
+
+
+def test_neighbour_correlation_rejects_a_distance_beyond_the_width():
+    with pytest.raises(ValueError, match="distances must be at most W - 2 = 3"):
+        neighbour_correlation(np.ones((3, 5)), [4])
 
 
 # --- parameter counts ---------------------------------------------------------------------------
@@ -195,6 +219,18 @@ def test_equivariance_error_rejects_shapes_that_differ():
 def test_equivariance_error_rejects_a_margin_that_leaves_nothing():
     with pytest.raises(ValueError, match="margin must leave pixels"):
         equivariance_error(lambda x: x, lambda x: x, np.ones((6, 6)), margin=3)
+
+
+def test_equivariance_errors_fills_the_table_with_single_measurements():
+    image = np.random.default_rng(9).random((20, 20))
+    named = {"sobel_x": kernels.sobel_x, "laplacian": kernels.laplacian}
+    transforms = {"rotate": np.rot90, "shift": lambda x: shift(x, (1, 2))}
+    table = equivariance_errors(image, named, transforms, margin=3)
+    for name, kernel in named.items():
+        for label, transform in transforms.items():
+            single = equivariance_error(lambda x, k=kernel: ch.correlate2d(x, k, padding="same"), transform, image,
+                                        margin=3)
+            assert table[name][label] == single
 
 
 # --- median_seconds ----------------------------------------------------------------------------

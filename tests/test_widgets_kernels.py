@@ -160,6 +160,14 @@ def test_stepper_partial_sum_is_the_first_products(steps):
     assert result["partial_sum"] == sum(flat[:steps])
 
 
+def test_stepper_shows_only_the_first_products_and_spells_them_out():
+    stepper = WeightedSumStepper(LECTURE_PATCH, kernels.sobel_x)
+    stepper.update(steps=4)
+    assert [text.get_visible() for text in stepper._product_texts] == [True] * 4 + [False] * 5
+    assert stepper._sum_text.get_text() == "-4"  # -3 + 0 + 1 - 2
+    assert stepper.live.figure._suptitle.get_text() == "3·(-1) + 2·0 + 1·1 + 1·(-2) = -4"
+
+
 def test_stepper_rejects_more_steps_than_products():
     with pytest.raises(ValueError, match="steps must be between 0 and 9"):
         WeightedSumStepper(LECTURE_PATCH, kernels.sobel_x).update(steps=10)

@@ -1,7 +1,10 @@
 """Figures and slider experiments for notebook 01 (kernels).
 
+* :func:`show_neighbour_correlation` and :func:`show_parameter_growth`: why images need structure;
 * :func:`show_weighted_sum`: patch x kernel = products, summed (the lecture's 3x3 example), and
   :class:`WeightedSumStepper`, which reveals the products one at a time;
+* :func:`show_kernel_gallery`: classic kernels next to what they do to a photograph;
+* :func:`show_impulse_responses`: cross-correlation and convolution of a single bright pixel;
 * :func:`show_detector_responses`: the lecture's three detectors on a small annotated image;
 * :func:`show_convolution_matrix`: the sparse, weight-sharing matrix behind a convolution;
 * :func:`show_equivariance`: transform-then-convolve next to convolve-then-transform;
@@ -19,14 +22,15 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
-from ..analysis import equivariance_error
-from ..conv import correlate2d
+from ..analysis import conv_parameters, dense_parameters, equivariance_error, neighbour_correlation
+from ..conv import convolve2d, correlate2d
 from ..images import PHOTOS, lines_and_corner, load_image
 from ..kernels import KERNELS
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, signed_norm
 from ._base import Experiment, LiveFigure
 
-__all__ = ["show_weighted_sum", "WeightedSumStepper", "show_detector_responses", "show_convolution_matrix",
+__all__ = ["show_neighbour_correlation", "show_parameter_growth", "show_weighted_sum", "WeightedSumStepper",
+           "show_kernel_gallery", "show_impulse_responses", "show_detector_responses", "show_convolution_matrix",
            "show_equivariance", "KernelEditor", "IMAGE_CHOICES", "WEIGHT_NAMES"]
 
 # Slider names of the kernel editor: "w01" is kernel[0, 1].
@@ -35,6 +39,82 @@ WEIGHT_NAMES = tuple(f"w{row}{col}" for row in range(3) for col in range(3))
 IMAGE_CHOICES = {**{name: description for name, description in PHOTOS.items()},
                  "lines_and_corner": "synthetic: a vertical line, a horizontal line and a square (48x48)"}
 _SYNTHETIC_SIZE = 48
+_LINE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito: safe for colour-blind readers
+
+
+def show_neighbour_correlation(images: dict[str, np.ndarray], distances):
+    """Correlation of pixels ``d`` apart against ``d``, one line per image.
+
+    Parameters
+    ----------
+    images : dict of str to array of shape (H, W)
+        Label to image, e.g. a photograph and the same pixels scrambled.
+    distances : sequence of int
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    correlations : dict of str to array of shape (len(distances),)
+    """
+    correlations = {name: neighbour_correlation(image, distances) for name, image in images.items()}
+    fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
+    for (name, values), style, colour in zip(correlations.items(), ["o-", "s--", "^:", "d-."], _LINE_COLOURS,
+                                             strict=False):
+        ax.plot(distances, values, style, color=colour, label=name, linewidth=2.5, markersize=7)
+    ax.axhline(0, color="black", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xticks(list(distances), [str(d) for d in distances])
+    ax.minorticks_off()
+    ax.set_xlabel("distance d between the two pixels (columns)")
+    ax.set_ylabel("correlation")
+    ax.set_ylim(-0.1, 1.05)
+    ax.set_title("How alike are pixels d apart?")
+    ax.legend()
+    return fig, correlations
+
+
+def show_parameter_growth(sides, *, kernel_size: int = 3, channels=(1, 3), marks=(28, 224)):
+    """Weights of a fully connected layer (image to same-size output) and of one kernel, by image side.
+
+    Parameters
+    ----------
+    sides : sequence of int
+        Image heights (= widths) on the x axis.
+    kernel_size : int
+        Side of the convolution's kernel.
+    channels : sequence of int
+        One line per channel count (1 grey, 3 colour).
+    marks : sequence of int
+        Sides to annotate with their exact count (28: MNIST, 224: ImageNet-sized).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    fig, ax = plt.subplots(figsize=(11, 5.8), layout="constrained")
+    for count, style, colour in zip(channels, ["-", "--", ":"], _LINE_COLOURS, strict=False):
+        what = "grey, 1 channel" if count == 1 else f"{count} channels"
+        dense = [dense_parameters((side, side, count)) for side in sides]
+        ax.plot(sides, dense, style, color=colour, linewidth=2.5, label=f"fully connected ({what})")
+        weights = conv_parameters(kernel_size, in_channels=count)
+        ax.axhline(weights, linestyle=style, color=colour, linewidth=1.5,
+                   label=f"one {kernel_size}x{kernel_size} kernel ({what}): {weights:,}")
+        below = count == channels[0]  # first line's labels below it, the others' above: no overlap
+        for side in marks:
+            if sides[0] <= side <= sides[-1]:
+                value = dense_parameters((side, side, count))
+                ax.plot([side], [value], "o", color=colour, markersize=8)
+                ax.annotate(f"{value:,}", (side, value), textcoords="offset points",
+                            xytext=(10, -20) if below else (-10, 8), ha="left" if below else "right")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(list(sides), [str(side) for side in sides])
+    ax.minorticks_off()
+    ax.set_xlabel("image height = width (pixels)")
+    ax.set_ylabel("weights (log scale)")
+    ax.set_title("Weights of one layer: fully connected vs one kernel")
+    ax.legend(fontsize="small", loc="upper left")
+    return fig
 
 
 def _term(pixel: float, weight: float) -> str:
@@ -42,6 +122,12 @@ def _term(pixel: float, weight: float) -> str:
     def number(value: float) -> str:
         return f"{value:g}" if value >= 0 else f"({value:g})"
     return f"{number(pixel)}·{number(weight)}"
+
+
+def _weighted_sum_title(patch: np.ndarray, kernel: np.ndarray, count: int) -> str:
+    """``3·(-1) + 2·0 + ... = total`` for the first ``count`` products, row-major."""
+    terms = " + ".join(_term(p, k) for p, k in zip(patch.ravel()[:count], kernel.ravel()[:count], strict=True))
+    return f"{terms or '(no terms yet)'} = {float(np.sum((patch * kernel).ravel()[:count])):g}"
 
 
 def _check_patch_and_kernel(patch, kernel) -> tuple[np.ndarray, np.ndarray]:
@@ -94,13 +180,16 @@ def show_weighted_sum(patch, kernel, *, steps: int | None = None, fig=None):
     draw_grid(axes[2], shown, title="= products", highlight=last, signed=True, fontsize=20)
     draw_grid(axes[3], [[partial if count else np.nan]], title="sum" if count == kernel.size else "running sum",
               signed=True, fontsize=22)
-    terms = " + ".join(_term(p, k) for p, k in zip(patch.ravel()[:count], kernel.ravel()[:count], strict=True))
-    fig.suptitle(f"{terms or '(no terms yet)'} = {partial:g}", fontsize=16)
+    fig.suptitle(_weighted_sum_title(patch, kernel, count), fontsize=16)
     return fig
 
 
 class WeightedSumStepper(Experiment):
-    """One slider reveals the products of a weighted sum one at a time, with the running sum."""
+    """One slider reveals the products of a weighted sum one at a time, with the running sum.
+
+    The figure is drawn once in full; each update only hides products, moves the highlight and
+    rewrites the sum, so a step answers fast.
+    """
 
     def __init__(self, patch, kernel):
         super().__init__()
@@ -108,19 +197,134 @@ class WeightedSumStepper(Experiment):
         self.controls = {"steps": widgets.IntSlider(value=0, min=0, max=self.kernel.size, description="products",
                                                     continuous_update=True)}
         self.live = LiveFigure(figsize=(13, 4.6))
+        show_weighted_sum(self.patch, self.kernel, fig=self.live.figure)  # every artist exists from now on
+        patch_ax, kernel_ax, products_ax, self._sum_ax = self.live.figure.axes
+        self._products_image, self._sum_image = products_ax.images[0], self._sum_ax.images[0]
+        self._product_texts, self._sum_text = list(products_ax.texts), self._sum_ax.texts[0]
+        self._marks = [ax.patches[-1] for ax in (patch_ax, kernel_ax, products_ax)]  # the highlighted cell
+        running = np.cumsum((self.patch * self.kernel).ravel())
+        limit = float(np.abs(running).max()) * 1.6 or 1.0  # as draw_grid: light colours, black numbers readable
+        self._sum_image.set_clim(-limit, limit)
+        self._layout_frozen = False
 
     def update(self, steps: int) -> dict:
-        """Draw the first ``steps`` products.
+        """Show the first ``steps`` products (row-major) and their running sum.
 
         Returns
         -------
         dict
             ``products`` (KH, KW) of all products, ``partial_sum`` of the first ``steps``.
+
+        Raises
+        ------
+        ValueError
+            If ``steps`` is outside ``0 .. KH*KW``.
         """
-        show_weighted_sum(self.patch, self.kernel, steps=steps, fig=self.live.figure)
-        self.live.refresh()
+        size = self.kernel.size
+        if not 0 <= steps <= size:
+            raise ValueError(f"steps must be between 0 and {size}; got {steps}")
         products = self.patch * self.kernel
-        return {"products": products, "partial_sum": float(products.ravel()[:steps].sum())}
+        flat = products.ravel()
+        partial = float(flat[:steps].sum())
+        self._products_image.set_data(np.where(np.arange(size) < steps, flat, np.nan).reshape(products.shape))
+        for index, text in enumerate(self._product_texts):
+            text.set_visible(index < steps)
+        self._sum_image.set_data([[partial if steps else np.nan]])
+        self._sum_text.set_text(f"{partial:g}" if steps else "")
+        self._sum_ax.set_title("sum" if steps == size else "running sum")
+        row, col = divmod(max(steps - 1, 0), self.kernel.shape[1])
+        for mark in self._marks:
+            mark.set_xy((col - 0.5, row - 0.5))
+            mark.set_visible(steps > 0)
+        self.live.figure.suptitle(_weighted_sum_title(self.patch, self.kernel, steps), fontsize=16)
+        self.live.refresh()
+        if not self._layout_frozen:  # lay out once; later redraws skip the (slow) layout engine
+            self.live.figure.set_layout_engine("none")
+            self._layout_frozen = True
+        return {"products": products, "partial_sum": partial}
+
+
+def _show_output(ax, output: np.ndarray, kernel: np.ndarray):
+    """A kernel's output: grey in [0, 1] when its weights sum to 1 (it makes an image), else signed."""
+    if np.isclose(kernel.sum(), 1.0):
+        return ax.imshow(np.clip(output, 0, 1), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+    limit = float(np.percentile(np.abs(output), 99)) or 1.0  # a few extreme pixels would wash out the rest
+    return ax.imshow(output, cmap=SIGNED_CMAP, norm=signed_norm([-limit, limit]))
+
+
+def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: int = 4, size: float = 3.6):
+    """Each kernel as an annotated grid above its output on ``image``.
+
+    Outputs are ``correlate2d(image, kernel)`` (no padding: the border's zeros would draw a
+    frame round every edge map). A kernel whose weights sum to 1
+    (blur, sharpen, emboss) makes an image, drawn in grey clipped to [0, 1]; any other kernel
+    (edges: weights summing to 0) makes a signed map, drawn in the diverging colours with white
+    at 0, saturating at the 99th percentile of its absolute values.
+
+    Parameters
+    ----------
+    image : array of shape (H, W), values in [0, 1]
+    named_kernels : dict of str to array of shape (KH, KW)
+    ncols : int
+    size : float
+        Inches per output image.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    outputs : dict of str to array of shape (H - KH + 1, W - KW + 1)
+    """
+    image = np.asarray(image, dtype=float)
+    outputs = {name: correlate2d(image, kernel) for name, kernel in named_kernels.items()}
+    nrows = -(-len(outputs) // ncols)
+    fig = plt.figure(figsize=(size * ncols, size * 1.55 * nrows), layout="constrained")
+    panels = fig.subfigures(nrows, ncols, squeeze=False)
+    for panel, (name, output) in zip(panels.flat, outputs.items(), strict=False):
+        kernel = np.asarray(named_kernels[name], dtype=float)
+        grid_ax, image_ax = panel.subplots(2, 1, height_ratios=[1, 1.9])
+        longest = max(len(f"{weight:.2g}") for weight in kernel.ravel())
+        draw_grid(grid_ax, kernel, fmt="{:.2g}", signed=True, fontsize=13 if longest <= 3 else 9)
+        grid_ax.set_title(f"{name}\nsum {kernel.sum():.3g}", fontsize="medium")
+        _show_output(image_ax, output, kernel)
+        image_ax.set_xticks([])
+        image_ax.set_yticks([])
+    for panel in panels.flat[len(outputs):]:
+        panel.set_visible(False)
+    return fig, outputs
+
+
+def show_impulse_responses(kernel, size: int = 5):
+    """One bright pixel, cross-correlated and convolved with ``kernel``: the flip made visible.
+
+    Correlating a single 1 with a kernel paints the kernel rotated by 180 degrees around that
+    pixel; convolving paints the kernel as it is.
+
+    Parameters
+    ----------
+    kernel : array of shape (KH, KW), odd sizes
+    size : int
+        Height and width of the impulse image (the bright pixel in the centre).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    responses : dict with ``"correlation"`` and ``"convolution"``, arrays of shape (size, size)
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    if kernel.ndim != 2 or kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
+        raise ValueError(f"kernel must be 2-D with odd sizes; got shape {kernel.shape}")
+    impulse = np.zeros((size, size))
+    impulse[size // 2, size // 2] = 1
+    padding = (kernel.shape[0] // 2, kernel.shape[1] // 2)
+    responses = {"correlation": correlate2d(impulse, kernel, padding=padding),
+                 "convolution": convolve2d(impulse, kernel, padding=padding)}
+    fig, axes = plt.subplots(1, 4, figsize=(16, 5.2), layout="constrained",
+                             gridspec_kw={"width_ratios": [kernel.shape[1], size, size, size]})
+    draw_grid(axes[0], kernel, title="kernel", signed=True, fontsize=15)
+    draw_grid(axes[1], impulse, title="input: one bright pixel", signed=False, fontsize=15)
+    draw_grid(axes[2], responses["correlation"], title="correlate2d: kernel flipped", signed=True, fontsize=15)
+    draw_grid(axes[3], responses["convolution"], title="convolve2d: kernel as is", signed=True, fontsize=15)
+    return fig, responses
 
 
 def _outline_maxima(ax, values: np.ndarray) -> list[tuple[int, int]]:
@@ -131,7 +335,7 @@ def _outline_maxima(ax, values: np.ndarray) -> list[tuple[int, int]]:
     return peaks
 
 
-def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: int = 2, cell: float = 0.5):
+def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: int = 2, cell: float = 0.4):
     """A small image and each detector's response at every pixel, as annotated grids.
 
     Responses use padding 1 (for 3x3 detectors) so that each response sits over the pixel the
@@ -222,7 +426,7 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     first = np.asarray(operation(transform(image)))
     second = np.asarray(transform(operation(image)))
     norm = signed_norm(np.concatenate([first.ravel(), second.ravel()]))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5.4), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.9), layout="constrained")
     panels = [(first, f"{operation_name}({transform_name}(x))"), (second, f"{transform_name}({operation_name}(x))"),
               (first - second, "difference")]
     for ax, (values, title) in zip(axes, panels, strict=True):
