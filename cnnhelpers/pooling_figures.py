@@ -15,11 +15,17 @@ from ._validate import as_float_array, check_ndim, pair
 from .conv import conv_output_size
 from .plotting import IMAGE_CMAP, UNSIGNED_CMAP, draw_grid
 from .pool import _adaptive_windows, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
-from .receptive_field import centre_position, input_gradient, measured_receptive_field, receptive_window
+from .receptive_field import (
+    centre_position,
+    input_gradient,
+    measured_receptive_field,
+    receptive_field,
+    receptive_window,
+)
 
 __all__ = ["WINDOW_COLOURS", "POOLS", "pool", "adaptive_windows", "window_positions", "draw_pooling",
            "show_pooling", "show_adaptive_pooling", "measure_receptive_field", "ReceptiveFieldFigure",
-           "show_receptive_field"]
+           "show_receptive_field", "plot_receptive_field_growth"]
 
 # Okabe-Ito: orange, sky blue, bluish green, vermillion, blue, reddish purple, yellow.
 WINDOW_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442")
@@ -355,3 +361,33 @@ def show_receptive_field(layers, image, position=None, *, title: str | None = No
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_receptive_field_growth(blocks: dict, max_blocks: int = 8, *, ax=None):
+    """Receptive field side against the number of blocks, one line per kind of block.
+
+    Parameters
+    ----------
+    blocks : dict of label -> sequence of :class:`~cnnhelpers.receptive_field.Layer`
+        One block; it is repeated 1 to ``max_blocks`` times.
+    max_blocks : int
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+    counts = np.arange(1, int(max_blocks) + 1)
+    markers = "osD^v<>"
+    for n, (label, block) in enumerate(blocks.items()):
+        sizes = [receptive_field(list(block) * int(count)).size for count in counts]
+        ax.plot(counts, sizes, marker=markers[n % len(markers)], color=WINDOW_COLOURS[n % len(WINDOW_COLOURS)],
+                linewidth=2.5, markersize=9, label=label)
+    ax.set(xlabel="number of blocks", ylabel="receptive field (pixels)", yscale="log",
+           title="how far one unit sees")
+    ax.set_xticks(counts)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    return ax

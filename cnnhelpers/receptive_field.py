@@ -30,7 +30,7 @@ from ._validate import as_float_array, check_ndim, describe
 from .conv import conv2d, conv2d_backward, conv_output_size
 from .pool import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 
-__all__ = ["Layer", "ReceptiveField", "receptive_field", "receptive_field_steps", "output_shapes",
+__all__ = ["Layer", "ReceptiveField", "receptive_field", "receptive_field_steps", "describe_stack", "output_shapes",
            "receptive_window", "centre_position", "forward_stack", "input_gradient",
            "measured_receptive_field"]
 
@@ -180,6 +180,22 @@ def receptive_field(layers) -> ReceptiveField:
     ReceptiveField(size=10, jump=2, start=0)
     """
     return receptive_field_steps(layers)[-1]
+
+
+def describe_stack(layers) -> str:
+    """The stack, one layer per line, with the receptive field and jump after each.
+
+    Examples
+    --------
+    >>> print(describe_stack([Layer.conv(3), Layer.max_pool(2)]))
+    layer 1: conv 3x3                 → receptive field 3, jump 1
+    layer 2: max pool 2x2, stride 2   → receptive field 4, jump 2
+    """
+    layers = _check_layers(layers)
+    steps = receptive_field_steps(layers)
+    width = max((len(str(layer)) for layer in layers), default=0)
+    return "\n".join(f"layer {n}: {str(layer).ljust(width)}   → receptive field {step.size}, jump {step.jump}"
+                     for n, (layer, step) in enumerate(zip(layers, steps[1:], strict=True), start=1))
 
 
 def _check_shape(input_shape) -> tuple[int, int]:

@@ -102,3 +102,11 @@ def test_show_receptive_field_returns_a_figure_with_three_panels():
     fig = show_receptive_field([Layer.conv(3)], np.zeros((10, 10)), title="t")
     assert len([ax for ax in fig.axes if ax.images]) == 3
     plt.close(fig)
+
+
+def test_growth_plot_has_the_formula_sizes():
+    from cnnhelpers.pooling_figures import plot_receptive_field_growth
+    ax = plot_receptive_field_growth({"conv": [Layer.conv(3)], "conv+pool": [Layer.conv(3), Layer.max_pool(2)]}, 4)
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [3, 5, 7, 9])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [4, 10, 22, 46])
+    plt.close(ax.figure)

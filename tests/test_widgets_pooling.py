@@ -10,7 +10,6 @@ from cnnhelpers.widgets.pooling import (
     POOL_GRID,
     PoolingExperiment,
     ReceptiveFieldExperiment,
-    stack_description,
 )
 
 
@@ -99,6 +98,7 @@ def test_unknown_block_is_a_message(receptive):
     assert "block must be one of" in receptive.message.value
 
 
-def test_stack_description_lines():
-    text = stack_description([Layer.conv(3, padding=1), Layer.avg_pool(2)])
+def test_describe_stack_lines():
+    from cnnhelpers.receptive_field import describe_stack
+    text = describe_stack([Layer.conv(3, padding=1), Layer.avg_pool(2)])
     assert text.splitlines()[1].endswith("receptive field 4, jump 2")

@@ -17,10 +17,10 @@ from ..conv import conv_output_size
 from ..images import load_image
 from ..plotting import IMAGE_CMAP
 from ..pooling_figures import ReceptiveFieldFigure, draw_pooling, measure_receptive_field, pool
-from ..receptive_field import Layer, output_shapes, receptive_field_steps
+from ..receptive_field import Layer, describe_stack, output_shapes, receptive_field_steps
 from ._base import Experiment, LiveFigure
 
-__all__ = ["POOL_GRID", "BLOCKS", "PoolingExperiment", "ReceptiveFieldExperiment", "stack_description"]
+__all__ = ["POOL_GRID", "BLOCKS", "PoolingExperiment", "ReceptiveFieldExperiment"]
 
 
 def _constant(rows) -> np.ndarray:
@@ -133,21 +133,6 @@ class PoolingExperiment(Experiment):
         return result
 
 
-def stack_description(layers) -> str:
-    """The stack, one layer per line, with the receptive field after each.
-
-    Examples
-    --------
-    >>> print(stack_description([Layer.conv(3), Layer.max_pool(2)]))
-    layer 1: conv 3x3                 → receptive field 3, jump 1
-    layer 2: max pool 2x2, stride 2   → receptive field 4, jump 2
-    """
-    steps = receptive_field_steps(layers)
-    width = max(len(str(layer)) for layer in layers)
-    return "\n".join(f"layer {n}: {str(layer).ljust(width)}   → receptive field {step.size}, jump {step.jump}"
-                     for n, (layer, step) in enumerate(zip(layers, steps[1:], strict=True), start=1))
-
-
 class ReceptiveFieldExperiment(Experiment):
     """Stack blocks of layers and watch one output unit's receptive field grow on a photograph.
 
@@ -209,7 +194,7 @@ class ReceptiveFieldExperiment(Experiment):
         out_h, out_w = result["output_shape"]
         self.table.value = (
             '<pre style="font-size:15px;line-height:1.25">'
-            f"{html.escape(stack_description(result['layers']))}\n"
+            f"{html.escape(describe_stack(result['layers']))}\n"
             f"output {out_h}x{out_w}; unit {result['position']}: receptive field {result['size']}x{result['size']} "
             f"by formula, {result['measured'][2]}x{result['measured'][3]} measured inside the image</pre>")
         if not self._layout_frozen:
