@@ -112,6 +112,8 @@ class PoolingExperiment(Experiment):
         outputs = result["grid_output"]
         windows = "all" if outputs.size <= 9 else "first"
         draw_pooling(grid_ax, [out_ax], POOL_GRID, kernel_size, stride, modes=(mode,), windows=windows)
+        out_ax.set_title(f"{'max' if mode == 'max' else 'average'} pool {kernel_size}x{kernel_size}, "
+                         f"stride {stride}")  # one line: the layout is frozen after the first draw
         photo_output = result["photo_output"]
         self._photo_image.set_data(photo_output)
         self._photo_image.set_extent((-0.5, photo_output.shape[1] - 0.5, photo_output.shape[0] - 0.5, -0.5))
@@ -158,7 +160,7 @@ class ReceptiveFieldExperiment(Experiment):
         self.controls = {
             "block": widgets.Dropdown(options=list(BLOCKS), value="2 x conv 3x3 + max pool 2x2 (VGG)",
                                       description="block", style=style, layout=widgets.Layout(width="420px")),
-            "blocks": widgets.IntSlider(value=2, min=1, max=max_blocks, description="number of blocks",
+            "blocks": widgets.IntSlider(value=min(4, max_blocks), min=1, max=max_blocks, description="number of blocks",
                                         style=style, layout=widgets.Layout(width="320px")),
             "row": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="unit: row",
                                        style=style, layout=widgets.Layout(width="260px")),
