@@ -373,7 +373,10 @@ def _cone_crop(layers, shape: tuple[int, int], position: tuple[int, int]):
     depends on reads the crop's padding.
     """
     jump = receptive_field(layers).jump
-    top, left, height, width = receptive_window(layers, position, shape)
+    try:
+        top, left, height, width = receptive_window(layers, position, shape)
+    except ValueError:  # the unit sees only padding: its gradient is zero everywhere
+        return None
     slices, inner = [], []
     for size, start, length, index in ((shape[0], top, height, position[0]), (shape[1], left, width, position[1])):
         first = (start // jump) * jump

@@ -233,3 +233,8 @@ def test_gradient_on_the_visible_crop_equals_the_gradient_on_the_whole_image(spe
             whole = _backward_through(layers, image, position, footprint)
             np.testing.assert_allclose(input_gradient(layers, image, position, footprint=footprint), whole,
                                        rtol=1e-12, atol=1e-15)
+
+
+def test_gradient_of_a_unit_that_sees_only_padding_is_zero():
+    grad = input_gradient([Layer.conv(1, padding=1)], np.ones((5, 5)), (0, 0))
+    assert grad.shape == (5, 5) and not grad.any()
