@@ -18,7 +18,7 @@ from .pool import _adaptive_windows, adaptive_avg_pool2d, adaptive_max_pool2d, a
 from .receptive_field import (
     centre_position,
     input_gradient,
-    measured_receptive_field,
+    nonzero_box,
     receptive_field,
     receptive_window,
 )
@@ -253,10 +253,11 @@ def measure_receptive_field(layers, image, position=None) -> dict:
     """
     image = as_float_array(image, "image")
     position = centre_position(layers, image.shape) if position is None else tuple(position)
+    footprint = input_gradient(layers, image, position, footprint=True)  # does not depend on the pixel values
     return {"position": position,
             "window": receptive_window(layers, position, image.shape),
-            "measured": measured_receptive_field(layers, image.shape, position),
-            "footprint": input_gradient(layers, image, position, footprint=True),
+            "measured": nonzero_box(footprint, position),  # = measured_receptive_field(layers, image.shape, position)
+            "footprint": footprint,
             "gradient": input_gradient(layers, image, position)}
 
 

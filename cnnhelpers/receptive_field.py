@@ -32,7 +32,7 @@ from .pool import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backwa
 
 __all__ = ["Layer", "ReceptiveField", "receptive_field", "receptive_field_steps", "describe_stack", "output_shapes",
            "receptive_window", "centre_position", "forward_stack", "input_gradient",
-           "measured_receptive_field"]
+           "measured_receptive_field", "nonzero_box"]
 
 _KINDS = ("conv", "max_pool", "avg_pool")
 
@@ -485,7 +485,23 @@ def measured_receptive_field(layers, input_shape, position=None) -> tuple[int, i
     """
     height, width = _check_shape(input_shape)
     grad = input_gradient(layers, np.zeros((height, width)), position, footprint=True)
-    rows, cols = np.nonzero(grad > 0)
+    return nonzero_box(grad, position)
+
+
+def nonzero_box(grad, position=None) -> tuple[int, int, int, int]:
+    """The box ``(top, left, height, width)`` around the non-zero entries of a 2-D gradient.
+
+    Raises
+    ------
+    ValueError
+        If every entry is zero (the unit ``position`` sees only padding).
+
+    Examples
+    --------
+    >>> nonzero_box(np.array([[0, 0, 0], [0, 2, 1], [0, 0, 0]]))
+    (1, 1, 1, 2)
+    """
+    rows, cols = np.nonzero(np.asarray(grad) > 0)
     if rows.size == 0:
         raise ValueError(f"output unit {position} sees only padding: no input pixel influences it")
     top, left = int(rows.min()), int(cols.min())

@@ -110,3 +110,12 @@ def test_growth_plot_has_the_formula_sizes():
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), [3, 5, 7, 9])
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [4, 10, 22, 46])
     plt.close(ax.figure)
+
+
+def test_measure_receptive_field_box_equals_the_measurement_on_a_blank_image():
+    from cnnhelpers.pooling_figures import measure_receptive_field
+    from cnnhelpers.receptive_field import measured_receptive_field
+    layers = [Layer.conv(3, padding=1), Layer.max_pool(2), Layer.conv(5, dilation=2)]
+    image = np.random.default_rng(3).random((40, 36))
+    result = measure_receptive_field(layers, image, (2, 5))
+    assert result["measured"] == measured_receptive_field(layers, image.shape, (2, 5))

@@ -238,3 +238,9 @@ def test_gradient_on_the_visible_crop_equals_the_gradient_on_the_whole_image(spe
 def test_gradient_of_a_unit_that_sees_only_padding_is_zero():
     grad = input_gradient([Layer.conv(1, padding=1)], np.ones((5, 5)), (0, 0))
     assert grad.shape == (5, 5) and not grad.any()
+
+
+def test_nonzero_box_of_an_all_zero_gradient_is_a_readable_error():
+    from cnnhelpers.receptive_field import nonzero_box
+    with pytest.raises(ValueError, match="sees only padding"):
+        nonzero_box(np.zeros((3, 3)), (0, 0))
