@@ -112,7 +112,7 @@ def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1
     first_rows = np.arange(output.shape[0]) * step[0]
     first_cols = np.arange(output.shape[1]) * step[1]
     ax_in.plot(*np.meshgrid(first_cols - 0.3, first_rows - 0.3), "o", color="black", markersize=7)
-    ax_in.set_xlabel("dot: where a window starts" + ("; blue: never read" if unused.any() else ""))
+    ax_in.set_xlabel("dots: window starts" + (" · blue: never read" if unused.any() else ""), fontsize="small")
     draw_grid(ax_kernel, kernel, title=f"kernel {kernel.shape[0]}x{kernel.shape[1]}", signed=True)
     draw_grid(ax_out, output, title=f"output {output.shape[0]}x{output.shape[1]}", highlight=(row, col, 1, 1),
               signed=True)

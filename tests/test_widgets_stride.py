@@ -79,4 +79,4 @@ def test_widget_builds_with_formula_above_the_figure():
     widget = experiment.widget
     assert set(experiment.controls) == {"size", "kernel_size", "stride", "padding", "dilation"}
     assert widget.children[-2:] == (experiment.formula, experiment.live.image)
-    assert "= 2" in experiment.formula.value  # the initial setting: 5, kernel 3, stride 2
+    assert experiment.formula.value.endswith("= 3</div>")  # the initial setting: the slide "Stride 2 - With Padding"

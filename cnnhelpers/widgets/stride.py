@@ -21,7 +21,7 @@ from ._base import Experiment, LiveFigure
 
 __all__ = ["StrideExperiment", "grid_for_size", "kernel_for_size"]
 
-_MARGINS = {"left": 0.01, "right": 0.99, "bottom": 0.1, "top": 0.9, "wspace": 0.08}
+_MARGINS = {"left": 0.02, "right": 0.99, "bottom": 0.1, "top": 0.9, "wspace": 0.1}
 _PADDINGS = [("0", 0), ("1", 1), ("2", 2), ("3", 3), ("'same'", "same"), ("'full'", "full")]
 
 
@@ -78,7 +78,7 @@ class StrideExperiment(Experiment):
             "size": widgets.IntSlider(value=5, min=3, max=10, description="input size", **slider),
             "kernel_size": widgets.IntSlider(value=3, min=1, max=5, description="kernel size", **slider),
             "stride": widgets.IntSlider(value=2, min=1, max=4, description="stride", **slider),
-            "padding": widgets.Dropdown(options=_PADDINGS, value=0, description="padding", style=style,
+            "padding": widgets.Dropdown(options=_PADDINGS, value=1, description="padding", style=style,
                                         layout=widgets.Layout(width="180px")),
             "dilation": widgets.IntSlider(value=1, min=1, max=3, description="dilation", **slider),
         }
