@@ -477,7 +477,7 @@ class KernelEditor(Experiment):
         self.controls = {"photo": widgets.Dropdown(options=list(IMAGE_CHOICES), value=photo, description="image")}
         for name, value in zip(WEIGHT_NAMES, KERNELS[preset].ravel(), strict=True):
             self.controls[name] = widgets.FloatSlider(
-                value=float(value), min=-weight_range, max=weight_range, step=0.01, readout_format=".2f",
+                value=float(value), min=-weight_range, max=weight_range, step=0.1, readout_format=".2f",
                 description=f"[{name[1]}, {name[2]}]", continuous_update=True, style=slider_style,
                 layout=widgets.Layout(width="260px"))
         self.live = LiveFigure(figsize=(13, 4.6))
@@ -492,6 +492,7 @@ class KernelEditor(Experiment):
         self._kernel_cells = draw_grid(self._ax_kernel, np.zeros((3, 3)), title="kernel", fmt="{:.2f}", signed=True,
                                        fontsize=14)
         self._kernel_texts = list(self._ax_kernel.texts)  # row-major, one per weight
+        self._photo_shown: str | None = None
         self._layout_frozen = False
 
     def image(self, photo: str) -> np.ndarray:
@@ -521,9 +522,11 @@ class KernelEditor(Experiment):
         return {"image": image, "kernel": kernel, "output": output}
 
     def _draw(self, photo: str, image: np.ndarray, kernel: np.ndarray, output: np.ndarray) -> None:
-        self._shown_in.set_data(image)
-        self._shown_in.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
-        self._ax_in.set_title(f"input: {photo} ({image.shape[0]}x{image.shape[1]})")
+        if photo != self._photo_shown:  # the input panel changes only with the image: no redraw otherwise
+            self._shown_in.set_data(image)
+            self._shown_in.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
+            self._ax_in.set_title(f"input: {photo} ({image.shape[0]}x{image.shape[1]})")
+            self._photo_shown = photo
         limit = float(np.abs(kernel).max()) * 1.6 or 1.0  # as draw_grid: light cells, readable numbers
         self._kernel_cells.set_data(kernel)
         self._kernel_cells.set_clim(-limit, limit)
