@@ -143,13 +143,14 @@ def main() -> None:
         print(f"BLAS (threadpoolctl): {blas_description()}")
         rows = run(args.repeat, args.dtypes.split(","))
     print(f"\nmedian of {args.repeat} runs, single thread; ratio = cnnhelpers / peer (< 1: cnnhelpers faster)\n")
-    print(f"| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio |")
+    print("| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio |")
     print("|---|---|---|---:|---|---:|---:|")
     for name, dtype, phase, mine, peers in rows:
         if not peers:
             print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | - | - | - |")
         for peer, theirs in peers.items():
-            print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | {peer} | {theirs * 1e3:.2f} | {mine / theirs:.3g} |")
+            times = f"{mine * 1e3:.2f} | {peer} | {theirs * 1e3:.2f} | {mine / theirs:.3g}"
+            print(f"| {name} | {dtype} | {phase} | {times} |")
 
 
 if __name__ == "__main__":

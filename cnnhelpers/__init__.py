@@ -7,8 +7,14 @@ The public names of the API contract live at the package root::
 
 from . import kernels
 from .conv import conv2d, conv2d_backward, conv_output_size, convolve2d, correlate2d
-from .pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, avg_pool2d_backward,
-                   max_pool2d, max_pool2d_backward)
+from .pool import (
+                   adaptive_avg_pool2d,
+                   adaptive_max_pool2d,
+                   avg_pool2d,
+                   avg_pool2d_backward,
+                   max_pool2d,
+                   max_pool2d_backward,
+)
 
 __version__ = "0.1.0"
 

@@ -70,7 +70,7 @@ def padding_amounts(padding, kernel_size: tuple[int, int], dilation: tuple[int, 
             raise ValueError(f"padding must be an int, a pair of ints or one of {modes}; got {padding!r}")
         if mode == "valid":
             return 0, 0, 0, 0
-        spans = [d * (k - 1) for k, d in zip(kernel_size, dilation)]  # extra rows/cols the kernel covers
+        spans = [d * (k - 1) for k, d in zip(kernel_size, dilation, strict=True)]  # extra rows/cols the kernel covers
         if mode == "full":
             return spans[0], spans[0], spans[1], spans[1]
         if stride != (1, 1):
@@ -85,7 +85,7 @@ def check_window_fits(shape: tuple[int, int], pads: tuple[int, int, int, int],
                       kernel_size: tuple[int, int], dilation: tuple[int, int], what: str) -> None:
     """Raise ValueError when the (dilated) window is larger than the padded input."""
     padded = (shape[0] + pads[0] + pads[1], shape[1] + pads[2] + pads[3])
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation))
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
     if span[0] > padded[0] or span[1] > padded[1]:
         dilated = f" (dilated to {span[0]}x{span[1]})" if span != tuple(kernel_size) else ""
         raise ValueError(

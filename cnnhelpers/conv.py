@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._validate import as_float_array, check_ndim, check_window_fits, pair, padding_amounts
+from ._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
 
 __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_backward"]
 
@@ -72,7 +72,8 @@ def _pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> 
 
 
 def _output_shape(padded: tuple[int, int], kernel_size, stride, dilation) -> tuple[int, int]:
-    return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, kernel_size, stride, dilation))
+    settings = zip(padded, kernel_size, stride, dilation, strict=True)
+    return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in settings)
 
 
 def window_view(xp: np.ndarray, kernel_size, stride, dilation, out_hw) -> np.ndarray:

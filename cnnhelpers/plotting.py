@@ -220,6 +220,7 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
                                     fill=False, edgecolor="black", linewidth=2.5, linestyle="--"))
     draw_grid(axes[1], kernel, title=titles[1], signed=True)
     draw_grid(axes[2], shown, title=titles[2], highlight=(row, col, 1, 1), signed=True)
-    terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in zip(patch.ravel(), kernel.ravel()))
+    pairs = zip(patch.ravel(), kernel.ravel(), strict=True)
+    terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in pairs)
     fig.suptitle(f"output[{row}, {col}] = {terms} = {output[row, col]:g}", fontsize=11)
     return fig

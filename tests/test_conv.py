@@ -185,7 +185,7 @@ def test_inputs_are_not_modified():
     copies = [a.copy() for a in (x, w, b)]
     out = ch.conv2d(x, w, b, padding=1)
     ch.conv2d_backward(np.ones_like(out), x, w, padding=1)
-    for original, copy in zip((x, w, b), copies):
+    for original, copy in zip((x, w, b), copies, strict=True):
         np.testing.assert_array_equal(original, copy)
 
 
@@ -267,5 +267,5 @@ def test_conv2d_and_backward_match_pytorch(dtype, tol, shape, weight_shape, stri
     out = ch.conv2d(x, w, b, **kwargs)
     grads = ch.conv2d_backward(grad_out, x, w, **kwargs)
     assert out.dtype == dtype
-    for mine, theirs in zip((out, *grads), (out_t.detach(), xt.grad, wt.grad, bt.grad)):
+    for mine, theirs in zip((out, *grads), (out_t.detach(), xt.grad, wt.grad, bt.grad), strict=True):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=tol, atol=tol)
