@@ -101,6 +101,8 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     for (i, j), value in np.ndenumerate(values):
         if not np.isnan(value):  # NaN cells stay blank: "not computed yet"
             ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=size, color="black")
+    ax.set_xticks([])  # no major ticks: where they meet a minor tick, matplotlib drops its grid line
+    ax.set_yticks([])
     ax.set_xticks(np.arange(-0.5, values.shape[1], 1), minor=True)
     ax.set_yticks(np.arange(-0.5, values.shape[0], 1), minor=True)
     ax.grid(which="minor", color="black", linewidth=1)
