@@ -50,7 +50,8 @@ def correlate_then_downsample(image, kernel, stride, *, padding=0, dilation=1) -
     return correlate2d(image, kernel, stride=1, padding=padding, dilation=dilation)[::sh, ::sw]
 
 
-def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1, position=None) -> dict:
+def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1, position=None,
+                         max_numbers: int = 14) -> dict:
     """Draw the padded input with one window's taps, the kernel, and the output, as grids.
 
     Input cells that no window ever reads (the rows and columns the floor in the output-size
@@ -67,6 +68,9 @@ def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1
     padding : int, (int, int), "valid", "same" or "full"
     position : (row, col), optional
         The output cell whose window is outlined; default the last one.
+    max_numbers : int
+        Grids with more rows or columns than this are drawn without their numbers (hundreds of
+        numbers are unreadable, and slow to draw).
 
     Returns
     -------
@@ -98,7 +102,8 @@ def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1
     unused = ~read[top:top + image.shape[0], left:left + image.shape[1]]
 
     ax_in, ax_kernel, ax_out = axes
-    draw_grid(ax_in, padded, signed=False, title=f"input {image.shape[0]}x{image.shape[1]}"
+    draw_grid(ax_in, padded, signed=False, fmt="{:g}" if max(padded.shape) <= max_numbers else "",
+              title=f"input {image.shape[0]}x{image.shape[1]}"
               + (f", padded to {padded.shape[0]}x{padded.shape[1]}" if padded.shape != image.shape else ""))
     for i, j in zip(*np.nonzero(unused), strict=True):
         ax_in.add_patch(Rectangle((left + j - 0.5, top + i - 0.5), 1, 1, color=_UNUSED, alpha=0.45, linewidth=0))
@@ -111,11 +116,12 @@ def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1
                                       fill=False, edgecolor=HIGHLIGHT, linewidth=3.5))
     first_rows = np.arange(output.shape[0]) * step[0]
     first_cols = np.arange(output.shape[1]) * step[1]
-    ax_in.plot(*np.meshgrid(first_cols - 0.3, first_rows - 0.3), "o", color="black", markersize=7)
+    ax_in.plot(*np.meshgrid(first_cols - 0.3, first_rows - 0.3), "o", color="black",
+               markersize=min(7.0, 80.0 / max(padded.shape)))
     ax_in.set_xlabel("dots: window starts" + (" · blue: never read" if unused.any() else ""), fontsize="small")
     draw_grid(ax_kernel, kernel, title=f"kernel {kernel.shape[0]}x{kernel.shape[1]}", signed=True)
     draw_grid(ax_out, output, title=f"output {output.shape[0]}x{output.shape[1]}", highlight=(row, col, 1, 1),
-              signed=True)
+              signed=True, fmt="{:g}" if max(output.shape) <= max_numbers else "")
     return {"output": output, "padded": padded, "unused": unused}
 
 

@@ -11,6 +11,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import padding_amounts
 from ..conv import correlate2d
 from ..images import load_image
 from ..plotting import IMAGE_CMAP
@@ -106,17 +107,18 @@ class StrideExperiment(Experiment):
                               f"{html.escape(result['formula'])}</div>")
         fig = self.live.figure
         fig.clear()
-        width = result["grid"].shape[1]
-        padded_width = width + 2 * (kernel_size * dilation if isinstance(padding, str) else padding)
-        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [padded_width, kernel_size + 1,
-                                                                result["output"].shape[1] + 1, 7],
-                                               **_MARGINS})
+        _, _, left, right = padding_amounts(padding, (kernel_size, kernel_size), (dilation, dilation),
+                                            (stride, stride), allow_full=True)
+        padded_width = result["grid"].shape[1] + left + right
+        grids = np.array([padded_width, kernel_size + 1, result["output"].shape[1] + 1], dtype=float)
+        ratios = [*(0.7 * grids / grids.sum()), 0.3]  # the grids share 70% of the width, the photo 30%
+        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": ratios, **_MARGINS})
         drawn = draw_strided_windows(axes[:3], result["grid"], result["kernel"], stride=stride, padding=padding,
                                      dilation=dilation)
         photo_output = result["photo_output"]
         axes[3].imshow(photo_output, cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        axes[3].set_title(f"photo: {self.photo.shape[0]}x{self.photo.shape[1]} → "
-                          f"{photo_output.shape[0]}x{photo_output.shape[1]}")
+        axes[3].set_title(f"photo → {photo_output.shape[0]}x{photo_output.shape[1]}")
+        axes[3].set_xlabel(f"input {self.photo.shape[0]}x{self.photo.shape[1]}, box blur", fontsize="small")
         axes[3].set_xticks([])
         axes[3].set_yticks([])
         self.live.refresh()
