@@ -75,3 +75,15 @@ def test_show_strided_windows_titles_give_the_sizes():
     titles = [ax.get_title() for ax in fig.axes]
     plt.close(fig)
     assert titles == ["input 5x6, padded to 7x8", "kernel 3x3", "output 3x3"]
+
+
+def test_draw_strided_windows_hides_numbers_on_large_grids_only():
+    fig, axes = plt.subplots(1, 3)
+    draw_strided_windows(axes, np.ones((4, 4)), np.ones((3, 3)), padding=1, max_numbers=6)
+    small = [t.get_text() for t in axes[0].texts]
+    for ax in axes:
+        ax.clear()
+    draw_strided_windows(axes, np.ones((8, 8)), np.ones((3, 3)), padding=1, max_numbers=6)
+    large = [t.get_text() for t in axes[0].texts]
+    plt.close(fig)
+    assert small.count("1") == 16 and not any(large)
