@@ -144,6 +144,9 @@ def test_no_checker_gives_the_answer_away():
     assert not any("256" in m or "-0.7" in m for m in messages)
 
 
-def test_problem_figure_draws_four_grids():
+def test_problem_figure_draws_the_four_grids_of_the_exercises():
     fig = show_backprop_problems()
-    assert len(fig.axes) == 4
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 4
+    np.testing.assert_array_equal(shown[0].images[0].get_array(), POOL_INPUT)
+    np.testing.assert_array_equal(shown[3].images[0].get_array(), CONV_GRAD_OUT)

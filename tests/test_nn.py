@@ -64,6 +64,20 @@ def test_gradcheck_catches_a_wrong_backward():
     assert result.errors["input"] < 1e-6
 
 
+def test_gradcheck_leaves_out_entries_whose_steps_cross_a_kink():
+    x = np.array([[3e-6, 1.0, -2.0, 0.5, 0.7]])  # the first is within eps = 1e-5 of ReLU's kink
+    result = nn.gradcheck(nn.ReLU(), x)
+    assert result.kinks["input"] == 1
+    assert result.passed
+
+
+def test_gradcheck_fails_where_the_derivative_does_not_exist():
+    x = np.array([[0.0, 1.0, -2.0, 0.5, 0.7]])  # exactly on the kink: left and right slopes differ
+    result = nn.gradcheck(nn.ReLU(), x)
+    assert result.kinks["input"] == 0
+    assert result.errors["input"] > 0.1 and not result.passed
+
+
 def test_gradcheck_leaves_the_model_in_float32():
     model = small_cnn(np.random.default_rng(0))
     nn.gradcheck(model, rng().random((1, 2, 8, 8)), max_entries=3)

@@ -188,7 +188,11 @@ def show_backprop_problems():
     -------
     fig : matplotlib Figure
     """
-    fig, axes = plt.subplots(1, 4, figsize=(15, 4.2), layout="constrained", gridspec_kw={"width_ratios": [4, 2, 2, 2]})
+    fig, all_axes = plt.subplots(1, 6, figsize=(16, 4.2), layout="constrained",
+                                 gridspec_kw={"width_ratios": [4, 0.3, 2, 1.2, 2, 2]})
+    all_axes[1].set_visible(False)  # spacers between the two exercises
+    all_axes[3].set_visible(False)
+    axes = all_axes[[0, 2, 4, 5]]
     draw_grid(axes[0], POOL_INPUT, title="ex. 2: input x", signed=False)
     for k in (1, 2, 3):
         axes[0].axhline(k - 0.5, color="black", linewidth=1 + 2.5 * (k == 2))

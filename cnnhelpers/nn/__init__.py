@@ -14,8 +14,8 @@ from .layers import AvgPool2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2
 from .losses import log_softmax, softmax, softmax_cross_entropy
 from .model import Sequential
 from .optim import SGD, Adam
-from .training import History, confusion_matrix, evaluate, fit, predict
+from .training import History, blas_threads, confusion_matrix, evaluate, fit, predict
 
 __all__ = ["Parameter", "Layer", "Conv2d", "ReLU", "MaxPool2d", "AvgPool2d", "Flatten", "Linear", "Dropout",
            "he_normal", "Sequential", "log_softmax", "softmax", "softmax_cross_entropy", "SGD", "Adam",
-           "History", "fit", "evaluate", "predict", "confusion_matrix", "GradcheckResult", "gradcheck"]
+           "History", "fit", "evaluate", "predict", "confusion_matrix", "blas_threads", "GradcheckResult", "gradcheck"]

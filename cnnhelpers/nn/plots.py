@@ -11,11 +11,10 @@ import numpy as np
 
 from ..conv import correlate2d
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, draw_grid, signed_norm
-from .layers import Conv2d
 
 __all__ = ["show_digits", "show_learning_curves", "show_confusion_matrix", "best_matching_filters",
            "show_filters_vs_kernels", "show_layer_outputs", "show_max_pool_gradient", "show_conv_input_gradient",
-           "show_probabilities"]
+           "show_probabilities", "accuracy_under_moves", "show_robustness"]
 
 
 def _bare(ax):
@@ -82,27 +81,38 @@ def show_learning_curves(history, *, title: str = "learning curves"):
 def show_confusion_matrix(counts, *, title: str = "confusion matrix (test images)"):
     """Counts ``(K, K)`` with rows = true digit and columns = predicted digit, each cell annotated.
 
+    The diagonal (correct answers) is left white; the mistakes are coloured by how many they are.
+
     Returns
     -------
     fig : matplotlib Figure
     """
+    from matplotlib.ticker import MaxNLocator
+
     counts = np.asarray(counts)
     fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
-    off_diagonal = counts * (1 - np.eye(len(counts), dtype=counts.dtype))
-    image = ax.imshow(off_diagonal, cmap=UNSIGNED_CMAP)
+    mistakes = np.where(np.eye(len(counts), dtype=bool), np.nan, counts.astype(float))
+    cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad="white")
+    image = ax.imshow(mistakes, cmap=cmap, vmin=0, vmax=max(1.0, float(np.nanmax(mistakes))))
     for (i, j), value in np.ndenumerate(counts):
-        if value:
-            bright = image.norm(off_diagonal[i, j]) > 0.6
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=13 if i != j else 11,
-                    color="black" if bright else "white", fontweight="bold" if i != j else "normal")
+        if i == j:
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=12, color="black")
+        elif value:
+            light = image.norm(value) > 0.45
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=14, fontweight="bold",
+                    color="black" if light else "white")
     ax.set(xlabel="predicted digit", ylabel="true digit", title=title,
            xticks=range(len(counts)), yticks=range(len(counts)))
-    fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes (diagonal: correct, not coloured)")
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes (the diagonal, correct, stays white)")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
 def best_matching_filters(weight, named_kernels: dict) -> list[tuple[str, int, float]]:
-    """For each hand-made kernel, the learned filter most like it (cosine similarity of the weights).
+    """For each hand-made kernel, the learned filter with the most similar pattern.
+
+    Similarity is the cosine of the angle between the two kernels after subtracting each one's
+    mean (the mean only shifts the response, like a bias): 1 = the same pattern up to scale.
 
     Parameters
     ----------
@@ -114,12 +124,14 @@ def best_matching_filters(weight, named_kernels: dict) -> list[tuple[str, int, f
     -------
     list of (name, filter index, similarity in [-1, 1])
     """
-    filters = np.asarray(weight, dtype=float).reshape(len(weight), -1)
-    filters = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+    def unit_patterns(rows):
+        centred = rows - rows.mean(axis=1, keepdims=True)
+        return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+
+    filters = unit_patterns(np.asarray(weight, dtype=float).reshape(len(weight), -1))
     matches = []
     for name, kernel in named_kernels.items():
-        vector = np.asarray(kernel, dtype=float).ravel()
-        similarity = filters @ (vector / np.linalg.norm(vector))
+        similarity = filters @ unit_patterns(np.asarray(kernel, dtype=float).reshape(1, -1))[0]
         best = int(np.argmax(similarity))
         matches.append((name, best, float(similarity[best])))
     return matches
@@ -151,14 +163,19 @@ def show_filters_vs_kernels(weight, named_kernels: dict, digit):
     return fig
 
 
-def show_layer_outputs(model, digit, *, max_channels: int = 16):
+def show_layer_outputs(model, digit, *, gap: int = 3):
     """One digit through every layer: a row of feature maps per layer, then the class probabilities.
+
+    All maps are drawn at the same pixel scale, so the halving by pooling shows; each row has its
+    own colour scale (red positive, blue negative, white zero).
 
     Parameters
     ----------
     model : Sequential
     digit : array (1, H, W)
-        One input image (already scaled as the network expects).
+        One input image, scaled as the network expects.
+    gap : int
+        Pixels between maps.
 
     Returns
     -------
@@ -166,27 +183,30 @@ def show_layer_outputs(model, digit, *, max_channels: int = 16):
     """
     from .losses import softmax
 
-    maps = [(name, out[0]) for name, out in model.feature_maps(np.asarray(digit)[None]) if out.ndim == 4]
-    probabilities = softmax(model.eval().forward(np.asarray(digit)[None]))[0]
-    ncols = min(max_channels, max(m.shape[0] for _, m in maps))
-    fig = plt.figure(figsize=(1.15 * ncols + 3.2, 1.35 * (len(maps) + 1) + 2.6), layout="constrained")
-    grid = fig.add_gridspec(len(maps) + 2, ncols + 2, width_ratios=[1] * ncols + [0.4, 2.6],
-                            height_ratios=[1] * (len(maps) + 1) + [1.6])
-    ax = fig.add_subplot(grid[0, 0])
-    ax.imshow(np.asarray(digit)[0], cmap=IMAGE_CMAP)
-    _bare(ax)
-    ax.set_ylabel("input", rotation=0, ha="right", va="center", fontsize=13)
-    for row, (name, stack) in enumerate(maps, start=1):
-        norm = signed_norm(stack)
-        for c in range(min(ncols, len(stack))):
-            ax = fig.add_subplot(grid[row, c])
-            ax.imshow(stack[c], cmap=SIGNED_CMAP, norm=norm)
-            _bare(ax)
-            if c == 0:
-                ax.set_ylabel(f"{name}\n{'×'.join(map(str, stack.shape))}", rotation=0, ha="right", va="center",
-                              fontsize=12)
-    bars = fig.add_subplot(grid[-1, : ncols // 2])
-    show_probabilities(bars, probabilities)
+    digit = np.asarray(digit, dtype=float)
+    outputs = model.feature_maps(digit[None])
+    rows = [("input", digit)] + [(name, out[0]) for name, out in outputs if out.ndim == 4]
+    width = max(len(maps) * (maps.shape[2] + gap) for _, maps in rows)
+    height = sum(maps.shape[1] + 2 * gap for _, maps in rows)
+    canvas = np.full((height, width), np.nan)
+    top, labels = 0, []
+    for name, maps in rows:
+        limit = float(np.abs(maps).max()) or 1.0
+        h, w = maps.shape[1:]
+        for c, fmap in enumerate(maps):
+            canvas[top:top + h, c * (w + gap):c * (w + gap) + w] = fmap / limit
+        labels.append((top + h / 2, f"{name}  {'×'.join(map(str, maps.shape))}"))
+        top += h + 2 * gap
+    fig, (maps_ax, bars_ax) = plt.subplots(2, 1, figsize=(16, 16 * height / width + 3.6), layout="constrained",
+                                           gridspec_kw={"height_ratios": [16 * height / width, 3.2]})
+    cmap = plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white")
+    maps_ax.imshow(canvas, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+    maps_ax.set_yticks([y for y, _ in labels], [label for _, label in labels], fontsize=13)
+    maps_ax.set_xticks([])
+    for side in maps_ax.spines.values():
+        side.set_visible(False)
+    maps_ax.set_title("one digit through every layer (each row on its own colour scale)")
+    show_probabilities(bars_ax, softmax(outputs[-1][1])[0])
     return fig
 
 
@@ -259,6 +279,52 @@ def show_conv_input_gradient(grad_out, kernel, grad_x):
     return fig
 
 
-def first_conv(model) -> Conv2d:
-    """The model's first ``Conv2d`` layer."""
-    return next(layer for layer in model.layers if isinstance(layer, Conv2d))
+def accuracy_under_moves(model, images, labels, *, shifts=(), angles=()) -> dict[str, dict[float, float]]:
+    """Test accuracy when every image is shifted right by each of ``shifts`` or turned by each of ``angles``.
+
+    Parameters
+    ----------
+    model : Sequential
+    images : array (N, H, W)
+        uint8 (0-255) or floats in [0, 1].
+    labels : int array (N,)
+    shifts : sequence of float
+        Pixels to the right.
+    angles : sequence of float
+        Degrees anticlockwise.
+
+    Returns
+    -------
+    dict
+        ``{"shift": {pixels: accuracy}, "angle": {degrees: accuracy}}``
+    """
+    from ..data import shift_and_rotate
+    from .training import evaluate
+
+    images = np.asarray(images)
+    images = images / 255.0 if images.dtype == np.uint8 else images
+    results: dict[str, dict[float, float]] = {"shift": {}, "angle": {}}
+    for kind, values in (("shift", shifts), ("angle", angles)):
+        for value in values:
+            moves = {"dx": value} if kind == "shift" else {"angle": value}
+            moved = np.stack([shift_and_rotate(image, **moves) for image in images])[:, None]
+            results[kind][value] = evaluate(model, moved, labels)[1]
+    return results
+
+
+def show_robustness(results: dict[str, dict[float, float]]):
+    """Accuracy against shift and against rotation, from :func:`accuracy_under_moves`.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), layout="constrained", sharey=True)
+    for ax, kind, unit in ((axes[0], "shift", "shift to the right (pixels)"),
+                           (axes[1], "angle", "rotation (degrees, anticlockwise)")):
+        values = results[kind]
+        ax.plot(list(values), list(values.values()), "o-", color="#0072B2")
+        ax.set(xlabel=unit, title=f"accuracy under {kind}", ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("test accuracy")
+    return fig

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .._validate import describe
@@ -13,7 +15,17 @@ from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
 from .model import Sequential
 
-__all__ = ["History", "fit", "evaluate", "predict", "confusion_matrix"]
+__all__ = ["History", "fit", "evaluate", "predict", "confusion_matrix", "blas_threads"]
+
+
+def blas_threads(threads: int | None):
+    """A context in which NumPy's BLAS uses ``threads`` threads (``None``: leave it as it is).
+
+    The matrices of a small network are small: splitting each product across threads costs more
+    than it saves, and on a busy machine waiting threads make it several times slower. So the
+    training loop runs single-threaded by default.
+    """
+    return nullcontext() if threads is None else threadpool_limits(limits=threads, user_api="blas")
 
 
 @dataclass
@@ -54,7 +66,8 @@ def _check_data(model, x, y, name: str):
 
 
 def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
-        augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True) -> History:
+        augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True,
+        threads: int | None = 1) -> History:
     """Train ``model`` with mini-batches of shuffled examples and the softmax cross-entropy loss.
 
     Parameters
@@ -79,6 +92,8 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
         Shuffling and augmentation; the same seed gives the same training run.
     progress : bool
         Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
+    threads : int or None
+        BLAS threads while training (see :func:`blas_threads`); None keeps the current setting.
 
     Returns
     -------
@@ -87,7 +102,13 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     x, y = _check_data(model, x, y, "y")
     if not (isinstance(epochs, int) and epochs >= 1 and isinstance(batch_size, int) and batch_size >= 1):
         raise ValueError(f"epochs and batch_size must be positive ints; got {epochs!r} and {batch_size!r}")
-    rng = as_rng(rng)
+    with blas_threads(threads):
+        return _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot,
+                      as_rng(rng), progress)
+
+
+def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot, rng,
+           progress) -> History:
     history = History()
     if snapshot is not None:
         history.snapshots.append(snapshot(model))
@@ -126,18 +147,19 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     return history
 
 
-def _logits(model: Sequential, x, batch_size: int) -> np.ndarray:
+def _logits(model: Sequential, x, batch_size: int, threads: int | None) -> np.ndarray:
     model.eval()
     x = np.asarray(x)
-    return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)])
+    with blas_threads(threads):
+        return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)])
 
 
-def predict(model: Sequential, x, *, batch_size: int = 500) -> np.ndarray:
+def predict(model: Sequential, x, *, batch_size: int = 500, threads: int | None = 1) -> np.ndarray:
     """Class probabilities (N, classes) for inputs ``x`` (N, ...), in evaluation mode."""
-    return softmax(_logits(model, x, batch_size))
+    return softmax(_logits(model, x, batch_size, threads))
 
 
-def evaluate(model: Sequential, x, y, *, batch_size: int = 500) -> tuple[float, float]:
+def evaluate(model: Sequential, x, y, *, batch_size: int = 500, threads: int | None = 1) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)``, in evaluation mode.
 
     Returns
@@ -145,7 +167,7 @@ def evaluate(model: Sequential, x, y, *, batch_size: int = 500) -> tuple[float, 
     loss, accuracy : float
     """
     x, y = _check_data(model, x, y, "y")
-    logits = _logits(model, x, batch_size)
+    logits = _logits(model, x, batch_size, threads)
     loss, _ = softmax_cross_entropy(logits, y)
     return loss, float((logits.argmax(axis=1) == y).mean())
 

@@ -17,6 +17,7 @@ from ..nn.layers import Conv2d, ReLU
 from ..nn.losses import softmax
 from ..nn.model import Sequential
 from ..nn.plots import show_probabilities
+from ..nn.training import blas_threads
 from ..plotting import IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP
 from ._base import Experiment, LiveFigure
 
@@ -132,7 +133,8 @@ class ShiftRotateExplorer(Experiment):
         if not 0 <= int(index) < len(self.images):
             raise ValueError(f"index must lie in 0..{len(self.images) - 1}; got {index}")
         image = shift_and_rotate(self.images[int(index)], dx=dx, dy=dy, angle=angle)
-        outputs = self.model.feature_maps(image[None, None])
+        with blas_threads(1):  # one small image: threads would only wait for each other
+            outputs = self.model.feature_maps(image[None, None])
         probabilities = softmax(outputs[-1][1])[0]
         return {"image": image, "probabilities": probabilities, "prediction": int(np.argmax(probabilities)),
                 "label": int(self.labels[int(index)]), "maps": [outputs[k][1][0] for k in self.stages]}
