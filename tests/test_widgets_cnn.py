@@ -80,8 +80,8 @@ def test_scrubber_shows_the_chosen_epoch():
     scrubber = TrainingScrubber(shots, accuracies=[0.5, 0.7, 0.9])
     result = scrubber.update(epoch=2)
     assert result is shots[2]
-    np.testing.assert_array_equal(scrubber.live.figure.axes[0].images[0].get_array(), np.full((3, 3), 2.0))
-    assert "after epoch 2: test accuracy 70.0%" in scrubber.live.figure.get_suptitle()
+    np.testing.assert_array_equal(scrubber.live.figure.axes[1].images[0].get_array(), np.full((3, 3), 2.0))
+    assert "after epoch 2: test accuracy 70.0%" in scrubber.live.figure.axes[0].texts[0].get_text()
 
 
 def test_scrubber_epoch_out_of_range_is_a_message():

@@ -99,23 +99,25 @@ class ShiftRotateExplorer(Experiment):
             "angle": widgets.FloatSlider(value=0, min=-90, max=90, step=5, description="turn (degrees)",
                                          style=style),
         }
-        self.live = LiveFigure(figsize=(16, 3.2 + 2.0 * len(self.stages)))
+        self.live = LiveFigure(figsize=(16, 3.6 + 1.5 * len(self.stages)))
         self._build_figure()
 
     def _build_figure(self) -> None:
         fig = self.live.figure
         channels = [self.model.feature_maps(np.zeros((1, 1, *self.images.shape[1:])))[k][1].shape[1]
                     for k in self.stages]
-        ncols = max([8, *[min(c, 8) for c in channels]])
+        ncols = max(min(c, 12) for c in channels) if channels else 1
         rows_per_stage = [-(-c // ncols) for c in channels]
-        grid = fig.add_gridspec(2 + sum(rows_per_stage), ncols, height_ratios=[1.6, 1.6] + [1] * sum(rows_per_stage))
-        self._digit_ax = fig.add_subplot(grid[:2, :2])
+        outer = fig.add_gridspec(2, 1, height_ratios=[2.2, 1.05 * max(sum(rows_per_stage), 1)])
+        top = outer[0].subgridspec(1, 2, width_ratios=[1, 2.6])
+        self._digit_ax = fig.add_subplot(top[0])
         self._digit = self._digit_ax.imshow(np.zeros(self.images.shape[1:]), cmap=IMAGE_CMAP, vmin=0, vmax=1)
         _bare(self._digit_ax)
-        self._bars_ax = fig.add_subplot(grid[:2, 3:])
+        self._bars_ax = fig.add_subplot(top[1])
         self._bars = show_probabilities(self._bars_ax, np.full(10, 0.1))
+        grid = outer[1].subgridspec(max(sum(rows_per_stage), 1), ncols)
         self._maps = []
-        row = 2
+        row = 0
         for count, rows in zip(channels, rows_per_stage, strict=True):
             images = []
             for c in range(count):
@@ -144,7 +146,8 @@ class ShiftRotateExplorer(Experiment):
         result = self.compute(index, dx, dy, angle)
         self._digit.set_data(result["image"])
         verdict = "right" if result["prediction"] == result["label"] else "WRONG"
-        self._digit_ax.set_title(f"true digit {result['label']}, moved ({dx:+g}, {dy:+g}), turned {angle:+g}°")
+        self._digit_ax.set_title(f"a {result['label']}, moved ({dx:+g}, {dy:+g}),\nturned {angle:+g}°",
+                                 fontsize=14)
         for bar, p in zip(self._bars, result["probabilities"], strict=True):
             bar.set_height(p)
             bar.set_color("#E69F00" if p == result["probabilities"].max() else "#56B4E9")
@@ -187,8 +190,12 @@ class TrainingScrubber(Experiment):
         self.controls = {"epoch": widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1,
                                                     description="after epoch", style={"description_width": "initial"})}
         count = len(snapshots[0]["filters"])
-        self.live = LiveFigure(figsize=(min(16, 2.0 * count + 1), 4.8))
-        axes = self.live.subplots(2, count, squeeze=False)
+        self.live = LiveFigure(figsize=(min(16, 2.0 * count + 1), 0.6 + 2 * 16 / count))
+        grid = self.live.figure.add_gridspec(3, count, height_ratios=[0.25, 1, 1])
+        self._header = self.live.figure.add_subplot(grid[0, :])
+        self._header.axis("off")
+        self._headline = self._header.text(0.5, 0.5, "", ha="center", va="center", fontsize=15)
+        axes = np.array([[self.live.figure.add_subplot(grid[row, c]) for c in range(count)] for row in (1, 2)])
         # One colour scale for every epoch: growing weights look like growing colour.
         weight_limit = max(float(np.abs(s["filters"]).max()) for s in snapshots) or 1.0
         map_limit = max(float(np.abs(s["maps"]).max()) for s in snapshots) or 1.0
@@ -214,6 +221,6 @@ class TrainingScrubber(Experiment):
         when = "before training" if int(epoch) == 0 else f"after epoch {int(epoch)}"
         if self.accuracies and int(epoch) > 0:
             when += f": test accuracy {self.accuracies[int(epoch) - 1]:.1%}"
-        self.live.figure.suptitle(f"first-layer filters and one digit's feature maps, {when}", fontsize=15)
+        self._headline.set_text(f"first-layer filters and one digit's feature maps, {when}")
         self.live.refresh()
         return shot
