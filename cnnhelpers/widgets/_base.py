@@ -32,14 +32,16 @@ class LiveFigure:
 
     Redrawing is incremental. Text is the slow part of a matplotlib draw, and most of it (colour
     bars, tick labels, the panels a slider does not touch) stays the same from one slider step to
-    the next. So after a full draw, :meth:`render` redraws only the axes whose artists changed
-    (matplotlib marks them "stale") on top of the previous picture, after clearing the region they
-    cover; the layout engine runs only when the figure's axes change (``fig.clear()`` and new
-    subplots, say). What the incremental path cannot handle (a changed figure-level text,
-    overlapping axes, a figure border) gets a full draw; both paths give the same pixels.
+    the next. So once the same axes have been drawn twice, :meth:`render` redraws only the axes
+    whose artists changed (matplotlib marks them "stale") on top of the previous picture: it clears
+    the pixels each of them painted last time and draws it again, noting which pixels it paints.
+    The layout engine runs only in full draws, that is when the figure's axes change
+    (``fig.clear()`` and new subplots, say). Whatever the incremental path cannot handle (a changed
+    figure-level text, an axes painting over its neighbour, a figure border) gets a full draw; both
+    paths give the same pixels (``tests/test_live_figure.py``).
     """
 
-    #: Pixels cleared around each redrawn axes' tight bounding box (antialiasing, glyph overhang).
+    #: Pixels added around each axes' tight bounding box after a full draw (antialiasing, glyph overhang).
     _MARGIN_PX = 3
 
     def __init__(self, figsize=(10, 4.5), dpi: int = 90, **subplots_kw):
@@ -47,8 +49,8 @@ class LiveFigure:
         FigureCanvasAgg(self.figure)
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self._subplots_kw = subplots_kw
-        self._drawn_key = None  # the axes and size of the last full draw
-        self._boxes: dict = {}  # axes -> (pixel rectangle it drew into, the signature it was measured with)
+        self._drawn: tuple = ()  # (the axes, the canvas size) of the last draw
+        self._boxes: dict | None = None  # axes -> pixel rectangle (x0, y0, x1, y1) it painted, display coords
         self._sent: bytes | None = None  # the RGBA pixels last sent to the browser
         self.full_draws = 0  # counters, for tests and speed measurements
         self.partial_draws = 0
@@ -74,20 +76,29 @@ class LiveFigure:
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def _key(self) -> tuple:
-        fig = self.figure
-        return (tuple(id(ax) for ax in fig.axes), tuple(fig.bbox.size), fig.dpi)
+    def _same_axes(self) -> bool:
+        axes, size = self._drawn or ((), None)
+        now = self.figure.axes
+        return (size == tuple(self.figure.bbox.size) and len(axes) == len(now)
+                and all(a is b for a, b in zip(axes, now, strict=True)))
 
     def _draw_everything(self) -> None:
-        """A full draw (layout engine included); remember where every axes drew."""
-        canvas = self.figure.canvas
-        canvas.draw()
-        renderer = canvas.get_renderer()
-        self._boxes = {ax: (self._extent(ax, renderer), _signature(ax)) for ax in self.figure.axes}
-        for ax in self.figure.axes:  # measuring them updated their ticks, which changed nothing visible
-            ax.stale = False
-        self.figure.stale = False
-        self._drawn_key = self._key()
+        """A full draw (layout engine included).
+
+        The second full draw of the same axes also measures where each axes painted, which the
+        incremental path needs; a figure rebuilt at every update never pays for that.
+        """
+        fig = self.figure
+        measure = bool(self._drawn) and self._same_axes()
+        fig.canvas.draw()
+        self._boxes = None
+        if measure:
+            renderer = fig.canvas.get_renderer()
+            self._boxes = {ax: self._extent(ax, renderer) for ax in fig.axes}
+            for ax in fig.axes:  # measuring updated their ticks, which changed nothing visible
+                ax.stale = False
+            fig.stale = False
+        self._drawn = (list(fig.axes), tuple(fig.bbox.size))
         self.full_draws += 1
 
     def _extent(self, ax, renderer) -> tuple[int, int, int, int] | None:
@@ -98,18 +109,10 @@ class LiveFigure:
         m = self._MARGIN_PX
         return (box[0] - m, box[1] - m, box[2] + m, box[3] + m)
 
-    def _new_extent(self, ax, renderer):
-        """Where the axes will draw now: measured again only if its decorations may have moved."""
-        old, signature = self._boxes.get(ax, (None, None))
-        new_signature = _signature(ax)
-        if old is not None and new_signature == signature:
-            return old, signature
-        return self._extent(ax, renderer), new_signature
-
     def _draw_changed_axes(self) -> bool:
         """Redraw only the stale axes over the last picture; False when a full draw is needed."""
         fig = self.figure
-        if self._drawn_key != self._key() or fig.subfigs or fig.patch.get_linewidth() > 0:
+        if self._boxes is None or not self._same_axes() or fig.subfigs or fig.patch.get_linewidth() > 0:
             return False
         if fig.patch.get_alpha() not in (None, 1) or fig.patch.get_facecolor()[3] != 1:
             return False
@@ -119,52 +122,46 @@ class LiveFigure:
         todo = [ax for ax in fig.axes if ax.stale]
         if not todo:
             return False  # nothing marked as changed: draw everything, to be safe
+        boxes = self._boxes
+        redraw: list = []
+        while todo:  # the stale axes, and every axes whose last picture overlaps theirs
+            ax = todo.pop()
+            redraw.append(ax)
+            todo += [other for other in fig.axes if other not in redraw and other not in todo
+                     and _overlap(boxes.get(other), boxes.get(ax))]
         renderer = fig.canvas.get_renderer()
-        new_boxes: dict = {}
-        regions: list = []
-        queue = list(todo)
-        while queue:  # the axes to redraw, and every axes whose old picture they overlap
-            ax = queue.pop()
-            new_boxes[ax] = self._new_extent(ax, renderer)
-            regions += [box for box in (self._boxes.get(ax, (None,))[0], new_boxes[ax][0]) if box is not None]
-            for other in fig.axes:
-                if other not in new_boxes and other not in queue and any(
-                        _overlap(self._boxes.get(other, (None,))[0], box) for box in regions):
-                    queue.append(other)
-        for artist in figure_artists:
-            if artist.get_visible() and any(_overlap(_pixels(artist.get_window_extent(renderer)), box)
-                                            for box in regions):
-                return False
-        pixels = np.asarray(renderer.buffer_rgba())  # (H, W, 4), rows top-down; a writable view
-        height = pixels.shape[0]
+        keep = [boxes.get(ax) for ax in fig.axes if ax not in redraw]
+        keep += [_pixels(artist.get_window_extent(renderer)) for artist in figure_artists if artist.get_visible()]
+        rgba = np.asarray(renderer.buffer_rgba())  # (H, W, 4), rows top-down; a writable view
+        height = rgba.shape[0]
+        pixels = rgba.view(np.uint32)[..., 0]  # (H, W): one number per pixel, for fast comparisons
         background = np.round(np.asarray(fig.patch.get_facecolor()) * 255).astype(np.uint8)
-        for x0, y0, x1, y1 in regions:
-            pixels[max(height - y1, 0):max(height - y0, 0), max(x0, 0):max(x1, 0)] = background
+        for box in (boxes.get(ax) for ax in redraw):
+            if box is not None:
+                x0, y0, x1, y1 = box
+                rgba[max(height - y1, 0):max(height - y0, 0), max(x0, 0):max(x1, 0)] = background
         order = {ax: k for k, ax in enumerate(fig.axes)}
-        for ax in sorted(new_boxes, key=lambda ax: (ax.get_zorder(), order[ax])):  # as Figure.draw does
-            position = ax.bbox.bounds
+        new_boxes = {}
+        for ax in sorted(redraw, key=lambda ax: (ax.get_zorder(), order[ax])):  # as Figure.draw does
+            before = pixels.copy()
             ax.draw(renderer)
-            if ax.bbox.bounds != position:  # the aspect moved the axes: measure it afresh
-                box = self._extent(ax, renderer)
-                if box is not None and not any(_inside(box, region) for region in regions):
-                    self._draw_everything()  # it may have drawn over a neighbour
-                    return True
-                new_boxes[ax] = (box, _signature(ax))
-                ax.stale = False
-        self._boxes.update(new_boxes)
+            new_boxes[ax] = box = _painted(pixels != before, height)
+            if any(_overlap(box, other) for other in keep):  # it painted over a neighbour
+                self._draw_everything()
+                return True
+        boxes.update(new_boxes)
         fig.stale = False
         self.partial_draws += 1
         return True
 
 
-def _signature(ax) -> tuple:
-    """What decides where an axes' decorations reach: position, limits, ticks, texts, children."""
-    texts = tuple((text.get_text(), text.get_position(), text.get_fontsize(), text.get_visible(), text.get_rotation())
-                  for text in ax.texts)
-    titles = tuple(ax.get_title(loc) for loc in ("left", "center", "right"))
-    return (ax.bbox.bounds, ax.get_xlim(), ax.get_ylim(), tuple(ax.get_xticks()), tuple(ax.get_yticks()),
-            titles, ax.get_xlabel(), ax.get_ylabel(), ax.axison, ax.xaxis.get_visible(), ax.yaxis.get_visible(),
-            len(ax.get_children()), id(ax.get_legend()), texts)
+def _painted(changed: np.ndarray, height: int) -> tuple[int, int, int, int] | None:
+    """Display-space rectangle (x0, y0, x1, y1) around the True pixels of an (H, W) mask, or None."""
+    rows = np.flatnonzero(changed.any(axis=1))
+    if not rows.size:
+        return None
+    cols = np.flatnonzero(changed.any(axis=0))
+    return (int(cols[0]), height - int(rows[-1]) - 1, int(cols[-1]) + 1, height - int(rows[0]))
 
 
 def _pixels(box) -> tuple[int, int, int, int] | None:
@@ -175,10 +172,6 @@ def _pixels(box) -> tuple[int, int, int, int] | None:
 
 def _overlap(a, b) -> bool:
     return a is not None and b is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _inside(a, b) -> bool:
-    return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:

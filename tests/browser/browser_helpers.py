@@ -44,7 +44,9 @@ PROBLEMS_JS = """
 
 SETUP_JS = """
 () => {
-  const handles = [...document.querySelectorAll('.noUi-handle[role=slider]')];
+  // a disabled slider (e.g. a pool size while pooling is off) cannot move: not checked
+  const handles = [...document.querySelectorAll('.noUi-handle[role=slider]')]
+    .filter(handle => !handle.closest('.noUi-target').hasAttribute('disabled'));
   const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
   const roots = [];
   return handles.map((handle, i) => {
