@@ -127,7 +127,8 @@ def _conv_forward(x, weight, stride, pads, dilation):
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
     for b0, b1, r0, r1 in _blocks(n, oh, c * kh * kw * ow * x.itemsize):
         cols = windows[b0:b1, ..., r0:r1, :].reshape(b1 - b0, c * kh * kw, (r1 - r0) * ow)  # im2col: one copy
-        out[b0:b1, :, r0:r1, :] = (w_rows @ cols).reshape(b1 - b0, o, r1 - r0, ow)  # (n, O, rows*OW)
+        # (O, CKK) @ (n, CKK, rows*OW) written straight into the output: no temporary to allocate
+        np.matmul(w_rows, cols, out=out[b0:b1, :, r0:r1, :].reshape(b1 - b0, o, (r1 - r0) * ow))
     return out
 
 
