@@ -56,9 +56,12 @@ def test_first_stage_maps_shift_with_the_digit(explorer):
     np.testing.assert_allclose(moved[:, :, 4:24], still[:, :, 2:22], atol=1e-5)
 
 
-def test_explorer_draws_the_moved_digit(explorer):
+def test_explorer_draws_the_moved_digit_and_every_map(explorer):
     result = explorer.update(index=1, dx=-4.0, dy=0.0, angle=0.0)
-    np.testing.assert_array_equal(explorer.live.figure.axes[0].images[0].get_array(), result["image"])
+    axes = explorer.live.figure.axes
+    np.testing.assert_array_equal(axes[0].images[0].get_array(), result["image"])
+    first_stage = axes[2].images[0].get_array()  # 3 maps of 28x28 side by side, 2 blank pixels apart
+    np.testing.assert_array_equal(first_stage[:, 30:58], result["maps"][0][1])
 
 
 def test_explorer_index_out_of_range_is_a_message(explorer):

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 
 from ..data import shift_and_rotate
@@ -27,6 +28,18 @@ __all__ = ["ShiftRotateExplorer", "TrainingScrubber", "first_layer_snapshot", "d
 def _bare(ax):
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def _mosaic(maps: np.ndarray, columns: int, gap: int = 2) -> np.ndarray:
+    """Feature maps ``(C, H, W)`` tiled into one image, ``columns`` per row, NaN (blank) between them."""
+    count, height, width = maps.shape
+    rows = -(-count // columns)
+    columns = min(columns, count)
+    out = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan)
+    for c in range(count):
+        top, left = (c // columns) * (height + gap), (c % columns) * (width + gap)
+        out[top:top + height, left:left + width] = maps[c]
+    return out
 
 
 def detector_stages(model: Sequential) -> list[int]:
@@ -99,35 +112,31 @@ class ShiftRotateExplorer(Experiment):
             "angle": widgets.FloatSlider(value=0, min=-90, max=90, step=5, description="turn (degrees)",
                                          style=style),
         }
-        self.live = LiveFigure(figsize=(16, 3.6 + 1.5 * len(self.stages)))
+        self.live = LiveFigure(figsize=(16, 3.4 + 1.9 * len(self.stages)))
         self._build_figure()
 
     def _build_figure(self) -> None:
+        """Digit, probability bars, and one mosaic image per detector stage (one artist: fast redraws)."""
         fig = self.live.figure
-        channels = [self.model.feature_maps(np.zeros((1, 1, *self.images.shape[1:])))[k][1].shape[1]
-                    for k in self.stages]
-        ncols = max(min(c, 12) for c in channels) if channels else 1
-        rows_per_stage = [-(-c // ncols) for c in channels]
-        outer = fig.add_gridspec(2, 1, height_ratios=[2.2, 1.05 * max(sum(rows_per_stage), 1)])
+        blank = np.zeros((1, 1, *self.images.shape[1:]))
+        shapes = [self.model.feature_maps(blank)[k][1].shape[1:] for k in self.stages]  # (C, H, W) each
+        outer = fig.add_gridspec(1 + len(shapes), 1, height_ratios=[2.2] + [1.0] * len(shapes))
         top = outer[0].subgridspec(1, 2, width_ratios=[1, 2.6])
         self._digit_ax = fig.add_subplot(top[0])
         self._digit = self._digit_ax.imshow(np.zeros(self.images.shape[1:]), cmap=IMAGE_CMAP, vmin=0, vmax=1)
         _bare(self._digit_ax)
         self._bars_ax = fig.add_subplot(top[1])
         self._bars = show_probabilities(self._bars_ax, np.full(10, 0.1))
-        grid = outer[1].subgridspec(max(sum(rows_per_stage), 1), ncols)
-        self._maps = []
-        row = 0
-        for count, rows in zip(channels, rows_per_stage, strict=True):
-            images = []
-            for c in range(count):
-                ax = fig.add_subplot(grid[row + c // ncols, c % ncols])
-                images.append(ax.imshow(np.zeros((2, 2)), cmap=UNSIGNED_CMAP, vmin=0, vmax=1))
-                _bare(ax)
-                if c == 0:
-                    ax.set_ylabel(f"stage {len(self._maps) + 1}", fontsize=12)
-            row += rows
-            self._maps.append(images)
+        cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad="white")
+        self._mosaics = []
+        for k, shape in enumerate(shapes, start=1):
+            ax = fig.add_subplot(outer[k])
+            mosaic = _mosaic(np.zeros(shape), columns=12)
+            self._mosaics.append(ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=1, interpolation="nearest"))
+            _bare(ax)
+            for side in ax.spines.values():
+                side.set_visible(False)
+            ax.set_ylabel(f"stage {k}\n{shape[0]} maps", fontsize=12)
         self._limits = None
 
     def compute(self, index: int, dx: float, dy: float, angle: float) -> dict:
@@ -155,10 +164,9 @@ class ShiftRotateExplorer(Experiment):
                                 f"({result['probabilities'].max():.0%}), {verdict}")
         if self._limits is None:  # colour scale fixed by the first digit, so changes stay visible
             self._limits = [max(float(maps.max()), 1e-6) for maps in result["maps"]]
-        for images, maps, limit in zip(self._maps, result["maps"], self._limits, strict=True):
-            for image, fmap in zip(images, maps, strict=True):
-                image.set_data(fmap)
-                image.set_clim(0, limit)
+        for image, maps, limit in zip(self._mosaics, result["maps"], self._limits, strict=True):
+            image.set_data(_mosaic(maps, columns=12))
+            image.set_clim(0, limit)
         self.live.refresh()
         return result
 
