@@ -10,6 +10,7 @@ import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..conv import conv2d_backward, conv_output_size, correlate2d
 from ..nn.losses import softmax
@@ -181,7 +182,7 @@ def check_cross_entropy_gradient(answer) -> Feedback:
     return wrong("Not quite. Compute softmax(logits), then subtract 1 at the true class.", "other")
 
 
-def show_backprop_problems():
+def show_backprop_problems() -> Figure:
     """Draw exercises 2 and 3: the max-pool input and upstream gradient, the kernel and its upstream gradient.
 
     Returns

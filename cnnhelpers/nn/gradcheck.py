@@ -51,7 +51,8 @@ def _random_states(model: Sequential) -> list:
     return [(layer.rng, layer.rng.bit_generator.state) for layer in model.layers if hasattr(layer, "rng")]
 
 
-def gradcheck(model, x, y=None, *, eps: float = 1e-5, tolerance: float = 1e-6, floor: float = 1e-5,
+def gradcheck(model: Sequential | Layer, x: np.ndarray, y: np.ndarray | None = None, *, eps: float = 1e-5,
+              tolerance: float = 1e-6, floor: float = 1e-5,
               max_entries: int = 60, seed: int = 0) -> GradcheckResult:
     """Compare ``backward``'s gradients with central differences ``(L(w+eps) - L(w-eps)) / (2 eps)``.
 

@@ -6,8 +6,11 @@ unsigned maps, ``RdBu_r`` centred on zero for weights and signed feature maps.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..conv import correlate2d
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, draw_grid, signed_norm
@@ -22,8 +25,8 @@ def _bare(ax):
     ax.set_yticks([])
 
 
-def show_digits(images, titles=None, *, ncols: int = 10, size: float = 1.5, suptitle: str | None = None,
-                title_colors=None):
+def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncols: int = 10, size: float = 1.5,
+                suptitle: str | None = None, title_colors: Sequence[str] | None = None) -> Figure:
     """Digits ``(N, 28, 28)`` in a grid, each with an optional title.
 
     Returns
@@ -50,7 +53,7 @@ def show_digits(images, titles=None, *, ncols: int = 10, size: float = 1.5, supt
     return fig
 
 
-def show_learning_curves(history, *, title: str = "learning curves"):
+def show_learning_curves(history, *, title: str = "learning curves") -> Figure:
     """Loss and accuracy per epoch, on the training batches and on the held-out data.
 
     Parameters
@@ -78,7 +81,7 @@ def show_learning_curves(history, *, title: str = "learning curves"):
     return fig
 
 
-def show_confusion_matrix(counts, *, title: str = "confusion matrix (test images)"):
+def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix (test images)") -> Figure:
     """Counts ``(K, K)`` with rows = true digit and columns = predicted digit, each cell annotated.
 
     The diagonal (correct answers) is left white; the mistakes are coloured by how many they are.
@@ -108,7 +111,7 @@ def show_confusion_matrix(counts, *, title: str = "confusion matrix (test images
     return fig
 
 
-def best_matching_filters(weight, named_kernels: dict) -> list[tuple[str, int, float]]:
+def best_matching_filters(weight: np.ndarray, named_kernels: dict[str, np.ndarray]) -> list[tuple[str, int, float]]:
     """For each hand-made kernel, the learned filter with the most similar pattern.
 
     Similarity is the cosine of the angle between the two kernels after subtracting each one's
@@ -137,7 +140,7 @@ def best_matching_filters(weight, named_kernels: dict) -> list[tuple[str, int, f
     return matches
 
 
-def show_filters_vs_kernels(weight, named_kernels: dict, digit):
+def show_filters_vs_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray], digit: np.ndarray) -> Figure:
     """Hand-made kernels above the most similar learned filters, and what each does to one digit.
 
     Rows: hand-made kernel, its response; best-matching learned filter, its response.
@@ -163,7 +166,7 @@ def show_filters_vs_kernels(weight, named_kernels: dict, digit):
     return fig
 
 
-def show_layer_outputs(model, digit, *, gap: int = 3):
+def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3) -> Figure:
     """One digit through every layer: a row of feature maps per layer, then the class probabilities.
 
     All maps are drawn at the same pixel scale, so the halving by pooling shows; each row has its
@@ -210,7 +213,7 @@ def show_layer_outputs(model, digit, *, gap: int = 3):
     return fig
 
 
-def show_probabilities(ax, probabilities, *, highlight: int | None = None):
+def show_probabilities(ax, probabilities: np.ndarray, *, highlight: int | None = None):
     """A bar chart of the ten class probabilities; the most probable bar (or ``highlight``) in orange.
 
     Returns
@@ -226,7 +229,7 @@ def show_probabilities(ax, probabilities, *, highlight: int | None = None):
     return bars
 
 
-def show_max_pool_gradient(x, grad_out, grad_x, kernel_size: int = 2):
+def show_max_pool_gradient(x: np.ndarray, grad_out: np.ndarray, grad_x: np.ndarray, kernel_size: int = 2) -> Figure:
     """Where a max-pool sends its gradient: input with each window's maximum outlined, upstream, result.
 
     Returns
@@ -241,7 +244,7 @@ def show_max_pool_gradient(x, grad_out, grad_x, kernel_size: int = 2):
         for j in range(grad_out.shape[1]):
             window = x[i * kernel_size:(i + 1) * kernel_size, j * kernel_size:(j + 1) * kernel_size]
             u, v = np.unravel_index(np.argmax(window), window.shape)
-            draw_grid_box(axes[0], i * kernel_size + u, j * kernel_size + v)
+            _outline_cell(axes[0], i * kernel_size + u, j * kernel_size + v)
     draw_grid(axes[1], grad_out, title="gradient from above", signed=False)
     draw_grid(axes[2], grad_x, title="gradient sent to x", signed=False)
     for ax in (axes[0], axes[2]):
@@ -252,14 +255,14 @@ def show_max_pool_gradient(x, grad_out, grad_x, kernel_size: int = 2):
     return fig
 
 
-def draw_grid_box(ax, row: int, col: int, color: str = HIGHLIGHT):
+def _outline_cell(ax, row: int, col: int, color: str = HIGHLIGHT) -> None:
     """Outline one cell of a :func:`~cnnhelpers.plotting.draw_grid` picture."""
     from matplotlib.patches import Rectangle
 
     ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=4))
 
 
-def show_conv_input_gradient(grad_out, kernel, grad_x):
+def show_conv_input_gradient(grad_out: np.ndarray, kernel: np.ndarray, grad_x: np.ndarray) -> Figure:
     """The input gradient of a convolution as a full correlation of the upstream gradient with the flipped kernel.
 
     Returns
@@ -279,7 +282,8 @@ def show_conv_input_gradient(grad_out, kernel, grad_x):
     return fig
 
 
-def accuracy_under_moves(model, images, labels, *, shifts=(), angles=()) -> dict[str, dict[float, float]]:
+def accuracy_under_moves(model, images: np.ndarray, labels: np.ndarray, *, shifts: Sequence[float] = (),
+                         angles: Sequence[float] = ()) -> dict[str, dict[float, float]]:
     """Test accuracy when every image is shifted right by each of ``shifts`` or turned by each of ``angles``.
 
     Parameters
@@ -312,7 +316,7 @@ def accuracy_under_moves(model, images, labels, *, shifts=(), angles=()) -> dict
     return results
 
 
-def show_robustness(results: dict[str, dict[float, float]]):
+def show_robustness(results: dict[str, dict[float, float]]) -> Figure:
     """Accuracy against shift and against rotation, from :func:`accuracy_under_moves`.
 
     Returns

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -48,7 +50,7 @@ def detector_stages(model: Sequential) -> list[int]:
             if isinstance(model.layers[k], ReLU) and isinstance(model.layers[k - 1], Conv2d)]
 
 
-def first_layer_snapshot(digit):
+def first_layer_snapshot(digit: np.ndarray) -> Callable[[Sequential], dict]:
     """A ``snapshot`` for :func:`cnnhelpers.nn.fit`: the first-layer filters and ``digit``'s maps.
 
     Parameters
@@ -188,7 +190,7 @@ class TrainingScrubber(Experiment):
     np.float64(2.0)
     """
 
-    def __init__(self, snapshots, accuracies=None):
+    def __init__(self, snapshots: list[dict], accuracies: Sequence[float] | None = None):
         super().__init__()
         if not snapshots or not all({"filters", "maps"} <= set(s) for s in snapshots):
             raise ValueError("snapshots must be a non-empty list of dicts with 'filters' and 'maps' "
