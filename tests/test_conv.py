@@ -222,10 +222,12 @@ def test_conv_output_size_modes():
 
 # --- backward -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), ((1, 2), (2, 1), (2, 1)), (1, "same", 1)])
-def test_conv2d_backward_matches_finite_differences(stride, padding, dilation):
+@pytest.mark.parametrize("channels", [2, 8])  # 8+ channels take the full-correlation path for grad_x
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), ((1, 2), (2, 1), (2, 1)), (1, "same", 1),
+                                                       (1, "same", 2), (1, (3, 1), 1), (1, (0, 2), (2, 1))])
+def test_conv2d_backward_matches_finite_differences(stride, padding, dilation, channels):
     r = rng()
-    x, w, b = r.standard_normal((2, 2, 6, 5)), r.standard_normal((3, 2, 3, 2)), r.standard_normal(3)
+    x, w, b = r.standard_normal((2, channels, 6, 5)), r.standard_normal((3, channels, 3, 2)), r.standard_normal(3)
     kwargs = dict(stride=stride, padding=padding, dilation=dilation)
     grad_out = r.standard_normal(ch.conv2d(x, w, b, **kwargs).shape)
     gx, gw, gb = ch.conv2d_backward(grad_out, x, w, **kwargs)
@@ -253,6 +255,8 @@ def test_input_gradient_is_full_correlation_with_flipped_kernel():
     ((2, 4, 13, 17), (3, 4, 5, 2), (2, 3), (2, 1), (1, 2)),
     ((3, 2, 12, 12), (4, 2, 4, 4), 1, "same", 2),
     ((1, 1, 20, 20), (1, 1, 3, 3), 2, 1, 1),
+    ((3, 9, 11, 10), (5, 9, 3, 2), 1, "same", (2, 1)),
+    ((2, 8, 12, 9), (4, 8, 3, 3), 1, (2, 1), 1),
 ])
 def test_conv2d_and_backward_match_pytorch(dtype, tol, shape, weight_shape, stride, padding, dilation):
     torch = pytest.importorskip("torch")
