@@ -7,11 +7,12 @@ recognise one, and gives a generic hint otherwise.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "correct", "wrong", "matches"]
+__all__ = ["Feedback", "correct", "wrong", "matches", "not_answered", "read_only", "as_number", "as_whole_number"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,50 @@ def matches(answer, expected, *, atol: float = 1e-6) -> bool:
         return False
     expected = np.asarray(expected, dtype=float)
     return answer.shape == expected.shape and bool(np.allclose(answer, expected, atol=atol, rtol=0))
+
+
+def not_answered() -> Feedback:
+    """What every checker says to the placeholder ``answer = None``: a nudge, never an error."""
+    return wrong("Not answered yet: replace None with your answer and run the cell again.", "not_answered")
+
+
+def read_only(values, dtype=np.int64) -> np.ndarray:
+    """An exercise's data as a read-only array: an accidental edit would change the right answer."""
+    array = np.array(values, dtype=dtype)
+    array.setflags(write=False)
+    return array
+
+
+def as_number(answer) -> int | float | None:
+    """A student's single number: an int when it is whole, a float when not, None if not a number.
+
+    A one-element array counts as its element and a square pair ``(n, n)`` (an output size) as
+    ``n``; booleans are not numbers here.
+
+    Examples
+    --------
+    >>> as_number(3.0), as_number(2.5), as_number(np.array([7])), as_number((26, 26)), as_number("3")
+    (3, 2.5, 7, 26, None)
+    """
+    if isinstance(answer, np.ndarray) and answer.size == 1 and answer.dtype.kind in "iuf":
+        answer = answer.item()
+    if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
+        answer = answer[0]
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Real, np.integer, np.floating)):
+        return None
+    value = float(answer)
+    if not np.isfinite(value):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def as_whole_number(answer) -> int | None:
+    """:func:`as_number`, but None unless the number is whole.
+
+    Examples
+    --------
+    >>> as_whole_number(12), as_whole_number(12.5)
+    (12, None)
+    """
+    value = as_number(answer)
+    return value if isinstance(value, int) else None

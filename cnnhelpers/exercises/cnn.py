@@ -6,8 +6,6 @@ is right and, if not, which misconception it reveals; it never gives the answer 
 
 from __future__ import annotations
 
-import numbers
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
@@ -16,35 +14,29 @@ from ..conv import conv2d_backward, conv_output_size, correlate2d
 from ..nn.losses import softmax
 from ..plotting import draw_grid
 from ..pool import avg_pool2d_backward, max_pool2d_backward
-from ._feedback import Feedback, correct, matches, wrong
+from ._feedback import Feedback, as_whole_number, correct, matches, not_answered, read_only, wrong
 
 __all__ = ["LENET", "POOL_INPUT", "POOL_GRAD", "CONV_GRAD_OUT", "CONV_KERNEL", "CONV_INPUT_SHAPE", "LOGITS", "LABEL",
            "check_flatten_size", "check_max_pool_gradient", "check_conv_input_gradient",
            "check_cross_entropy_gradient", "show_backprop_problems"]
 
 
-def _constant(values, dtype=np.int64) -> np.ndarray:
-    array = np.array(values, dtype=dtype)
-    array.setflags(write=False)
-    return array
 
 
 # Exercise 1: LeNet-5's feature extractor on a 28x28 digit, no padding anywhere.
 LENET = {"input": (1, 28, 28), "conv1": (6, 5), "pool1": 2, "conv2": (16, 5), "pool2": 2}
 # Exercise 2: 2x2 max pooling of a 4x4 input, and the gradient arriving from above.
-POOL_INPUT = _constant([[1, 3, 2, 0], [4, 2, 1, 5], [0, 6, 3, 1], [2, 1, 4, 2]])
-POOL_GRAD = _constant([[1, 2], [3, 4]])
+POOL_INPUT = read_only([[1, 3, 2, 0], [4, 2, 1, 5], [0, 6, 3, 1], [2, 1, 4, 2]])
+POOL_GRAD = read_only([[1, 2], [3, 4]])
 # Exercise 3: a 2x2 kernel on a 3x3 input (output 2x2), and the gradient arriving at that output.
-CONV_KERNEL = _constant([[1, 2], [3, 4]])
-CONV_GRAD_OUT = _constant([[1, -1], [2, 0]])
+CONV_KERNEL = read_only([[1, 2], [3, 4]])
+CONV_GRAD_OUT = read_only([[1, -1], [2, 0]])
 CONV_INPUT_SHAPE = (3, 3)
 # Exercise 4: three classes whose softmax is exactly (0.5, 0.3, 0.2); the true class is 1.
-LOGITS = _constant(np.log([5.0, 3.0, 2.0]), dtype=np.float64)
+LOGITS = read_only(np.log([5.0, 3.0, 2.0]), dtype=np.float64)
 LABEL = 1
 
 
-def _not_answered() -> Feedback:
-    return wrong("Not answered yet: replace None with your answer and run the cell again.", "not_answered")
 
 
 def _flatten_size(input_hw: int, padding: int = 0, pools=(2, 2), channels: int = 16, shrink_extra: int = 0) -> int:
@@ -58,10 +50,10 @@ def _flatten_size(input_hw: int, padding: int = 0, pools=(2, 2), channels: int =
 def check_flatten_size(answer) -> Feedback:
     """Exercise 1: how many numbers leave ``Flatten`` in LeNet-5's feature extractor (see :data:`LENET`)?"""
     if answer is None:
-        return _not_answered()
-    if isinstance(answer, bool) or not isinstance(answer, (numbers.Integral, np.integer)):
+        return not_answered()
+    if as_whole_number(answer) is None:
         return wrong(f"Give a whole number (an int); got {answer!r}.", "not_a_number")
-    answer = int(answer)
+    answer = as_whole_number(answer)
     if answer == _flatten_size(28):
         return correct("Right: each 5x5 convolution without padding takes 4 rows and columns away, each pooling "
                        "halves the size, and Flatten multiplies channels x height x width.")
@@ -102,7 +94,7 @@ def _window_pick(x, grad, pick) -> np.ndarray:
 def check_max_pool_gradient(answer) -> Feedback:
     """Exercise 2: the gradient of a 2x2 max pool with respect to :data:`POOL_INPUT`, given :data:`POOL_GRAD`."""
     if answer is None:
-        return _not_answered()
+        return not_answered()
     expected = max_pool2d_backward(POOL_GRAD, POOL_INPUT, 2)
     if np.shape(answer) != expected.shape:
         return wrong(f"The gradient with respect to x has x's shape {expected.shape}; got shape {np.shape(answer)}.",
@@ -130,7 +122,7 @@ def check_max_pool_gradient(answer) -> Feedback:
 def check_conv_input_gradient(answer) -> Feedback:
     """Exercise 3: the input gradient of a convolution with :data:`CONV_KERNEL`, given :data:`CONV_GRAD_OUT`."""
     if answer is None:
-        return _not_answered()
+        return not_answered()
     weight = CONV_KERNEL[None, None].astype(float)
     expected = conv2d_backward(CONV_GRAD_OUT[None, None], np.zeros((1, 1, *CONV_INPUT_SHAPE)), weight)[0][0, 0]
     if np.shape(answer) != expected.shape:
@@ -159,7 +151,7 @@ def check_conv_input_gradient(answer) -> Feedback:
 def check_cross_entropy_gradient(answer) -> Feedback:
     """Exercise 4: the gradient of the cross-entropy loss with respect to :data:`LOGITS` for class :data:`LABEL`."""
     if answer is None:
-        return _not_answered()
+        return not_answered()
     probabilities, one_hot = softmax(LOGITS), np.eye(len(LOGITS))[LABEL]
     if np.shape(answer) != probabilities.shape:
         return wrong(f"One partial derivative per logit: expected shape {probabilities.shape}, got {np.shape(answer)}.",

@@ -6,14 +6,12 @@ is right and, if not, which misconception it reveals; it never gives the answer 
 
 from __future__ import annotations
 
-import numbers
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..conv import conv2d, convolve2d, correlate2d
 from ..plotting import draw_grid
-from ._feedback import Feedback, correct, matches, wrong
+from ._feedback import Feedback, as_whole_number, correct, matches, not_answered, read_only, wrong
 
 __all__ = ["FIRST_LAYER", "SECOND_LAYER", "TWO_CHANNEL_INPUT", "TWO_CHANNEL_KERNEL", "TWO_CHANNEL_BIAS",
            "TWO_CHANNEL_POSITION", "check_first_layer_parameters", "check_second_layer_parameters",
@@ -24,16 +22,12 @@ FIRST_LAYER = {"in_channels": 3, "out_channels": 16, "kernel_size": 5}
 SECOND_LAYER = {"in_channels": 16, "out_channels": 32, "kernel_size": 3}
 
 
-def _constant(rows) -> np.ndarray:
-    array = np.array(rows, dtype=np.int64)
-    array.setflags(write=False)
-    return array
 
 
 # Exercise 2: a two-channel input and a two-channel kernel (drawn in the notebook).
-TWO_CHANNEL_INPUT = _constant([[[2, 0, 0, 3], [1, 3, 0, 1], [2, 0, 1, 1], [0, 0, 3, 3]],
+TWO_CHANNEL_INPUT = read_only([[[2, 0, 0, 3], [1, 3, 0, 1], [2, 0, 1, 1], [0, 0, 3, 3]],
                                [[2, 3, 1, 3], [0, 2, 0, 2], [3, 3, 0, 2], [0, 0, 1, 3]]])
-TWO_CHANNEL_KERNEL = _constant([[[1, 0, -1], [2, 1, 1], [1, -1, 2]],
+TWO_CHANNEL_KERNEL = read_only([[[1, 0, -1], [2, 1, 1], [1, -1, 2]],
                                 [[0, 0, 1], [-1, -1, 0], [-1, 1, 0]]])
 TWO_CHANNEL_BIAS = 1
 TWO_CHANNEL_POSITION = (0, 1)
@@ -55,24 +49,15 @@ def show_two_channel_problem():
     return fig
 
 
-def not_answered() -> Feedback:
-    """What a checker says to the placeholder ``answer = None``."""
-    return wrong("Not answered yet: replace None with your answer and run the cell again.", "not_answered")
 
 
-def _whole_number(answer):
-    """``answer`` as an int, or None if it is not a whole number."""
-    if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, np.generic)):
-        return None
-    value = float(answer)
-    return int(value) if np.isfinite(value) and value == int(value) else None
 
 
 def _check_parameter_count(answer, in_channels: int, out_channels: int, kernel_size: int,
                            image_depth: int | None = None) -> Feedback:
     if answer is None:
         return not_answered()
-    count = _whole_number(answer)
+    count = as_whole_number(answer)
     if count is None:
         return wrong(f"Give the count as a whole number (an int); got {answer!r}.", "not_a_number")
     per_kernel = kernel_size * kernel_size * in_channels

@@ -7,67 +7,50 @@ is right and, if not, which misconception it reveals, without giving the answer 
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..analysis import conv_parameters, dense_parameters
 from ..conv import convolve2d, correlate2d
 from ..kernels import corner
-from ._feedback import Feedback, correct, matches, wrong
+from ._feedback import Feedback, as_number, correct, matches, not_answered, read_only, wrong
 
 __all__ = ["OUTPUT_IMAGE", "OUTPUT_KERNEL", "OUTPUT_POSITION", "CORNER_PATCHES", "PARAMETER_IMAGE_SHAPE",
            "FLIP_KERNEL", "check_output_value", "check_corner_patch", "check_parameter_counts",
            "check_flipped_kernel"]
 
 
-def _constant(rows) -> np.ndarray:
-    array = np.array(rows, dtype=np.int64)
-    array.setflags(write=False)  # exercise data: an edit would change the right answer
-    return array
 
 
 # Exercise 1: one output value of correlate2d(OUTPUT_IMAGE, OUTPUT_KERNEL), by hand.
-OUTPUT_IMAGE = _constant([[1, 0, 2, 2, 2],
+OUTPUT_IMAGE = read_only([[1, 0, 2, 2, 2],
                           [3, 0, 3, 2, 0],
                           [3, 4, 1, 2, 2],
                           [2, 2, 2, 2, 1],
                           [0, 4, 2, 1, 4]])
-OUTPUT_KERNEL = _constant([[0, -1, -2],
+OUTPUT_KERNEL = read_only([[0, -1, -2],
                            [-2, 1, 1],
                            [2, 2, 2]])
 OUTPUT_POSITION = (1, 2)  # (row, col) of the output value asked for
 
 # Exercise 2: which patch makes the lecture's corner detector respond most strongly?
 CORNER_PATCHES = {
-    "A": _constant([[1, 1, 1], [1, 1, 1], [1, 1, 1]]),  # all bright
-    "B": _constant([[1, 1, 0], [1, 1, 0], [0, 0, 0]]),  # a corner facing the other way
-    "C": _constant([[0, 0, 0], [0, 1, 1], [0, 1, 1]]),  # the detector's own pattern
-    "D": _constant([[0, 1, 0], [0, 1, 0], [0, 1, 0]]),  # a vertical line
+    "A": read_only([[1, 1, 1], [1, 1, 1], [1, 1, 1]]),  # all bright
+    "B": read_only([[1, 1, 0], [1, 1, 0], [0, 0, 0]]),  # a corner facing the other way
+    "C": read_only([[0, 0, 0], [0, 1, 1], [0, 1, 1]]),  # the detector's own pattern
+    "D": read_only([[0, 1, 0], [0, 1, 0], [0, 1, 0]]),  # a vertical line
 }
 
 # Exercise 3: a 64x64 grey image and a layer whose output is one 64x64 map.
 PARAMETER_IMAGE_SHAPE = (64, 64)
 
 # Exercise 4: which kernel makes convolve2d give what correlate2d gives with FLIP_KERNEL?
-FLIP_KERNEL = _constant([[2, 0, -1],
+FLIP_KERNEL = read_only([[2, 0, -1],
                          [4, 1, -3],
                          [0, 5, -2]])
 
 
-def _not_answered() -> Feedback:
-    return wrong("Not answered yet: replace None with your answer and run the cell again.", "not_answered")
 
 
-def _number(answer) -> float | None:
-    """``answer`` as a float, or None when it is not a single real number."""
-    if isinstance(answer, (bool, np.bool_)):
-        return None
-    if isinstance(answer, numbers.Real):
-        return float(answer)
-    if isinstance(answer, np.ndarray) and answer.size == 1 and answer.dtype.kind in "iuf":
-        return float(answer.item())
-    return None
 
 
 def check_output_value(answer) -> Feedback:
@@ -90,8 +73,8 @@ def check_output_value(answer) -> Feedback:
     'not_answered'
     """
     if answer is None:
-        return _not_answered()
-    value = _number(answer)
+        return not_answered()
+    value = as_number(answer)
     if value is None:
         return wrong(f"Give a single number (the output value); got {answer!r}.", "not_a_number")
     row, col = OUTPUT_POSITION
@@ -142,7 +125,7 @@ def check_corner_patch(answer) -> Feedback:
     'not_a_choice'
     """
     if answer is None:
-        return _not_answered()
+        return not_answered()
     choice = answer.strip().upper() if isinstance(answer, str) else None
     if choice not in CORNER_PATCHES:
         return wrong(f"Answer with one of the letters {', '.join(CORNER_PATCHES)}; got {answer!r}.", "not_a_choice")
@@ -183,8 +166,8 @@ def check_parameter_counts(dense, conv) -> Feedback:
     'not_answered'
     """
     if dense is None or conv is None:
-        return _not_answered()
-    dense_value, conv_value = _number(dense), _number(conv)
+        return not_answered()
+    dense_value, conv_value = as_number(dense), as_number(conv)
     if dense_value is None or conv_value is None:
         return wrong(f"Give two whole numbers; got dense={dense!r}, conv={conv!r}.", "not_a_number")
     pixels = PARAMETER_IMAGE_SHAPE[0] * PARAMETER_IMAGE_SHAPE[1]
@@ -241,7 +224,7 @@ def check_flipped_kernel(answer) -> Feedback:
     'wrong_shape'
     """
     if answer is None:
-        return _not_answered()
+        return not_answered()
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):

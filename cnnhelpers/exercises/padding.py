@@ -7,14 +7,12 @@ is right and, if not, which misconception it reveals, without giving the answer 
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..conv import conv_output_size, convolve2d, correlate2d
 from ..padding import pad2d
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
-from ._feedback import Feedback, correct, wrong
+from ._feedback import Feedback, as_number, correct, not_answered, wrong
 
 __all__ = ["SIZE_QUESTION", "SAME_KERNEL_SIZE", "CELL_POSITION", "REFLECT_ROW", "REFLECT_PADDING",
            "check_padded_output_size", "check_same_padding", "check_padded_cell", "check_reflect_padding"]
@@ -30,21 +28,8 @@ REFLECT_ROW = tuple(int(v) for v in SLIDE_INPUT[0])
 REFLECT_PADDING = 2
 
 
-def _not_answered() -> Feedback:
-    return wrong("Not answered yet: replace None with your answer and run the cell again.", "not_answered")
 
 
-def _whole_number(answer) -> int | float | None:
-    """``answer`` as an int when it is a whole number, a float when it is not, None if not a number."""
-    if isinstance(answer, (bool, np.bool_)):
-        return None
-    if isinstance(answer, np.ndarray) and answer.size == 1 and answer.dtype.kind in "iuf":
-        answer = answer.item()
-    if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
-        answer = answer[0]  # (26, 26) for a square output
-    if isinstance(answer, numbers.Real):
-        return int(answer) if float(answer).is_integer() else float(answer)
-    return None
 
 
 def check_padded_output_size(answer) -> Feedback:
@@ -66,8 +51,8 @@ def check_padded_output_size(answer) -> Feedback:
     'not_answered'
     """
     if answer is None:
-        return _not_answered()
-    value = _whole_number(answer)
+        return not_answered()
+    value = as_number(answer)
     if value is None:
         return wrong(f"Give one whole number (the output's height = width); got {answer!r}.", "not_a_number")
     size, kernel, pad = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["padding"]
@@ -112,11 +97,11 @@ def check_same_padding(answer) -> Feedback:
     'mode_name'
     """
     if answer is None:
-        return _not_answered()
+        return not_answered()
     if isinstance(answer, str) and answer.strip().strip("'\"").lower() == "same":
         return wrong("True, padding='same' does it, but how many pixels per side is that? Give the number.",
                      "mode_name")
-    value = _whole_number(answer)
+    value = as_number(answer)
     if value is None:
         return wrong(f"Give one whole number of pixels per side; got {answer!r}.", "not_a_number")
     right = (SAME_KERNEL_SIZE - 1) // 2
@@ -157,8 +142,8 @@ def check_padded_cell(answer) -> Feedback:
     'not_answered'
     """
     if answer is None:
-        return _not_answered()
-    value = _whole_number(answer)
+        return not_answered()
+    value = as_number(answer)
     if value is None:
         return wrong(f"Give a single number; got {answer!r}.", "not_a_number")
     row, col = CELL_POSITION
@@ -209,7 +194,7 @@ def check_reflect_padding(answer) -> Feedback:
     'wrong_length'
     """
     if answer is None:
-        return _not_answered()
+        return not_answered()
     try:
         values = np.asarray(answer, dtype=float).ravel()
     except (TypeError, ValueError):

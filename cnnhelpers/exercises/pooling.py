@@ -12,23 +12,18 @@ import numpy as np
 from ..plotting import draw_grid
 from ..pool import avg_pool2d, max_pool2d
 from ..receptive_field import Layer, receptive_field
-from ._feedback import Feedback, correct, matches, wrong
-from .depth import _whole_number, not_answered
+from ._feedback import Feedback, as_whole_number, correct, matches, not_answered, read_only, wrong
 
 __all__ = ["POOL_GRID", "OVERLAP_GRID", "SIZE_QUESTION", "RF_STACK", "check_max_pool_grid",
            "check_overlapping_pool", "check_pooled_size", "check_receptive_field", "show_pooling_problems"]
 
 
-def _constant(rows) -> np.ndarray:
-    array = np.array(rows, dtype=np.int64)
-    array.setflags(write=False)
-    return array
 
 
 # Exercise 1: 2x2 max pooling, stride 2.
-POOL_GRID = _constant([[5, 3, 8, 0], [8, 0, 6, 6], [5, 3, 3, 4], [4, 7, 1, 2]])
+POOL_GRID = read_only([[5, 3, 8, 0], [8, 0, 6, 6], [5, 3, 3, 4], [4, 7, 1, 2]])
 # Exercise 2: 3x3 max pooling, stride 2 (overlapping windows).
-OVERLAP_GRID = _constant([[4, 8, 0, 1, 2], [6, 2, 7, 4, 9], [6, 7, 0, 3, 6], [3, 7, 2, 1, 2], [1, 0, 1, 4, 6]])
+OVERLAP_GRID = read_only([[4, 8, 0, 1, 2], [6, 2, 7, 4, 9], [6, 7, 0, 3, 6], [3, 7, 2, 1, 2], [1, 0, 1, 4, 6]])
 # Exercise 3: the output size of pooling.
 SIZE_QUESTION = {"size": 20, "kernel_size": 5, "stride": 2}
 # Exercise 4: the receptive field of a small stack.
@@ -121,7 +116,7 @@ def check_pooled_size(answer) -> Feedback:
     """Side of the output of 5x5 max pooling with stride 2 on a 20x20 feature map (no padding)."""
     if answer is None:
         return not_answered()
-    value = _whole_number(answer)
+    value = as_whole_number(answer)
     if value is None:
         return wrong(f"Give a whole number; got {answer!r}.", "not_a_number")
     size, k, s = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["stride"]
@@ -149,7 +144,7 @@ def check_receptive_field(answer) -> Feedback:
     conv 3x3 → conv 3x3 → max pool 2x2 (stride 2) → conv 3x3, no padding."""
     if answer is None:
         return not_answered()
-    value = _whole_number(answer)
+    value = as_whole_number(answer)
     if value is None:
         return wrong(f"Give a whole number of pixels; got {answer!r}.", "not_a_number")
     right = receptive_field(RF_STACK).size

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 
 from ..conv import conv_output_size
-from ._feedback import Feedback, correct, wrong
-from .padding import _not_answered, _whole_number
+from ._feedback import Feedback, as_number, correct, not_answered, wrong
 
 __all__ = ["STRIDE_QUESTION", "DILATION_QUESTION", "TARGET_QUESTION", "check_strided_output_size",
            "check_dilated_output_size", "check_stride_and_padding"]
@@ -44,8 +43,8 @@ def check_strided_output_size(answer) -> Feedback:
     'not_answered'
     """
     if answer is None:
-        return _not_answered()
-    value = _whole_number(answer)
+        return not_answered()
+    value = as_number(answer)
     if value is None:
         return wrong(f"Give one number (the output's height = width); got {answer!r}.", "not_a_number")
     size, kernel, step = STRIDE_QUESTION["size"], STRIDE_QUESTION["kernel_size"], STRIDE_QUESTION["stride"]
@@ -93,8 +92,8 @@ def check_dilated_output_size(answer) -> Feedback:
     'not_answered'
     """
     if answer is None:
-        return _not_answered()
-    value = _whole_number(answer)
+        return not_answered()
+    value = as_number(answer)
     if value is None:
         return wrong(f"Give one whole number; got {answer!r}.", "not_a_number")
     size, kernel, dil = DILATION_QUESTION["size"], DILATION_QUESTION["kernel_size"], DILATION_QUESTION["dilation"]
@@ -137,9 +136,9 @@ def check_stride_and_padding(stride, padding) -> Feedback:
     'stride_one'
     """
     if stride is None or padding is None:
-        return _not_answered()
+        return not_answered()
     size, wanted, kernel = (TARGET_QUESTION[key] for key in ("size", "output_size", "kernel_size"))
-    step = _whole_number(stride)
+    step = as_number(stride)
     if not isinstance(step, int) or step < 1:
         return wrong(f"stride must be a whole number >= 1; got {stride!r}.", "not_a_number")
     if isinstance(padding, str) and padding.strip().lower() == "same":
@@ -148,7 +147,7 @@ def check_stride_and_padding(stride, padding) -> Feedback:
         return wrong("padding='same' is only defined for stride 1 (PyTorch refuses it for larger strides): "
                      "with a stride the output cannot keep the input's size. Give the padding as a number.",
                      "same_with_stride")
-    pad = _whole_number(padding)
+    pad = as_number(padding)
     if not isinstance(pad, int) or pad < 0:
         return wrong(f"padding must be a whole number >= 0 (or 'same'); got {padding!r}.", "not_a_number")
     try:
