@@ -59,7 +59,7 @@ def torch_model(reference: nn.Sequential):
 
 def numpy_step(model, optimizer, x, y) -> None:
     _, grad = nn.softmax_cross_entropy(model.forward(x), y)
-    model.backward(grad)
+    model.backward(grad, input_grad=False)  # the images need no gradient (PyTorch skips it too)
     optimizer.step()
 
 

@@ -105,21 +105,49 @@ def _blocks(n: int, out_h: int, bytes_per_row: int):
     return [(b, b + 1, r, min(r + rows, out_h)) for b in range(n) for r in range(0, out_h, rows)]
 
 
-def _im2col_blocks(windows: np.ndarray):
-    """Yield ``(b0, b1, r0, r1, cols)``: im2col of each block, cols of shape (n, C*KH*KW, rows*OW).
+def wide_window_view(xp: np.ndarray, kernel_size, dilation) -> np.ndarray:
+    """Stride-1 windows along the flattened padded rows, a read-only view (N, C, KH, KW, L).
 
-    ``windows`` is the (N, C, KH, KW, OH, OW) view. Every block is copied into the same buffer:
-    one allocation per call, and a buffer that stays in the cache (fresh large arrays would cost
-    a page fault per 4 KiB on every call).
+    Position ``p = i*Wp + j`` (``Wp`` the padded width) is the window of output ``(i, j)`` for
+    ``j < OW``; the last ``Wp - OW`` positions of each row straddle two rows and are discarded.
+    Computing those few extra columns makes every im2col row one contiguous run of ``L`` numbers,
+    which copies several times faster than ``OH`` runs of ``OW``.
     """
-    n, c, kh, kw, oh, ow = windows.shape
-    blocks = _blocks(n, oh, c * kh * kw * ow * windows.itemsize)
+    xp = np.ascontiguousarray(xp)
+    n, c, padded_h, padded_w = xp.shape
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    length = (padded_h - dh * (kh - 1)) * padded_w - dw * (kw - 1)
+    sn, sc, sh, sw = xp.strides
+    return as_strided(xp, shape=(n, c, kh, kw, length), strides=(sn, sc, dh * sh, dw * sw, sw), writeable=False)
+
+
+def _im2col_blocks(windows: np.ndarray, row_length: int | None = None):
+    """Yield ``(b0, b1, start, stop, cols)``: the im2col matrix of each block of the batch and rows.
+
+    ``windows`` is the (N, C, KH, KW, OH, OW) view, or with ``row_length`` (the padded width) the
+    (N, C, KH, KW, L) view of :func:`wide_window_view`. ``cols`` has shape (n, C*KH*KW, stop-start)
+    and covers output positions ``start:stop`` of images ``b0:b1``, positions counted row-major.
+    Every block is copied into the same buffer: one allocation per call, a buffer that stays in
+    the cache (fresh large arrays would cost a page fault per 4 KiB on every call).
+    """
+    n, c, kh, kw = windows.shape[:4]
+    if row_length is None:
+        out_h, per_row = windows.shape[4:]
+    else:
+        length, per_row = windows.shape[4], row_length
+        out_h = -(-length // row_length)
+    blocks = _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize)
     b0, b1, r0, r1 = blocks[0]
-    buffer = np.empty((b1 - b0) * c * kh * kw * (r1 - r0) * ow, dtype=windows.dtype)
+    buffer = np.empty((b1 - b0) * c * kh * kw * (r1 - r0) * per_row, dtype=windows.dtype)
     for b0, b1, r0, r1 in blocks:
-        cols = buffer[:(b1 - b0) * c * kh * kw * (r1 - r0) * ow].reshape(b1 - b0, c, kh, kw, r1 - r0, ow)
-        np.copyto(cols, windows[b0:b1, ..., r0:r1, :])
-        yield b0, b1, r0, r1, cols.reshape(b1 - b0, c * kh * kw, (r1 - r0) * ow)
+        if row_length is None:
+            start, stop, source = r0 * per_row, r1 * per_row, windows[b0:b1, ..., r0:r1, :]
+        else:
+            start, stop = r0 * per_row, min(r1 * per_row, length)
+            source = windows[b0:b1, ..., start:stop]
+        cols = buffer[:source.size].reshape(source.shape)
+        np.copyto(cols, source)
+        yield b0, b1, start, stop, cols.reshape(b1 - b0, c * kh * kw, stop - start)
 
 
 def _conv_forward(x, weight, stride, pads, dilation):
@@ -141,15 +169,21 @@ def _conv_forward(x, weight, stride, pads, dilation):
                 out[:, 0] += scratch
         return out
     w_rows = weight.reshape(o, c * kh * kw)
-    windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
-    for b0, b1, r0, r1, cols in _im2col_blocks(windows):
-        # (O, CKK) @ (n, CKK, rows*OW) written straight into the output: no temporary to allocate
-        np.matmul(w_rows, cols, out=out[b0:b1, :, r0:r1, :].reshape(b1 - b0, o, (r1 - r0) * ow))
+    if stride == (1, 1):
+        padded_w = xp.shape[-1]
+        wide = np.empty((n, o, oh * padded_w), dtype=x.dtype)  # OH rows of Wp, the last Wp - OW discarded
+        for b0, b1, start, stop, cols in _im2col_blocks(wide_window_view(xp, (kh, kw), dilation), padded_w):
+            np.matmul(w_rows, cols, out=wide[b0:b1, :, start:stop])  # (O, CKK) @ (n, CKK, positions)
+        out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
+        return out
+    flat = out.reshape(n, o, oh * ow)
+    for b0, b1, start, stop, cols in _im2col_blocks(window_view(xp, (kh, kw), stride, dilation, (oh, ow))):
+        np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
     return out
 
 
-def _conv_backward(grad_out, x, weight, stride, pads, dilation):
-    """Core backward pass on checked arrays; returns ``(grad_x, grad_weight, grad_bias)``."""
+def _conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
+    """Core backward pass on checked arrays; returns ``(grad_x or None, grad_weight, grad_bias)``."""
     n, c, height, width = x.shape
     o, _, kh, kw = weight.shape
     oh, ow = grad_out.shape[-2:]
@@ -157,15 +191,25 @@ def _conv_backward(grad_out, x, weight, stride, pads, dilation):
     xp = _pad(x, pads)
     grad_weight = np.zeros(weight.shape, dtype=x.dtype)
     if n == 0:
-        return np.zeros(x.shape, dtype=x.dtype), grad_weight, grad_bias
+        return (np.zeros(x.shape, dtype=x.dtype) if input_grad else None), grad_weight, grad_bias
     # grad_weight: grad_out rows times im2col columns, summed over the batch.
-    windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))  # (N, C, KH, KW, OH, OW)
+    if stride == (1, 1):
+        row_length = xp.shape[-1]
+        windows = wide_window_view(xp, (kh, kw), dilation)
+        g_flat = np.zeros((n, o, oh, row_length), dtype=x.dtype)  # discarded columns get zero gradient
+        g_flat[..., :ow] = grad_out
+        g_flat = g_flat.reshape(n, o, oh * row_length)
+    else:
+        row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
+        g_flat = grad_out.reshape(n, o, oh * ow)
     grad_w_rows = grad_weight.reshape(o, c * kh * kw)
-    for b0, b1, r0, r1, cols in _im2col_blocks(windows):
-        g_block = grad_out[b0:b1, :, r0:r1, :].reshape(b1 - b0, o, (r1 - r0) * ow)
+    for b0, b1, start, stop, cols in _im2col_blocks(windows, row_length):
         # (O, P) @ (P, CKK) per image: the BLAS reads cols transposed in place (tensordot would copy it)
-        grad_w_rows += np.matmul(g_block, cols.transpose(0, 2, 1)).sum(axis=0)
-    return _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width)), grad_weight, grad_bias
+        grad_w_rows += np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
+    if not input_grad:
+        return None, grad_weight, grad_bias
+    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width))
+    return grad_x, grad_weight, grad_bias
 
 
 def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size):
@@ -258,7 +302,7 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarr
     return out if batched else out[0]
 
 
-def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1):
+def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, input_grad: bool = True):
     """Gradients of ``sum(grad_out * conv2d(x, weight, bias, ...))``.
 
     Parameters
@@ -266,10 +310,12 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1):
     grad_out : array shaped like ``conv2d(x, weight, ...)``: (N, O, OH, OW) or (O, OH, OW)
     x, weight, stride, padding, dilation
         As given to :func:`conv2d`.
+    input_grad : bool
+        False skips ``grad_x`` (returned as None): a network's first layer never needs it.
 
     Returns
     -------
-    grad_x : array shaped like ``x``
+    grad_x : array shaped like ``x`` (None when ``input_grad`` is False)
     grad_weight : array of shape (O, C, KH, KW)
     grad_bias : array of shape (O,)
 
@@ -295,8 +341,10 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1):
         raise ValueError(f"grad_out must have the forward output's shape "
                          f"{expected if batched else expected[1:]}; got {grad_out.shape}")
     grad_out = grad_out.astype(x4.dtype, copy=False).reshape(expected)
-    grad_x, grad_weight, grad_bias = _conv_backward(grad_out, x4, weight, stride, pads, dilation)
-    return (grad_x if batched else grad_x[0]), grad_weight, grad_bias
+    grad_x, grad_weight, grad_bias = _conv_backward(grad_out, x4, weight, stride, pads, dilation, input_grad)
+    if grad_x is not None and not batched:
+        grad_x = grad_x[0]
+    return grad_x, grad_weight, grad_bias
 
 
 def correlate2d(image, kernel, *, stride=1, padding=0, dilation=1) -> np.ndarray:

@@ -273,3 +273,14 @@ def test_conv2d_and_backward_match_pytorch(dtype, tol, shape, weight_shape, stri
     assert out.dtype == dtype
     for mine, theirs in zip((out, *grads), (out_t.detach(), xt.grad, wt.grad, bt.grad), strict=True):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=tol, atol=tol)
+
+
+def test_backward_can_skip_the_input_gradient():
+    r = rng()
+    x, w = r.standard_normal((2, 3, 7, 7)), r.standard_normal((4, 3, 3, 3))
+    grad_out = r.standard_normal((2, 4, 7, 7))
+    gx, gw, gb = ch.conv2d_backward(grad_out, x, w, padding=1)
+    none, gw2, gb2 = ch.conv2d_backward(grad_out, x, w, padding=1, input_grad=False)
+    assert none is None
+    np.testing.assert_array_equal(gw, gw2)
+    np.testing.assert_array_equal(gb, gb2)

@@ -380,3 +380,16 @@ def test_fit_rejects_labels_of_the_wrong_length():
     model = tiny_model()
     with pytest.raises(ValueError, match="one per example"):
         nn.fit(model, x, y[:-1], optimizer=nn.SGD(model.parameters()), progress=False)
+
+
+def test_sequential_backward_can_skip_the_input_gradient():
+    rng = np.random.default_rng(3)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=rng), nn.ReLU(), nn.Flatten(), nn.Linear(32, 3, rng=rng))
+    x = rng.standard_normal((2, 1, 4, 4))
+    model.forward(x)
+    grad_x = model.backward(np.ones((2, 3)))
+    first_weight_grad = model.layers[0].weight.grad.copy()
+    model.forward(x)
+    assert model.backward(np.ones((2, 3)), input_grad=False) is None
+    assert grad_x.shape == x.shape
+    np.testing.assert_array_equal(model.layers[0].weight.grad, first_weight_grad)

@@ -144,9 +144,10 @@ class Conv2d(Layer):
         self.x = _check_input(x, "Conv2d", 4, "(N, C, H, W)")
         return _conv.conv2d(x, self.weight.data, self.bias.data, stride=self.stride, padding=self.padding)
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad: bool = True):
+        """Fill the parameters' gradients; return the input's (None when ``input_grad`` is False)."""
         grad_x, self.weight.grad, self.bias.grad = _conv.conv2d_backward(
-            grad_out, self.x, self.weight.data, stride=self.stride, padding=self.padding)
+            grad_out, self.x, self.weight.data, stride=self.stride, padding=self.padding, input_grad=input_grad)
         return grad_x
 
     def __repr__(self):

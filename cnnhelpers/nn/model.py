@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 
-from .layers import Layer, Parameter
+from .layers import Conv2d, Layer, Parameter
 
 __all__ = ["Sequential"]
 
@@ -85,9 +85,16 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Backpropagate ``grad_out`` (the loss gradient of the output); fills every ``param.grad``."""
-        for layer in reversed(self.layers):
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate ``grad_out`` (the loss gradient of the output); fills every ``param.grad``.
+
+        Returns the gradient with respect to the input, or None with ``input_grad=False``, which
+        lets a first convolution skip that work (training never needs it, as in PyTorch).
+        """
+        for index in reversed(range(len(self.layers))):
+            layer = self.layers[index]
+            if index == 0 and not input_grad and isinstance(layer, Conv2d):
+                return layer.backward(grad_out, input_grad=False)
             grad_out = layer.backward(grad_out)
         return grad_out
 

@@ -125,7 +125,7 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
             inputs = x[batch] if augment is None else augment(x[batch], rng)
             logits = model.forward(inputs)
             loss, grad = softmax_cross_entropy(logits, y[batch])
-            model.backward(grad)
+            model.backward(grad, input_grad=False)
             optimizer.step()
             total_loss += loss * len(batch)
             correct += int((logits.argmax(axis=1) == y[batch]).sum())
