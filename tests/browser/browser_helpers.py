@@ -8,11 +8,12 @@ counts the picture loads of each experiment, so Python can wait for a new pictur
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 import time
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ERROR_RED = "rgb(176, 0, 32)"  # Experiment.show_message(kind="error")
 
@@ -126,17 +127,28 @@ def error_message(page: Page, exp: int) -> str | None:
             return null; }""", [exp, ERROR_RED])
 
 
-def picture(page: Page, exp: int, path=None) -> bytes:
-    """Screenshot of the experiment's picture(s): the bytes of each <img>, joined."""
-    images = page.locator(f'[data-probe-exp="{exp}"] img')
-    shots = [images.nth(k).screenshot(animations="disabled") for k in range(images.count())]
+FINGERPRINT_JS = """
+(j) => [...document.querySelectorAll(`[data-probe-exp="${j}"] img`)].map(img => {
+  if (!img.complete || !img.naturalWidth) return 'not loaded';
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let hash = 2166136261;  // FNV-1a over the decoded RGB pixels
+  for (let i = 0; i < data.length; i += 4)
+    hash = Math.imul(hash ^ (data[i] | data[i + 1] << 8 | data[i + 2] << 16), 16777619);
+  return `${canvas.width}x${canvas.height}:${hash >>> 0}`;
+}).join(' ')
+"""
+
+
+def picture(page: Page, exp: int, path=None) -> str:
+    """A fingerprint of the pixels the experiment's picture(s) show; with ``path``, also a screenshot."""
     if path is not None:
         page.locator(f'[data-probe-exp="{exp}"]').screenshot(path=path, animations="disabled")
-    return b"".join(shots)
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()[:10]
+    return page.evaluate(FINGERPRINT_JS, exp)
 
 
 def wait_settled(page: Page, exp: int, since_loads: int, quiet_s: float = 0.8, timeout_s: float = 20) -> int:
