@@ -1,4 +1,5 @@
-"""Page-side probes shared by the browser tests: errors on the page, sliders, pictures, latency.
+"""What the browser tests share: where things are, finding Chromium, and the page-side probes
+(errors on the page, sliders, pictures, latency).
 
 The JavaScript below runs in the page. It tags every ipywidgets slider handle
 (``.noUi-handle[role=slider]``) with ``data-probe-slider=i`` and the experiment it belongs to (the
@@ -8,12 +9,57 @@ counts the picture loads of each experiment, so Python can wait for a new pictur
 
 from __future__ import annotations
 
+import os
+import shutil
 import statistics
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).resolve().parent / "shots"
+TOKEN = "cnnhelpers-browser-tests"
+PLAYGROUND = REPO / "notebooks" / "kernel_playground.ipynb"
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome binary, or None."""
+    named = os.environ.get("CHROMIUM")
+    if named:
+        return named if Path(named).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def skip_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser tests skipped: Playwright is not installed (pip install playwright pytest-playwright)"
+    if find_chromium() is None:
+        return ("browser tests skipped: no Chromium found (install it, e.g. `apt-get install chromium`, "
+                "or set CHROMIUM=/path/to/chromium)")
+    return None
+
+
+def notebooks_under_test() -> list[Path]:
+    """Every notebook the suite opens: notebooks/*.ipynb, or those named by the environment."""
+    named = os.environ.get("CNNHELPERS_BROWSER_NOTEBOOKS")
+    if not named:
+        return sorted((REPO / "notebooks").glob("*.ipynb"))
+    paths = []
+    for part in named.split(os.pathsep):
+        path = Path(part)
+        paths.extend(sorted(path.glob("*.ipynb")) if path.is_dir() else [path])
+    return paths
+
 
 ERROR_RED = "rgb(176, 0, 32)"  # Experiment.show_message(kind="error")
 

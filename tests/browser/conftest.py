@@ -27,11 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-SHOTS = Path(__file__).resolve().parent / "shots"
-TOKEN = "cnnhelpers-browser-tests"
-PLAYGROUND = REPO / "notebooks" / "kernel_playground.ipynb"
+from browser_helpers import PLAYGROUND, REPO, SHOTS, TOKEN, find_chromium, notebooks_under_test, skip_reason
 
 # JupyterLab user settings: no news/update toast over the screenshots, a kernel without the
 # "Select Kernel" dialog, every cell in the DOM (no windowing), no autosave of the copies.
@@ -42,30 +38,6 @@ LAB_SETTINGS = {
 }
 
 
-def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome binary, or None."""
-    named = os.environ.get("CHROMIUM")
-    if named:
-        return named if Path(named).is_file() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def skip_reason() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "browser tests skipped: Playwright is not installed (pip install playwright pytest-playwright)"
-    if find_chromium() is None:
-        return ("browser tests skipped: no Chromium found (install it, e.g. `apt-get install chromium`, "
-                "or set CHROMIUM=/path/to/chromium)")
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
     reason = skip_reason()
     if reason is None:
@@ -74,18 +46,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def notebooks_under_test() -> list[Path]:
-    """Every notebook the suite opens: notebooks/*.ipynb, or those named by the environment."""
-    named = os.environ.get("CNNHELPERS_BROWSER_NOTEBOOKS")
-    if not named:
-        return sorted((REPO / "notebooks").glob("*.ipynb"))
-    paths = []
-    for part in named.split(os.pathsep):
-        path = Path(part)
-        paths.extend(sorted(path.glob("*.ipynb")) if path.is_dir() else [path])
-    return paths
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(slides_dir: Path, shots_dir: Path) -> None:
+    from browser_helpers import find_chromium
     from playwright.sync_api import sync_playwright
-
-    from conftest import find_chromium
 
     decks = sorted(slides_dir.glob("*.slides.html"))
     if not decks:

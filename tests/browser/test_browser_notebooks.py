@@ -21,10 +21,19 @@ import nbformat
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="browser tests skipped: Playwright is not installed")
-from browser_helpers import SETUP_JS, error_message, loads, median_ms, picture, press_and_time, problems, wait_settled
+from browser_helpers import (
+    SETUP_JS,
+    TOKEN,
+    error_message,
+    loads,
+    median_ms,
+    notebooks_under_test,
+    picture,
+    press_and_time,
+    problems,
+    wait_settled,
+)
 from playwright.sync_api import Page, expect
-
-from conftest import TOKEN, notebooks_under_test
 
 NOTEBOOKS = notebooks_under_test()
 RUN_ALL_TIMEOUT_S = 300

@@ -13,11 +13,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="browser tests skipped: Playwright is not installed")
-from browser_helpers import SETUP_JS, picture, problems
+from browser_helpers import SETUP_JS, TOKEN, picture, problems
 from PIL import Image
 from playwright.sync_api import Page, expect
-
-from conftest import TOKEN
 
 
 @pytest.fixture(scope="module")
