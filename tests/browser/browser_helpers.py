@@ -61,6 +61,7 @@ def notebooks_under_test() -> list[Path]:
     return paths
 
 
+ALLOWED_ERROR_TAG = "widget-error-expected"  # a cell showing an experiment's error on purpose
 ERROR_RED = "rgb(176, 0, 32)"  # Experiment.show_message(kind="error")
 
 PROBLEMS_JS = """
@@ -225,3 +226,37 @@ def press_and_time(page: Page, handle, key: str, exp: int) -> dict:
 
 def median_ms(samples: list[float]) -> float | None:
     return statistics.median(samples) if samples else None
+
+
+def run_all(page: Page, expected: int, allowed=(), timeout_s: float = 300) -> None:
+    """Run All from the menu; wait until every code cell has run, failing at the first error."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = page.evaluate("""() => {
+            const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                .map(p => p.innerText.trim());
+            return {done: prompts.filter(t => /\\[\\d+\\]/.test(t)).length,
+                    running: prompts.filter(t => t.includes('*')).length}; }""")
+        found = problems(page, list(allowed))
+        assert not found, "while running all cells:\n" + "\n".join(found)
+        if state["done"] >= expected and state["running"] == 0:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"Run All did not finish within {timeout_s} s: {state}")
+
+
+def prepare_copy(path: Path) -> tuple[int, list[int]]:
+    """Strip outputs from the served copy; return (code cells to run, cells allowed an error message)."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(notebook, path)
+    to_run = sum(1 for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip())
+    allowed = [k for k, cell in enumerate(notebook.cells) if ALLOWED_ERROR_TAG in cell.metadata.get("tags", [])]
+    return to_run, allowed

@@ -17,7 +17,6 @@ import json
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="browser tests skipped: Playwright is not installed")
@@ -29,49 +28,17 @@ from browser_helpers import (
     median_ms,
     notebooks_under_test,
     picture,
+    prepare_copy,
     press_and_time,
     problems,
+    run_all,
     wait_settled,
 )
 from playwright.sync_api import Page, expect
 
 NOTEBOOKS = notebooks_under_test()
-RUN_ALL_TIMEOUT_S = 300
 KEY_ROUNDS = 1  # per slider: the first step is checked by screenshot, then rounds of (step, step back) are timed
-ALLOWED_ERROR_TAG = "widget-error-expected"
 LATENCY: dict[str, dict] = {}
-
-
-def prepare_copy(path: Path) -> tuple[int, list[int]]:
-    """Strip outputs from the served copy; return (code cells to run, cells allowed an error message)."""
-    notebook = nbformat.read(path, as_version=4)
-    notebook.metadata.pop("widgets", None)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    nbformat.write(notebook, path)
-    to_run = sum(1 for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip())
-    allowed = [k for k, cell in enumerate(notebook.cells) if ALLOWED_ERROR_TAG in cell.metadata.get("tags", [])]
-    return to_run, allowed
-
-
-def run_all(page: Page, expected: int, allowed: list[int]) -> None:
-    """Run All from the menu; wait until every code cell has run, failing at the first error."""
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
-    while time.monotonic() < deadline:
-        state = page.evaluate("""() => {
-            const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-                .map(p => p.innerText.trim());
-            return {done: prompts.filter(t => /\\[\\d+\\]/.test(t)).length,
-                    running: prompts.filter(t => t.includes('*')).length}; }""")
-        found = problems(page, allowed)
-        assert not found, "while running all cells:\n" + "\n".join(found)
-        if state["done"] >= expected and state["running"] == 0:
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"Run All did not finish within {RUN_ALL_TIMEOUT_S} s: {state}")
 
 
 def handle_value(handle) -> float:
