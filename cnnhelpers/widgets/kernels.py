@@ -205,7 +205,6 @@ class WeightedSumStepper(Experiment):
         running = np.cumsum((self.patch * self.kernel).ravel())
         limit = float(np.abs(running).max()) * 1.6 or 1.0  # as draw_grid: light colours, black numbers readable
         self._sum_image.set_clim(-limit, limit)
-        self._layout_frozen = False
 
     def update(self, steps: int) -> dict:
         """Show the first ``steps`` products (row-major) and their running sum.
@@ -238,9 +237,6 @@ class WeightedSumStepper(Experiment):
             mark.set_visible(steps > 0)
         self.live.figure.suptitle(_weighted_sum_title(self.patch, self.kernel, steps), fontsize=16)
         self.live.refresh()
-        if not self._layout_frozen:  # lay out once; later redraws skip the (slow) layout engine
-            self.live.figure.set_layout_engine("none")
-            self._layout_frozen = True
         return {"products": products, "partial_sum": partial}
 
 
@@ -493,7 +489,6 @@ class KernelEditor(Experiment):
                                        fontsize=14)
         self._kernel_texts = list(self._ax_kernel.texts)  # row-major, one per weight
         self._photo_shown: str | None = None
-        self._layout_frozen = False
 
     def image(self, photo: str) -> np.ndarray:
         """The named image as floats in [0, 1], (H, W), loaded once and cached."""
@@ -546,9 +541,6 @@ class KernelEditor(Experiment):
             self._shown_out.set_norm(Normalize(vmin=0.0, vmax=high if high > 0 else 1.0))
         self._ax_out.set_title(f"output ({output.shape[0]}x{output.shape[1]}): {low:.2f} to {high:.2f}")
         self.live.refresh()
-        if not self._layout_frozen:  # lay out once; later redraws skip the (slow) layout engine
-            self.live.figure.set_layout_engine("none")
-            self._layout_frozen = True
 
     def apply_preset(self, name: str) -> None:
         """Move the nine sliders to a named kernel, redrawing once."""
