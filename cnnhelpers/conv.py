@@ -236,8 +236,24 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
         # channels swapped. For 8+ input channels this one product beats the per-offset loop below.
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])  # (C, O, KH, KW)
         return _conv_forward(grad_out, flipped, (1, 1), full_pads, dilation)
-    # Each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)
+    if stride == (1, 1):
+        # Each kernel offset adds W[:, :, u, v].T @ grad_out to a contiguous run of the flattened
+        # padded rows; grad_out gets zero columns where those runs straddle two rows.
+        padded_w = padded_shape[-1]
+        length = oh * padded_w - dilation[1] * (kw - 1)
+        g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
+        g_wide[..., :ow] = grad_out
+        g_wide = g_wide.reshape(n, o, oh * padded_w)[..., :length]
+        flat = grad_xp.reshape(n, c, -1)
+        contribution = np.empty((n, c, length), dtype=grad_out.dtype)
+        for u in range(kh):
+            for v in range(kw):
+                start = u * dilation[0] * padded_w + v * dilation[1]
+                np.matmul(weight[:, :, u, v].T, g_wide, out=contribution)  # (N, C, L)
+                flat[..., start:start + length] += contribution
+        return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
+    # Each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     g_rows = grad_out.reshape(n, o, oh * ow)
     contribution = np.empty((n, c, oh * ow), dtype=grad_out.dtype)
     for u in range(kh):
