@@ -30,14 +30,21 @@ except ImportError:  # PyTorch is an optional peer
     torch = None
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up: first-touch allocations, BLAS initialisation
-    times = []
+def median_times(timers, repeat: int) -> list[float]:
+    """Median seconds of each timer, run in alternation (round-robin) after one warm-up each.
+
+    Alternating puts cnnhelpers and its peers through the same slow spells of a shared machine,
+    so their ratio is steadier than that of medians taken one after the other.
+    """
+    for timer in timers:
+        timer()  # warm-up: first-touch allocations, BLAS initialisation
+    times = [[] for _ in timers]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for timer, record in zip(timers, times, strict=True):
+            start = time.perf_counter()
+            timer()
+            record.append(time.perf_counter() - start)
+    return [statistics.median(record) for record in times]
 
 
 def naive_correlate(image, kernel):
@@ -94,6 +101,12 @@ def conv_workloads(rng, dtype):
     ]
 
 
+def compare(mine, peers: dict, repeat: int) -> tuple[float, dict]:
+    """Median of ``mine`` and of each peer timer, measured in alternation."""
+    medians = median_times([mine, *peers.values()], repeat)
+    return medians[0], dict(zip(peers, medians[1:], strict=True))
+
+
 def run(repeat: int, dtypes: list[str]) -> list[tuple]:
     rng = np.random.default_rng(0)
     rows = []
@@ -101,18 +114,19 @@ def run(repeat: int, dtypes: list[str]) -> list[tuple]:
         dtype = np.dtype(dtype_name)
         for name, x, w, stride, padding in conv_workloads(rng, dtype):
             grad = np.ones(ch.conv2d(x, w, stride=stride, padding=padding).shape, dtype)
-            mine_f = median_time(lambda: ch.conv2d(x, w, stride=stride, padding=padding), repeat)
-            mine_b = median_time(lambda: ch.conv2d_backward(grad, x, w, stride=stride, padding=padding), repeat)
-            peers_f, peers_b = {}, {}
+            forward, peers_f, peers_b = (lambda: ch.conv2d(x, w, stride=stride, padding=padding)), {}, {}
             if torch is not None:
-                peers_f["torch"] = median_time(lambda: torch_forward(x, w, stride, padding), repeat)
-                peers_b["torch"] = median_time(torch_backward(x, w, stride, padding), repeat)
+                peers_f["torch"] = lambda: torch_forward(x, w, stride, padding)
+                peers_b["torch"] = torch_backward(x, w, stride, padding)
             if name.startswith("W1"):
                 image, kernel = x[0, 0], w[0, 0]
-                mine_f = median_time(lambda: ch.correlate2d(image, kernel), repeat)
-                peers_f["scipy.signal"] = median_time(lambda: scipy.signal.correlate2d(image, kernel, "valid"),
-                                                      max(3, repeat // 5))
-                peers_f["scipy.ndimage"] = median_time(lambda: scipy.ndimage.correlate(image, kernel), repeat)
+                forward = lambda: ch.correlate2d(image, kernel)  # noqa: E731
+                peers_f["scipy.signal"] = lambda: scipy.signal.correlate2d(image, kernel, "valid")
+                peers_f["scipy.ndimage"] = lambda: scipy.ndimage.correlate(image, kernel)
+            mine_f, peers_f = compare(forward, peers_f, repeat)
+            mine_b, peers_b = compare(lambda: ch.conv2d_backward(grad, x, w, stride=stride, padding=padding), peers_b,
+                                      repeat)
+            if name.startswith("W1"):
                 for label, naive in [("naive loop, lists", naive_correlate),
                                      ("naive loop, NumPy window per pixel", naive_window_loop)]:
                     start = time.perf_counter()
@@ -122,8 +136,6 @@ def run(repeat: int, dtypes: list[str]) -> list[tuple]:
             rows.append((name, dtype_name, "backward", mine_b, peers_b))
         x = rng.standard_normal((64, 16, 28, 28)).astype(dtype)
         grad = np.ones((64, 16, 14, 14), dtype)
-        mine_f = median_time(lambda: ch.max_pool2d(x, 2), repeat)
-        mine_b = median_time(lambda: ch.max_pool2d_backward(grad, x, 2), repeat)
         peers_f, peers_b = {}, {}
         if torch is not None:
             def torch_pool(backward):
@@ -131,12 +143,13 @@ def run(repeat: int, dtypes: list[str]) -> list[tuple]:
                 out = F.max_pool2d(xt, 2)
                 if backward:
                     out.backward(torch.from_numpy(grad))
-            peers_f["torch"] = median_time(lambda: torch_pool(False), repeat)
-            peers_b["torch"] = median_time(lambda: torch_pool(True), repeat)
-            # PyTorch's backward needs its forward (it stores the argmax): compare forward+backward
-            mine_b = mine_b + mine_f
+            peers_f["torch"] = lambda: torch_pool(False)
+            peers_b["torch"] = lambda: torch_pool(True)
+        mine_f, peers_f = compare(lambda: ch.max_pool2d(x, 2), peers_f, repeat)
+        # PyTorch's backward needs its forward (it stores the argmax): compare forward+backward
+        mine_b, peers_b = compare(lambda: (ch.max_pool2d(x, 2), ch.max_pool2d_backward(grad, x, 2)), peers_b, repeat)
         rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "forward", mine_f, peers_f))
-        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "fwd+bwd" if torch else "backward", mine_b, peers_b))
+        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "fwd+bwd", mine_b, peers_b))
     return rows
 
 
@@ -158,7 +171,8 @@ def main() -> None:
               + (f"; torch {torch.__version__}" if torch else "; torch not installed"))
         print(f"BLAS (threadpoolctl): {blas_description()}")
         rows = run(args.repeat, args.dtypes.split(","))
-    print(f"\nmedian of {args.repeat} runs, single thread; ratio = cnnhelpers / peer (< 1: cnnhelpers faster)\n")
+    print(f"\nmedian of {args.repeat} runs, alternating with the peers, single thread; "
+          "ratio = cnnhelpers / peer (< 1: cnnhelpers faster)\n")
     print("| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio |")
     print("|---|---|---|---:|---|---:|---:|")
     for name, dtype, phase, mine, peers in rows:
