@@ -7,6 +7,8 @@ comma := ,
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(subst $(comma),_,$(EXTRAS))
 PORT ?= 8888
+# Jupyter refuses to run as root (containers, some cloud machines) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Keep Jupyter's and matplotlib's state inside the repo, never in $HOME.
 export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter-state/config
 export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
@@ -24,7 +26,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: install  ## open the series in JupyterLab (prints the URL on a headless machine)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) --ip=127.0.0.1
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) --ip=127.0.0.1 $(ALLOW_ROOT)
 
 test: install  ## unit tests, doctests and every notebook re-executed by nbval
 	$(BIN)/python -m pytest
