@@ -323,11 +323,14 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarr
     x4, weight, stride, pads, dilation, batched = _check_conv(x, weight, stride, padding, dilation)
     out = _conv_forward(x4, weight, stride, pads, dilation)
     if bias is not None:
+        given_floats = isinstance(bias, np.ndarray) and bias.dtype.kind == "f"
         bias = as_float_array(bias, "bias")
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"bias must have shape ({weight.shape[0]},) to match weight's "
                              f"{weight.shape[0]} output channels; got shape {bias.shape}")
-        out = out + bias[:, None, None]  # NumPy promotion: float32 stays float32 only if all are
+        if not given_floats:  # a list or integers carry no precision of their own: keep the output's
+            bias = bias.astype(out.dtype)
+        out = out + bias[:, None, None]  # float arrays promote as in NumPy: float32 stays float32 if all are
     return out if batched else out[0]
 
 

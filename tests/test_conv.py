@@ -284,3 +284,11 @@ def test_backward_can_skip_the_input_gradient():
     assert none is None
     np.testing.assert_array_equal(gw, gw2)
     np.testing.assert_array_equal(gb, gb2)
+
+
+def test_bias_dtype_follows_numpy_for_float_arrays_and_the_output_for_lists():
+    x, w = np.ones((1, 2, 4, 4), np.float32), np.ones((3, 2, 3, 3), np.float32)
+    assert ch.conv2d(x, w, np.zeros(3, np.float32)).dtype == np.float32
+    assert ch.conv2d(x, w, [0.5, 1, 2]).dtype == np.float32  # a list: no precision of its own
+    assert ch.conv2d(x, w, np.zeros(3)).dtype == np.float64  # a float64 array promotes, as in NumPy
+    np.testing.assert_allclose(ch.conv2d(x, w, [0.5, 1, 2])[0, :, 0, 0], [18.5, 19, 20])
