@@ -6,7 +6,7 @@ scipy.signal.correlate2d and scipy.ndimage.correlate (W1), and two naive Python 
 timed once: they take seconds): over output pixels and weights with plain lists, and over output
 pixels with one NumPy window product each.
 
-    python benchmarks/bench_core.py [--repeat 15] [--dtypes float32,float64]
+    python benchmarks/bench_core.py [--repeat 15] [--dtypes float32,float64] [--only W1,W5]
 """
 
 from __future__ import annotations
@@ -30,20 +30,29 @@ except ImportError:  # PyTorch is an optional peer
     torch = None
 
 
-def median_times(timers, repeat: int) -> list[float]:
-    """Median seconds of each timer, run in alternation (round-robin) after one warm-up each.
+def median_times(timers, repeat: int, sample_seconds: float = 0.02) -> list[float]:
+    """Median seconds per call of each timer, samples taken in alternation (round-robin).
 
-    Alternating puts cnnhelpers and its peers through the same slow spells of a shared machine,
-    so their ratio is steadier than that of medians taken one after the other.
+    As ``timeit``, each sample repeats the call enough times to last about ``sample_seconds``
+    (the count fixed per timer during the warm-up), so that a sub-millisecond call is not
+    measured against the shared VM's wake-up after the peer ran. Alternating puts cnnhelpers
+    and its peers through the same slow spells of the machine, so their ratio is steadier than
+    that of medians taken one after the other.
     """
+    numbers = []
     for timer in timers:
         timer()  # warm-up: first-touch allocations, BLAS initialisation
+        start = time.perf_counter()
+        timer()
+        once = time.perf_counter() - start
+        numbers.append(max(1, round(sample_seconds / max(once, 1e-9))))
     times = [[] for _ in timers]
     for _ in range(repeat):
-        for timer, record in zip(timers, times, strict=True):
+        for timer, number, record in zip(timers, numbers, times, strict=True):
             start = time.perf_counter()
-            timer()
-            record.append(time.perf_counter() - start)
+            for _ in range(number):
+                timer()
+            record.append((time.perf_counter() - start) / number)
     return [statistics.median(record) for record in times]
 
 
@@ -107,12 +116,18 @@ def compare(mine, peers: dict, repeat: int) -> tuple[float, dict]:
     return medians[0], dict(zip(peers, medians[1:], strict=True))
 
 
-def run(repeat: int, dtypes: list[str]) -> list[tuple]:
+def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = ()) -> list[tuple]:
+    """Rows ``(workload, dtype, pass, mine, {peer: seconds})``; ``only`` keeps workloads named so."""
+    def wanted(name):
+        return not only or name.split()[0].startswith(only)
+
     rng = np.random.default_rng(0)
     rows = []
     for dtype_name in dtypes:
         dtype = np.dtype(dtype_name)
         for name, x, w, stride, padding in conv_workloads(rng, dtype):
+            if not wanted(name):
+                continue
             grad = np.ones(ch.conv2d(x, w, stride=stride, padding=padding).shape, dtype)
             forward, peers_f, peers_b = (lambda: ch.conv2d(x, w, stride=stride, padding=padding)), {}, {}
             if torch is not None:
@@ -134,6 +149,8 @@ def run(repeat: int, dtypes: list[str]) -> list[tuple]:
                     peers_f[label] = time.perf_counter() - start
             rows.append((name, dtype_name, "forward", mine_f, peers_f))
             rows.append((name, dtype_name, "backward", mine_b, peers_b))
+        if not wanted("W5"):
+            continue
         x = rng.standard_normal((64, 16, 28, 28)).astype(dtype)
         grad = np.ones((64, 16, 14, 14), dtype)
         peers_f, peers_b = {}, {}
@@ -163,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--dtypes", default="float32,float64")
+    parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3a (default: all)")
     args = parser.parse_args()
     if torch is not None:
         torch.set_num_threads(1)
@@ -170,7 +188,7 @@ def main() -> None:
         print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
               + (f"; torch {torch.__version__}" if torch else "; torch not installed"))
         print(f"BLAS (threadpoolctl): {blas_description()}")
-        rows = run(args.repeat, args.dtypes.split(","))
+        rows = run(args.repeat, args.dtypes.split(","), tuple(w for w in args.only.split(",") if w))
     print(f"\nmedian of {args.repeat} runs, alternating with the peers, single thread; "
           "ratio = cnnhelpers / peer (< 1: cnnhelpers faster)\n")
     print("| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio |")

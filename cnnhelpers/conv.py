@@ -7,6 +7,9 @@ rows: ``weight.reshape(O, C*KH*KW) @ cols``. The backward pass is the same two i
 
 from __future__ import annotations
 
+import itertools
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -16,6 +19,11 @@ __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_ba
 
 # im2col matrices are built a block of images (or of output rows) at a time, each within this size.
 _COLS_BUDGET_BYTES = 2**20  # measured: 1 MiB beats 256 KiB and 4 MiB on W1-W4
+
+# Scratch buffers reused from call to call, per thread: fresh memory costs a page fault per 4 KiB,
+# which took a third of W1's time. Buffers above the cap are allocated afresh and freed.
+_WORKSPACE = threading.local()
+_WORKSPACE_MAX_BYTES = 4 * 2**20
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
@@ -69,6 +77,21 @@ def _pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> 
     out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value, dtype=x.dtype)
     out[..., top:top + height, left:left + width] = x
     return out
+
+
+def _scratch(purpose: str, size: int, dtype) -> np.ndarray:
+    """A flat uninitialised buffer of ``size`` elements, the same memory each call for ``purpose``.
+
+    Only for temporaries that never leave the function that asked: the next call overwrites it.
+    """
+    dtype = np.dtype(dtype)
+    if size * dtype.itemsize > _WORKSPACE_MAX_BYTES:
+        return np.empty(size, dtype=dtype)
+    buffers = _WORKSPACE.__dict__.setdefault("buffers", {})
+    buffer = buffers.get((purpose, dtype))
+    if buffer is None or buffer.size < size:
+        buffer = buffers[(purpose, dtype)] = np.empty(size, dtype=dtype)
+    return buffer[:size]
 
 
 def _output_shape(padded: tuple[int, int], kernel_size, stride, dilation) -> tuple[int, int]:
@@ -138,7 +161,7 @@ def _im2col_blocks(windows: np.ndarray, row_length: int | None = None):
         out_h = -(-length // row_length)
     blocks = _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize)
     b0, b1, r0, r1 = blocks[0]
-    buffer = np.empty((b1 - b0) * c * kh * kw * (r1 - r0) * per_row, dtype=windows.dtype)
+    buffer = _scratch("im2col", (b1 - b0) * c * kh * kw * (r1 - r0) * per_row, windows.dtype)
     for b0, b1, r0, r1 in blocks:
         if row_length is None:
             start, stop, source = r0 * per_row, r1 * per_row, windows[b0:b1, ..., r0:r1, :]
@@ -165,9 +188,9 @@ def _conv_forward(x, weight, stride, pads, dilation):
             padded_w = xp.shape[-1]
             flat = np.ascontiguousarray(xp).reshape(n, -1)
             length = oh * padded_w - dilation[1] * (kw - 1)
-            wide = np.empty((n, oh * padded_w), dtype=x.dtype)  # the last Wp - OW of each row discarded
-            target, scratch = wide[:, :length], np.empty((n, length), dtype=x.dtype)
-            for k, (u, v) in enumerate(np.ndindex(kh, kw)):
+            wide = _scratch("taps", n * oh * padded_w, x.dtype).reshape(n, oh * padded_w)  # last Wp - OW per row unused
+            target, scratch = wide[:, :length], _scratch("tap", n * length, x.dtype).reshape(n, length)
+            for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
                 start = u * dilation[0] * padded_w + v * dilation[1]
                 np.multiply(flat[:, start:start + length], weight[0, 0, u, v], out=target if k == 0 else scratch)
                 if k:
@@ -175,7 +198,7 @@ def _conv_forward(x, weight, stride, pads, dilation):
             out[:, 0] = wide.reshape(n, oh, padded_w)[..., :ow]
             return out
         scratch = np.empty((n, oh, ow), dtype=x.dtype)
-        for k, (u, v) in enumerate(np.ndindex(kh, kw)):
+        for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
             rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
             np.multiply(xp[:, 0, rows, cols], weight[0, 0, u, v], out=out[:, 0] if k == 0 else scratch)
             if k:
@@ -184,7 +207,7 @@ def _conv_forward(x, weight, stride, pads, dilation):
     w_rows = weight.reshape(o, c * kh * kw)
     if stride == (1, 1):
         padded_w = xp.shape[-1]
-        wide = np.empty((n, o, oh * padded_w), dtype=x.dtype)  # OH rows of Wp, the last Wp - OW discarded
+        wide = _scratch("wide", n * o * oh * padded_w, x.dtype).reshape(n, o, oh * padded_w)  # last Wp - OW unused
         for b0, b1, start, stop, cols in _im2col_blocks(wide_window_view(xp, (kh, kw), dilation), padded_w):
             np.matmul(w_rows, cols, out=wide[b0:b1, :, start:stop])  # (O, CKK) @ (n, CKK, positions)
         out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
