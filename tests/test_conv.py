@@ -292,3 +292,18 @@ def test_bias_dtype_follows_numpy_for_float_arrays_and_the_output_for_lists():
     assert ch.conv2d(x, w, [0.5, 1, 2]).dtype == np.float32  # a list: no precision of its own
     assert ch.conv2d(x, w, np.zeros(3)).dtype == np.float64  # a float64 array promotes, as in NumPy
     np.testing.assert_allclose(ch.conv2d(x, w, [0.5, 1, 2])[0, :, 0, 0], [18.5, 19, 20])
+
+
+@pytest.mark.parametrize("channels", [(1, 1), (3, 8)])
+def test_results_do_not_share_the_reused_scratch_memory(channels):
+    """Temporaries are reused from call to call; a returned array must never be one of them."""
+    rng = np.random.default_rng(7)
+    c, o = channels
+    x1, x2 = rng.standard_normal((2, 1, c, 40, 40))
+    w = rng.standard_normal((o, c, 3, 3))
+    first = ch.conv2d(x1, w, padding=1)
+    kept = first.copy()
+    second = ch.conv2d(x2, w, padding=1)
+    assert not np.shares_memory(first, second)
+    np.testing.assert_array_equal(first, kept)
+    np.testing.assert_allclose(second, naive_conv2d(x2, w, pads=(1, 1, 1, 1)), rtol=1e-10, atol=1e-10)
