@@ -20,6 +20,9 @@ __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_ba
 # im2col matrices are built a block of images (or of output rows) at a time, each within this size.
 _COLS_BUDGET_BYTES = 2**20  # measured: 1 MiB beats 256 KiB and 4 MiB on W1-W4
 
+# The input gradient's per-offset shares are computed a block of positions at a time, within this.
+_INPUT_GRAD_BUDGET_BYTES = 4 * 2**20  # measured on W2: 15 ms, against 19 ms at 1 MiB and 58 ms unblocked
+
 # Scratch buffers reused from call to call, per thread: fresh memory costs a page fault per 4 KiB,
 # which took a third of W1's time. Buffers above the cap are allocated afresh and freed.
 _WORKSPACE = threading.local()
@@ -261,20 +264,26 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
         return _conv_forward(grad_out, flipped, (1, 1), full_pads, dilation)
     grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)
     if stride == (1, 1):
-        # Each kernel offset adds W[:, :, u, v].T @ grad_out to a contiguous run of the flattened
-        # padded rows; grad_out gets zero columns where those runs straddle two rows.
+        # Kernel offset (u, v) adds W[:, :, u, v].T @ grad_out to a contiguous run of the flattened
+        # padded rows (grad_out gets zero columns where those runs straddle two rows). A block of
+        # positions at a time, ONE product gives every offset's share: (KH*KW*C, O) @ (O, block).
         padded_w = padded_shape[-1]
         length = oh * padded_w - dilation[1] * (kw - 1)
         g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
         g_wide[..., :ow] = grad_out
-        g_wide = g_wide.reshape(n, o, oh * padded_w)[..., :length]
+        g_wide = g_wide.reshape(n, o, oh * padded_w)
         flat = grad_xp.reshape(n, c, -1)
-        contribution = np.empty((n, c, length), dtype=grad_out.dtype)
-        for u in range(kh):
-            for v in range(kw):
-                start = u * dilation[0] * padded_w + v * dilation[1]
-                np.matmul(weight[:, :, u, v].T, g_wide, out=contribution)  # (N, C, L)
-                flat[..., start:start + length] += contribution
+        taps = kh * kw
+        w_taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(taps * c, o)  # rows (u, v, c)
+        starts = [u * dilation[0] * padded_w + v * dilation[1] for u in range(kh) for v in range(kw)]
+        block = max(256, _INPUT_GRAD_BUDGET_BYTES // (n * taps * c * grad_out.itemsize))  # measured on W1-W3a
+        shares = _scratch("shares", n * taps * c * block, grad_out.dtype).reshape(n, taps * c, block)
+        for p0 in range(0, length, block):
+            p1 = min(p0 + block, length)
+            part = np.matmul(w_taps, g_wide[..., p0:p1], out=shares[..., :p1 - p0])  # (N, KK*C, positions)
+            part = part.reshape(n, taps, c, p1 - p0)
+            for k, start in enumerate(starts):
+                flat[..., start + p0:start + p1] += part[:, k]
         return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
     # Each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     g_rows = grad_out.reshape(n, o, oh * ow)
