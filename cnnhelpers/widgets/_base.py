@@ -13,6 +13,7 @@ A setting that cannot work (a kernel larger than the padded image, say) raises V
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
@@ -20,15 +21,18 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.gridspec import GridSpec
+from PIL import Image
 
-__all__ = ["LiveFigure", "Experiment"]
+__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row"]
 
 
 class LiveFigure:
     """A matplotlib figure shown as an ``ipywidgets.Image`` and redrawn in place.
 
     Build the artists once (``imshow``, text), change their data in ``update`` and call
-    :meth:`refresh`: only a new PNG travels to the browser, no new output area is created.
+    :meth:`refresh`: only a new picture (JPEG by default, or PNG) travels to the browser, no new
+    output area is created.
 
     Redrawing is incremental. Text is the slow part of a matplotlib draw, and most of it (colour
     bars, tick labels, the panels a slider does not touch) stays the same from one slider step to
@@ -44,10 +48,13 @@ class LiveFigure:
     #: Pixels added around each axes' tight bounding box after a full draw (antialiasing, glyph overhang).
     _MARGIN_PX = 3
 
-    def __init__(self, figsize=(10, 4.5), dpi: int = 90, **subplots_kw):
+    def __init__(self, figsize=(10, 4.5), dpi: int = 90, picture_format: str = "jpeg", **subplots_kw):
+        if picture_format not in _ENCODERS:
+            raise ValueError(f"picture_format must be one of {list(_ENCODERS)}; got {picture_format!r}")
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.picture_format = picture_format
+        self.image = widgets.Image(format=picture_format, layout=widgets.Layout(max_width="100%", height="auto"))
         self._subplots_kw = subplots_kw
         self._drawn: tuple = ()  # (the axes, the canvas size) of the last draw
         self._boxes: dict | None = None  # axes -> pixel rectangle (x0, y0, x1, y1) it painted, display coords
@@ -72,7 +79,7 @@ class LiveFigure:
         if pixels == self._sent:
             return
         self._sent = pixels
-        self.image.value = encode_png(picture)
+        self.image.value = _ENCODERS[self.picture_format](picture)
 
     # -- drawing ---------------------------------------------------------------------------------
 
@@ -155,6 +162,29 @@ class LiveFigure:
         return True
 
 
+def empty_axes(ax) -> None:
+    """Remove every artist, title and label from ``ax`` but keep the axes itself.
+
+    For panels whose content changes shape with a slider (a grid that grows with the padding):
+    ``ax.clear()`` rebuilds the axes' tick machinery (about 18 ms an axes), and new axes force
+    :class:`LiveFigure` to draw everything instead of only what changed.
+    """
+    for artist in [*ax.images, *ax.texts, *ax.collections, *ax.patches, *ax.lines, *ax.artists]:
+        artist.remove()
+    ax.set_title("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def place_in_row(axes, width_ratios, **margins) -> None:
+    """Move ``axes`` to one row with the given relative widths (``GridSpec`` margins: left, wspace...)."""
+    grid = GridSpec(1, len(axes), width_ratios=width_ratios, **margins)
+    for k, ax in enumerate(axes):
+        box = grid[0, k].get_position(ax.get_figure())
+        if not np.allclose(box.bounds, ax.get_position(original=True).bounds):  # unmoved axes need no redraw
+            ax.set_position(box)
+
+
 def _painted(changed: np.ndarray, height: int) -> tuple[int, int, int, int] | None:
     """Display-space rectangle (x0, y0, x1, y1) around the True pixels of an (H, W) mask, or None."""
     rows = np.flatnonzero(changed.any(axis=1))
@@ -189,6 +219,20 @@ def encode_png(rgb: np.ndarray) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(raw, 1))
             + _png_chunk(b"IEND", b""))
+
+
+def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
+    """An (H, W, 3) uint8 picture as JPEG, full colour resolution (no chroma subsampling).
+
+    The default for slider pictures: five times faster to encode than our PNG (4 ms against 18 ms
+    for a 1170x414 figure) and 40% of its size, with no visible ringing around text at quality 95.
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="JPEG", quality=quality, subsampling=0)
+    return buffer.getvalue()
+
+
+_ENCODERS = {"jpeg": encode_jpeg, "png": encode_png}
 
 
 class Experiment:

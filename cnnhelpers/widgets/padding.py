@@ -15,7 +15,7 @@ from ..images import load_image
 from ..padding import PADDING_MODES, pad2d
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, draw_grid
 from ..slides import SLIDE_INPUT
-from ._base import Experiment, LiveFigure
+from ._base import Experiment, LiveFigure, empty_axes, place_in_row
 
 __all__ = ["PaddingExperiment"]
 
@@ -63,6 +63,16 @@ class PaddingExperiment(Experiment):
         }
         self.live = LiveFigure(figsize=(16, 5.2))
         self.live.figure.set_layout_engine("none")  # fixed margins: constrained layout doubles the redraw time
+        # Four panels built once: the grids change size with the sliders, so each update empties
+        # them and moves them, and only the panels that changed are redrawn.
+        self.axes = self.live.subplots(1, 4, gridspec_kw=_MARGINS)
+        self._corner = self.axes[2].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._corner_out = self.axes[3].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._corner_frame = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT,
+                                                              linewidth=2.5, linestyle="--"))
+        for ax in self.axes[2:]:
+            ax.set_xticks([])
+            ax.set_yticks([])
 
     def compute(self, kernel_size: int, padding: int, mode: str) -> dict:
         """The numbers behind the figure, without drawing (what the speed budget is about)."""
@@ -81,12 +91,12 @@ class PaddingExperiment(Experiment):
     def update(self, kernel_size: int, padding: int, mode: str) -> dict:
         """Compute and redraw; returns :meth:`compute`'s dict."""
         result = self.compute(kernel_size, padding, mode)
-        fig = self.live.figure
-        fig.clear()
+        axes = self.axes
         padded, out = result["padded_grid"], result["grid_output"]
-        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [padded.shape[1], max(out.shape[1], 3), 6, 6],
-                                               **_MARGINS})
+        place_in_row(axes, [padded.shape[1], max(out.shape[1], 3), 6, 6], **_MARGINS)
         height, width = self.grid.shape
+        for ax in axes[:2]:
+            empty_axes(ax)
         draw_grid(axes[0], padded, title=f"{mode!r} padding {padding}", highlight=(0, 0, kernel_size, kernel_size),
                   signed=False, fontsize=13)
         axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), width, height, fill=False, edgecolor="black",
@@ -96,17 +106,21 @@ class PaddingExperiment(Experiment):
         axes[1].set_xlabel(f"output {out.shape[0]}x{out.shape[1]}")
 
         view = self.corner + padding
-        axes[2].imshow(result["padded_photo"][:view, :view], cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        axes[2].add_patch(Rectangle((padding - 0.5, padding - 0.5), view, view, fill=False, edgecolor=HIGHLIGHT,
-                                    linewidth=2.5, linestyle="--"))
+        _show(self._corner, result["padded_photo"][:view, :view])
+        self._corner_frame.set_bounds(padding - 0.5, padding - 0.5, view, view)
         axes[2].set_title("photo's corner, padded")
         photo_out = result["photo_output"]
-        axes[3].imshow(photo_out[:self.corner, :self.corner], cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        _show(self._corner_out, photo_out[:self.corner, :self.corner])
         axes[3].set_title(f"{kernel_size}x{kernel_size} blur, corner")
         axes[2].set_xlabel(f"photo {self.photo.shape[0]}x{self.photo.shape[1]}")
         axes[3].set_xlabel(f"output {photo_out.shape[0]}x{photo_out.shape[1]}")
-        for ax in axes[2:]:
-            ax.set_xticks([])
-            ax.set_yticks([])
         self.live.refresh()
         return result
+
+
+def _show(shown, picture: np.ndarray) -> None:
+    """New data for an ``imshow`` artist, with the extent (and so the axes limits) of its shape."""
+    shown.set_data(picture)
+    shown.set_extent((-0.5, picture.shape[1] - 0.5, picture.shape[0] - 0.5, -0.5))
+    shown.axes.set_xlim(-0.5, picture.shape[1] - 0.5)
+    shown.axes.set_ylim(picture.shape[0] - 0.5, -0.5)

@@ -18,7 +18,7 @@ from ..plotting import IMAGE_CMAP
 from ..shapes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
 from ..stride import draw_strided_windows
-from ._base import Experiment, LiveFigure
+from ._base import Experiment, LiveFigure, empty_axes, place_in_row
 
 __all__ = ["StrideExperiment", "grid_for_size", "kernel_for_size"]
 
@@ -86,6 +86,12 @@ class StrideExperiment(Experiment):
         self.formula = widgets.HTML(value="")
         self.live = LiveFigure(figsize=(16, 5.4))
         self.live.figure.set_layout_engine("none")  # fixed margins: constrained layout doubles the redraw time
+        # Panels built once; the grids change size, so each update empties and moves them.
+        self.axes = self.live.subplots(1, 4, gridspec_kw=_MARGINS)
+        self._photo_shown = self.axes[3].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self.axes[3].set_xticks([])
+        self.axes[3].set_yticks([])
+        self.axes[3].set_xlabel(f"input {self.photo.shape[0]}x{self.photo.shape[1]}, box blur", fontsize="small")
 
     def output_widgets(self) -> list[widgets.Widget]:
         return [self.formula, self.live.image]
@@ -105,21 +111,21 @@ class StrideExperiment(Experiment):
         result = self.compute(size, kernel_size, stride, padding, dilation)
         self.formula.value = ('<div style="font-size:17px;font-family:monospace">output size = '
                               f"{html.escape(result['formula'])}</div>")
-        fig = self.live.figure
-        fig.clear()
+        axes = self.axes
         _, _, left, right = padding_amounts(padding, (kernel_size, kernel_size), (dilation, dilation),
                                             (stride, stride), allow_full=True)
         padded_width = result["grid"].shape[1] + left + right
         grids = np.array([padded_width, kernel_size + 1, result["output"].shape[1] + 1], dtype=float)
-        ratios = [*(0.7 * grids / grids.sum()), 0.3]  # the grids share 70% of the width, the photo 30%
-        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": ratios, **_MARGINS})
+        place_in_row(axes, [*(0.7 * grids / grids.sum()), 0.3], **_MARGINS)  # grids share 70% of the width
+        for ax in axes[:3]:
+            empty_axes(ax)
         drawn = draw_strided_windows(axes[:3], result["grid"], result["kernel"], stride=stride, padding=padding,
                                      dilation=dilation)
         photo_output = result["photo_output"]
-        axes[3].imshow(photo_output, cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._photo_shown.set_data(photo_output)
+        self._photo_shown.set_extent((-0.5, photo_output.shape[1] - 0.5, photo_output.shape[0] - 0.5, -0.5))
+        axes[3].set_xlim(-0.5, photo_output.shape[1] - 0.5)
+        axes[3].set_ylim(photo_output.shape[0] - 0.5, -0.5)
         axes[3].set_title(f"photo → {photo_output.shape[0]}x{photo_output.shape[1]}")
-        axes[3].set_xlabel(f"input {self.photo.shape[0]}x{self.photo.shape[1]}, box blur", fontsize="small")
-        axes[3].set_xticks([])
-        axes[3].set_yticks([])
         self.live.refresh()
         return {**result, "unused": drawn["unused"]}

@@ -1,0 +1,92 @@
+"""Time from a slider step to a new picture ready to send, for every slider experiment of the series.
+
+The browser suite (``tests/browser``) measures key press to picture on screen; this measures the
+Python part of it alone (compute, draw, encode) without a browser, per experiment, by moving each
+slider one step and back as a student does with the arrow keys. The rest of the browser's figure is
+transport and display, about 70 ms on the development machine whatever the picture.
+
+    python benchmarks/bench_widgets.py [--steps 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import ipywidgets as widgets
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from cnnhelpers.widgets.depth import ChannelMixer
+from cnnhelpers.widgets.kernels import KernelEditor, WeightedSumStepper
+from cnnhelpers.widgets.padding import PaddingExperiment
+from cnnhelpers.widgets.playground import KernelPlayground
+from cnnhelpers.widgets.pooling import PoolingExperiment, ReceptiveFieldExperiment
+from cnnhelpers.widgets.stride import StrideExperiment
+
+
+def cnn_explorer():
+    """Notebook 06's explorer on a small untrained network (its speed does not depend on the weights)."""
+    from cnnhelpers import nn
+    from cnnhelpers.data import load_mnist5k
+    from cnnhelpers.widgets.cnn import ShiftRotateExplorer
+
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Conv2d(1, 12, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(12, 24, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(24 * 7 * 7, 64, rng=rng), nn.ReLU(), nn.Linear(64, 10, rng=rng))
+    digits = load_mnist5k()
+    return ShiftRotateExplorer(model, digits.x_test, digits.y_test, index=0)
+
+
+EXPERIMENTS = {
+    "00/01 KernelEditor": lambda: KernelEditor(photo="camera", preset="sharpen"),
+    "01 WeightedSumStepper": lambda: WeightedSumStepper(np.arange(9.0).reshape(3, 3), np.eye(3)),
+    "02 PaddingExperiment": PaddingExperiment,
+    "03 StrideExperiment": StrideExperiment,
+    "04 ChannelMixer": ChannelMixer,
+    "05 PoolingExperiment": PoolingExperiment,
+    "05 ReceptiveFieldExperiment": ReceptiveFieldExperiment,
+    "06 ShiftRotateExplorer": cnn_explorer,
+    "playground KernelPlayground": KernelPlayground,
+}
+
+
+def step_times(experiment, steps: int) -> dict[str, float]:
+    """Median seconds per slider step (one step away and back, ``steps`` times), per slider."""
+    _ = experiment.widget  # builds the controls and draws the first picture
+    sliders = {name: control for name, control in experiment.controls.items()
+               if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)) and not control.disabled}
+    result = {}
+    for name, slider in sliders.items():
+        start_value = slider.value
+        other = slider.value + slider.step if slider.value + slider.step <= slider.max else slider.value - slider.step
+        times = []
+        for k in range(2 * steps + 2):
+            start = time.perf_counter()
+            slider.value = other if k % 2 == 0 else start_value  # observers run synchronously: compute, draw, encode
+            times.append(time.perf_counter() - start)
+        result[name] = statistics.median(times[2:])  # the first round trip draws the layout twice
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=6)
+    args = parser.parse_args()
+    blas = "; ".join(f"{i.get('internal_api')} kernel={i.get('architecture')} threads={i.get('num_threads')}"
+                     for i in threadpool_info() if i.get("user_api") == "blas")
+    print(f"machine: {platform.machine()}, {platform.system()}; BLAS (threadpoolctl): {blas}\n")
+    print("| experiment | sliders | median ms per step | slowest slider (ms) |")
+    print("|---|---:|---:|---|")
+    for label, make in EXPERIMENTS.items():
+        per_slider = step_times(make(), args.steps)
+        slowest = max(per_slider, key=per_slider.get)
+        print(f"| {label} | {len(per_slider)} | {statistics.median(per_slider.values()) * 1e3:.0f} | "
+              f"{slowest} ({per_slider[slowest] * 1e3:.0f}) |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
