@@ -20,11 +20,14 @@ import zlib
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
+from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
-__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row"]
+__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "SignedColourBar"]
 
 
 class LiveFigure:
@@ -160,6 +163,27 @@ class LiveFigure:
         fig.stale = False
         self.partial_draws += 1
         return True
+
+
+class SignedColourBar:
+    """A colour bar for signed maps whose limit ``±limit`` follows the data at every slider step.
+
+    A matplotlib colour bar tied to an image rebuilds itself whenever the image's limits change
+    (about 20 ms, with the "extend" triangles), then redraws its ticks. This one is drawn for the
+    fixed range -1..1 and only relabels its five ticks as multiples of ``limit``: the images keep
+    their own data and call ``set_clim(-limit, limit)``, and :meth:`set_limit` updates the labels.
+    """
+
+    def __init__(self, figure, cmap, limit: float = 1.0, **colorbar_kw):
+        self.limit = float(limit)
+        self.colorbar = figure.colorbar(ScalarMappable(Normalize(-1, 1), cmap), ticks=[-1, -0.5, 0, 0.5, 1],
+                                        format=FuncFormatter(lambda value, _: f"{value * self.limit:.3g}"),
+                                        **colorbar_kw)
+
+    def set_limit(self, limit: float) -> None:
+        if float(limit) != self.limit:
+            self.limit = float(limit)
+            self.colorbar.ax.stale = True  # new tick labels at the next (partial) redraw
 
 
 def empty_axes(ax) -> None:

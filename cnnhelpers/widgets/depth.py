@@ -13,7 +13,7 @@ from ..channels import RGB, channel_contributions, channels_first, kernel_bank
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
 from ..plotting import SIGNED_CMAP, signed_norm
-from ._base import Experiment, LiveFigure
+from ._base import Experiment, LiveFigure, SignedColourBar
 
 __all__ = ["ChannelMixer"]
 
@@ -70,15 +70,16 @@ class ChannelMixer(Experiment):
         self._photo_image = axes[0].imshow(np.zeros((2, 2, 3)))
         self._part_images = [ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1) for ax in axes[1:4]]
         self._output_image = axes[4].imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1)
-        fig.colorbar(self._part_images[0], ax=axes[1:4].tolist(), shrink=0.8, extend="both",
-                     label="per-channel response")
-        fig.colorbar(self._output_image, ax=axes[4], shrink=0.8, extend="both")
+        self._part_bar = SignedColourBar(fig, SIGNED_CMAP, ax=axes[1:4].tolist(), shrink=0.8, extend="both",
+                                         label="per-channel response")
+        self._output_bar = SignedColourBar(fig, SIGNED_CMAP, ax=axes[4], shrink=0.8, extend="both")
         axes[4].set_title("sum = output channel", fontsize=15)
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
         self._axes = axes
         self._layout_frozen = False
+        self._photo_shown: str | None = None
 
     def compute(self, photo: str, red_kernel: str, red_weight: float, green_kernel: str, green_weight: float,
                 blue_kernel: str, blue_weight: float) -> dict:
@@ -96,9 +97,12 @@ class ChannelMixer(Experiment):
         result = self.compute(photo, red_kernel, red_weight, green_kernel, green_weight, blue_kernel, blue_weight)
         axes = self._axes
         rgb = self._rgb[photo]
-        self._photo_image.set_data(rgb)
-        self._photo_image.set_extent((-0.5, rgb.shape[1] - 0.5, rgb.shape[0] - 0.5, -0.5))
-        axes[0].set_title(f"{photo} (RGB)", fontsize=15)
+        changed_photo = photo != self._photo_shown
+        if changed_photo:  # the photo's panel changes only with the photo: no redraw otherwise
+            self._photo_image.set_data(rgb)
+            self._photo_image.set_extent((-0.5, rgb.shape[1] - 0.5, rgb.shape[0] - 0.5, -0.5))
+            axes[0].set_title(f"{photo} (RGB)", fontsize=15)
+            self._photo_shown = photo
         parts, output = result["contributions"], result["output"]
         part_limit = signed_norm(parts[:, ::4, ::4], robust=True).vmax  # a sample: fast enough
         settings = [(red_kernel, red_weight), (green_kernel, green_weight), (blue_kernel, blue_weight)]
@@ -107,11 +111,13 @@ class ChannelMixer(Experiment):
             self._part_images[c].set_clim(-part_limit, part_limit)
             self._part_images[c].set_extent((-0.5, parts.shape[2] - 0.5, parts.shape[1] - 0.5, -0.5))
             axes[c + 1].set_title(f"{RGB[c]}: {weight:g} × {kernel}", fontsize=15)
+        self._part_bar.set_limit(part_limit)
         out_limit = signed_norm(output[::4, ::4], robust=True).vmax
         self._output_image.set_data(output)
         self._output_image.set_clim(-out_limit, out_limit)
+        self._output_bar.set_limit(out_limit)
         self._output_image.set_extent((-0.5, output.shape[1] - 0.5, output.shape[0] - 0.5, -0.5))
-        for ax in axes:
+        for ax in axes if changed_photo else axes[1:]:  # unchanged limits would still mark the axes for redrawing
             ax.set_xlim(-0.5, ax.images[0].get_array().shape[1] - 0.5)
             ax.set_ylim(ax.images[0].get_array().shape[0] - 0.5, -0.5)
         if not self._layout_frozen:  # lay out once, then keep: constrained layout costs most of a redraw
