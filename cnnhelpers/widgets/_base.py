@@ -27,7 +27,7 @@ from matplotlib.gridspec import GridSpec
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
-__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "SignedColourBar"]
+__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array", "SignedColourBar"]
 
 
 class LiveFigure:
@@ -198,6 +198,15 @@ def empty_axes(ax) -> None:
     ax.set_title("")
     ax.set_xlabel("")
     ax.set_ylabel("")
+
+
+def show_array(shown, picture: np.ndarray) -> None:
+    """New data for an ``imshow`` artist, with the extent and axes limits of its shape (H, W[, 3])."""
+    height, width = picture.shape[:2]
+    shown.set_data(picture)
+    shown.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
+    shown.axes.set_xlim(-0.5, width - 0.5)
+    shown.axes.set_ylim(height - 0.5, -0.5)
 
 
 def place_in_row(axes, width_ratios, **margins) -> None:

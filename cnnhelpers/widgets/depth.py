@@ -13,7 +13,7 @@ from ..channels import RGB, channel_contributions, channels_first, kernel_bank
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
 from ..plotting import SIGNED_CMAP, signed_norm
-from ._base import Experiment, LiveFigure, SignedColourBar
+from ._base import Experiment, LiveFigure, SignedColourBar, show_array
 
 __all__ = ["ChannelMixer"]
 
@@ -97,29 +97,22 @@ class ChannelMixer(Experiment):
         result = self.compute(photo, red_kernel, red_weight, green_kernel, green_weight, blue_kernel, blue_weight)
         axes = self._axes
         rgb = self._rgb[photo]
-        changed_photo = photo != self._photo_shown
-        if changed_photo:  # the photo's panel changes only with the photo: no redraw otherwise
-            self._photo_image.set_data(rgb)
-            self._photo_image.set_extent((-0.5, rgb.shape[1] - 0.5, rgb.shape[0] - 0.5, -0.5))
+        if photo != self._photo_shown:  # the photo's panel changes only with the photo: no redraw otherwise
+            show_array(self._photo_image, rgb)
             axes[0].set_title(f"{photo} (RGB)", fontsize=15)
             self._photo_shown = photo
         parts, output = result["contributions"], result["output"]
         part_limit = signed_norm(parts[:, ::4, ::4], robust=True).vmax  # a sample: fast enough
         settings = [(red_kernel, red_weight), (green_kernel, green_weight), (blue_kernel, blue_weight)]
         for c, (kernel, weight) in enumerate(settings):
-            self._part_images[c].set_data(parts[c])
+            show_array(self._part_images[c], parts[c])
             self._part_images[c].set_clim(-part_limit, part_limit)
-            self._part_images[c].set_extent((-0.5, parts.shape[2] - 0.5, parts.shape[1] - 0.5, -0.5))
             axes[c + 1].set_title(f"{RGB[c]}: {weight:g} × {kernel}", fontsize=15)
         self._part_bar.set_limit(part_limit)
         out_limit = signed_norm(output[::4, ::4], robust=True).vmax
-        self._output_image.set_data(output)
+        show_array(self._output_image, output)
         self._output_image.set_clim(-out_limit, out_limit)
         self._output_bar.set_limit(out_limit)
-        self._output_image.set_extent((-0.5, output.shape[1] - 0.5, output.shape[0] - 0.5, -0.5))
-        for ax in axes if changed_photo else axes[1:]:  # unchanged limits would still mark the axes for redrawing
-            ax.set_xlim(-0.5, ax.images[0].get_array().shape[1] - 0.5)
-            ax.set_ylim(ax.images[0].get_array().shape[0] - 0.5, -0.5)
         if not self._layout_frozen:  # lay out once, then keep: constrained layout costs most of a redraw
             self.live.figure.canvas.draw()
             self.live.figure.set_layout_engine("none")

@@ -15,7 +15,7 @@ from ..images import load_image
 from ..padding import PADDING_MODES, pad2d
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, draw_grid
 from ..slides import SLIDE_INPUT
-from ._base import Experiment, LiveFigure, empty_axes, place_in_row
+from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
 __all__ = ["PaddingExperiment"]
 
@@ -106,21 +106,14 @@ class PaddingExperiment(Experiment):
         axes[1].set_xlabel(f"output {out.shape[0]}x{out.shape[1]}")
 
         view = self.corner + padding
-        _show(self._corner, result["padded_photo"][:view, :view])
+        show_array(self._corner, result["padded_photo"][:view, :view])
         self._corner_frame.set_bounds(padding - 0.5, padding - 0.5, view, view)
         axes[2].set_title("photo's corner, padded")
         photo_out = result["photo_output"]
-        _show(self._corner_out, photo_out[:self.corner, :self.corner])
+        show_array(self._corner_out, photo_out[:self.corner, :self.corner])
         axes[3].set_title(f"{kernel_size}x{kernel_size} blur, corner")
         axes[2].set_xlabel(f"photo {self.photo.shape[0]}x{self.photo.shape[1]}")
         axes[3].set_xlabel(f"output {photo_out.shape[0]}x{photo_out.shape[1]}")
         self.live.refresh()
         return result
 
-
-def _show(shown, picture: np.ndarray) -> None:
-    """New data for an ``imshow`` artist, with the extent (and so the axes limits) of its shape."""
-    shown.set_data(picture)
-    shown.set_extent((-0.5, picture.shape[1] - 0.5, picture.shape[0] - 0.5, -0.5))
-    shown.axes.set_xlim(-0.5, picture.shape[1] - 0.5)
-    shown.axes.set_ylim(picture.shape[0] - 0.5, -0.5)

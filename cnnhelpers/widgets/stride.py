@@ -18,7 +18,7 @@ from ..plotting import IMAGE_CMAP
 from ..shapes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
 from ..stride import draw_strided_windows
-from ._base import Experiment, LiveFigure, empty_axes, place_in_row
+from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
 __all__ = ["StrideExperiment", "grid_for_size", "kernel_for_size"]
 
@@ -122,10 +122,7 @@ class StrideExperiment(Experiment):
         drawn = draw_strided_windows(axes[:3], result["grid"], result["kernel"], stride=stride, padding=padding,
                                      dilation=dilation)
         photo_output = result["photo_output"]
-        self._photo_shown.set_data(photo_output)
-        self._photo_shown.set_extent((-0.5, photo_output.shape[1] - 0.5, photo_output.shape[0] - 0.5, -0.5))
-        axes[3].set_xlim(-0.5, photo_output.shape[1] - 0.5)
-        axes[3].set_ylim(photo_output.shape[0] - 0.5, -0.5)
+        show_array(self._photo_shown, photo_output)
         axes[3].set_title(f"photo → {photo_output.shape[0]}x{photo_output.shape[1]}")
         self.live.refresh()
         return {**result, "unused": drawn["unused"]}
