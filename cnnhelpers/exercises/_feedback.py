@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "correct", "wrong", "matches", "not_answered", "read_only", "as_number", "as_whole_number"]
+__all__ = ["Feedback", "correct", "wrong", "matches", "not_answered", "read_only", "as_number", "as_whole_number",
+           "read_number"]
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,25 @@ def as_whole_number(answer) -> int | None:
     """
     value = as_number(answer)
     return value if isinstance(value, int) else None
+
+
+def read_number(answer, what: str, *, whole: bool = False) -> int | float | Feedback:
+    """The opening every one-number checker shares: the number, or the Feedback to return instead.
+
+    ``None`` (the placeholder) gives :func:`not_answered`; an answer that is not a number (not a
+    whole one, with ``whole=True``) gives "Give {what}; got ..." with the misconception
+    ``"not_a_number"``.
+
+    Examples
+    --------
+    >>> read_number(3.0, "a number"), read_number("3", "a number").misconception
+    (3, 'not_a_number')
+    >>> read_number(2.5, "a whole number", whole=True).message
+    'Give a whole number; got 2.5.'
+    """
+    if answer is None:
+        return not_answered()
+    value = as_whole_number(answer) if whole else as_number(answer)
+    if value is None:
+        return wrong(f"Give {what}; got {answer!r}.", "not_a_number")
+    return value

@@ -14,7 +14,7 @@ from ..conv import conv2d_backward, conv_output_size, correlate2d
 from ..nn.losses import softmax
 from ..plotting import draw_grid
 from ..pool import avg_pool2d_backward, max_pool2d_backward
-from ._feedback import Feedback, as_whole_number, correct, matches, not_answered, read_only, wrong
+from ._feedback import Feedback, correct, matches, not_answered, read_number, read_only, wrong
 
 __all__ = ["LENET", "POOL_INPUT", "POOL_GRAD", "CONV_GRAD_OUT", "CONV_KERNEL", "CONV_INPUT_SHAPE", "LOGITS", "LABEL",
            "check_flatten_size", "check_max_pool_gradient", "check_conv_input_gradient",
@@ -49,11 +49,9 @@ def _flatten_size(input_hw: int, padding: int = 0, pools=(2, 2), channels: int =
 
 def check_flatten_size(answer) -> Feedback:
     """Exercise 1: how many numbers leave ``Flatten`` in LeNet-5's feature extractor (see :data:`LENET`)?"""
-    if answer is None:
-        return not_answered()
-    if as_whole_number(answer) is None:
-        return wrong(f"Give a whole number (an int); got {answer!r}.", "not_a_number")
-    answer = as_whole_number(answer)
+    answer = read_number(answer, "a whole number (an int)", whole=True)
+    if isinstance(answer, Feedback):
+        return answer
     if answer == _flatten_size(28):
         return correct("Right: each 5x5 convolution without padding takes 4 rows and columns away, each pooling "
                        "halves the size, and Flatten multiplies channels x height x width.")

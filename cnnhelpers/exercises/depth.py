@@ -11,7 +11,7 @@ import numpy as np
 
 from ..conv import conv2d, convolve2d, correlate2d
 from ..plotting import draw_grid
-from ._feedback import Feedback, as_whole_number, correct, matches, not_answered, read_only, wrong
+from ._feedback import Feedback, correct, matches, not_answered, read_number, read_only, wrong
 
 __all__ = ["FIRST_LAYER", "SECOND_LAYER", "TWO_CHANNEL_INPUT", "TWO_CHANNEL_KERNEL", "TWO_CHANNEL_BIAS",
            "TWO_CHANNEL_POSITION", "check_first_layer_parameters", "check_second_layer_parameters",
@@ -55,11 +55,9 @@ def show_two_channel_problem():
 
 def _check_parameter_count(answer, in_channels: int, out_channels: int, kernel_size: int,
                            image_depth: int | None = None) -> Feedback:
-    if answer is None:
-        return not_answered()
-    count = as_whole_number(answer)
-    if count is None:
-        return wrong(f"Give the count as a whole number (an int); got {answer!r}.", "not_a_number")
+    count = read_number(answer, "the count as a whole number (an int)", whole=True)
+    if isinstance(count, Feedback):
+        return count
     per_kernel = kernel_size * kernel_size * in_channels
     weights = out_channels * per_kernel
     if count == weights + out_channels:

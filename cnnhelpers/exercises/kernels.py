@@ -12,7 +12,7 @@ import numpy as np
 from ..analysis import conv_parameters, dense_parameters
 from ..conv import convolve2d, correlate2d
 from ..kernels import corner
-from ._feedback import Feedback, as_number, correct, matches, not_answered, read_only, wrong
+from ._feedback import Feedback, as_number, correct, matches, not_answered, read_number, read_only, wrong
 
 __all__ = ["OUTPUT_IMAGE", "OUTPUT_KERNEL", "OUTPUT_POSITION", "CORNER_PATCHES", "PARAMETER_IMAGE_SHAPE",
            "FLIP_KERNEL", "check_output_value", "check_corner_patch", "check_parameter_counts",
@@ -72,11 +72,9 @@ def check_output_value(answer) -> Feedback:
     >>> check_output_value(None).misconception
     'not_answered'
     """
-    if answer is None:
-        return not_answered()
-    value = as_number(answer)
-    if value is None:
-        return wrong(f"Give a single number (the output value); got {answer!r}.", "not_a_number")
+    value = read_number(answer, "a single number (the output value)")
+    if isinstance(value, Feedback):
+        return value
     row, col = OUTPUT_POSITION
     output = correlate2d(OUTPUT_IMAGE, OUTPUT_KERNEL)
     right = output[row, col]

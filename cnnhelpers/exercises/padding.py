@@ -12,7 +12,7 @@ import numpy as np
 from ..conv import conv_output_size, convolve2d, correlate2d
 from ..padding import pad2d
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
-from ._feedback import Feedback, as_number, correct, not_answered, wrong
+from ._feedback import Feedback, correct, not_answered, read_number, wrong
 
 __all__ = ["SIZE_QUESTION", "SAME_KERNEL_SIZE", "CELL_POSITION", "REFLECT_ROW", "REFLECT_PADDING",
            "check_padded_output_size", "check_same_padding", "check_padded_cell", "check_reflect_padding"]
@@ -50,11 +50,9 @@ def check_padded_output_size(answer) -> Feedback:
     >>> check_padded_output_size(None).misconception
     'not_answered'
     """
-    if answer is None:
-        return not_answered()
-    value = as_number(answer)
-    if value is None:
-        return wrong(f"Give one whole number (the output's height = width); got {answer!r}.", "not_a_number")
+    value = read_number(answer, "one whole number (the output's height = width)")
+    if isinstance(value, Feedback):
+        return value
     size, kernel, pad = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["padding"]
     right = conv_output_size(size, kernel, padding=pad)
     if value == right:
@@ -101,9 +99,9 @@ def check_same_padding(answer) -> Feedback:
     if isinstance(answer, str) and answer.strip().strip("'\"").lower() == "same":
         return wrong("True, padding='same' does it, but how many pixels per side is that? Give the number.",
                      "mode_name")
-    value = as_number(answer)
-    if value is None:
-        return wrong(f"Give one whole number of pixels per side; got {answer!r}.", "not_a_number")
+    value = read_number(answer, "one whole number of pixels per side")
+    if isinstance(value, Feedback):
+        return value
     right = (SAME_KERNEL_SIZE - 1) // 2
     if value == right:
         return correct("Yes: the kernel reaches that far from its centre on each side, so padding that much "
@@ -141,11 +139,9 @@ def check_padded_cell(answer) -> Feedback:
     >>> check_padded_cell(None).misconception
     'not_answered'
     """
-    if answer is None:
-        return not_answered()
-    value = as_number(answer)
-    if value is None:
-        return wrong(f"Give a single number; got {answer!r}.", "not_a_number")
+    value = read_number(answer, "a single number")
+    if isinstance(value, Feedback):
+        return value
     row, col = CELL_POSITION
     output = correlate2d(SLIDE_INPUT, SLIDE_KERNEL, padding=1)
     right = output[row, col]

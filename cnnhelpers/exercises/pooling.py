@@ -12,7 +12,7 @@ import numpy as np
 from ..plotting import draw_grid
 from ..pool import avg_pool2d, max_pool2d
 from ..receptive_field import Layer, receptive_field
-from ._feedback import Feedback, as_whole_number, correct, matches, not_answered, read_only, wrong
+from ._feedback import Feedback, correct, matches, not_answered, read_number, read_only, wrong
 
 __all__ = ["POOL_GRID", "OVERLAP_GRID", "SIZE_QUESTION", "RF_STACK", "check_max_pool_grid",
            "check_overlapping_pool", "check_pooled_size", "check_receptive_field", "show_pooling_problems"]
@@ -30,11 +30,14 @@ SIZE_QUESTION = {"size": 20, "kernel_size": 5, "stride": 2}
 RF_STACK = (Layer.conv(3), Layer.conv(3), Layer.max_pool(2), Layer.conv(3))
 
 
-def _as_grid(answer):
+def _read_grid(answer) -> np.ndarray | Feedback:
+    """The student's grid as floats, or the Feedback to return instead (not answered, not numbers)."""
+    if answer is None:
+        return not_answered()
     try:
         return np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        return None
+        return wrong(f"Give a 2-D array of numbers (a list of rows); got {answer!r}.", "not_a_number")
 
 
 def check_max_pool_grid(answer) -> Feedback:
@@ -45,11 +48,9 @@ def check_max_pool_grid(answer) -> Feedback:
     >>> check_max_pool_grid(None).misconception
     'not_answered'
     """
-    if answer is None:
-        return not_answered()
-    grid = _as_grid(answer)
-    if grid is None:
-        return wrong(f"Give a 2-D array of numbers (a list of rows); got {answer!r}.", "not_a_number")
+    grid = _read_grid(answer)
+    if isinstance(grid, Feedback):
+        return grid
     expected = max_pool2d(POOL_GRID, 2)
     if matches(grid, expected):
         return correct("Each 2x2 patch is replaced by its largest value.")
@@ -79,11 +80,9 @@ def check_max_pool_grid(answer) -> Feedback:
 
 def check_overlapping_pool(answer) -> Feedback:
     """3x3 max pooling with stride 2 of :data:`OVERLAP_GRID` (overlapping windows), as an array."""
-    if answer is None:
-        return not_answered()
-    grid = _as_grid(answer)
-    if grid is None:
-        return wrong(f"Give a 2-D array of numbers (a list of rows); got {answer!r}.", "not_a_number")
+    grid = _read_grid(answer)
+    if isinstance(grid, Feedback):
+        return grid
     expected = max_pool2d(OVERLAP_GRID, 3, 2)
     if matches(grid, expected):
         return correct("3x3 windows, two cells apart: neighbouring windows share a row or column.")
@@ -114,11 +113,9 @@ def check_overlapping_pool(answer) -> Feedback:
 
 def check_pooled_size(answer) -> Feedback:
     """Side of the output of 5x5 max pooling with stride 2 on a 20x20 feature map (no padding)."""
-    if answer is None:
-        return not_answered()
-    value = as_whole_number(answer)
-    if value is None:
-        return wrong(f"Give a whole number; got {answer!r}.", "not_a_number")
+    value = read_number(answer, "a whole number", whole=True)
+    if isinstance(value, Feedback):
+        return value
     size, k, s = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["stride"]
     right = (size - k) // s + 1
     if value == right:
@@ -142,11 +139,9 @@ def check_pooled_size(answer) -> Feedback:
 def check_receptive_field(answer) -> Feedback:
     """Receptive field side, in input pixels, of one output unit of :data:`RF_STACK`:
     conv 3x3 → conv 3x3 → max pool 2x2 (stride 2) → conv 3x3, no padding."""
-    if answer is None:
-        return not_answered()
-    value = as_whole_number(answer)
-    if value is None:
-        return wrong(f"Give a whole number of pixels; got {answer!r}.", "not_a_number")
+    value = read_number(answer, "a whole number of pixels", whole=True)
+    if isinstance(value, Feedback):
+        return value
     right = receptive_field(RF_STACK).size
     if value == right:
         return correct("The last conv's 3 positions are 2 input pixels apart, after the pool's stride of 2.")

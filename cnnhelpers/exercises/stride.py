@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..conv import conv_output_size
-from ._feedback import Feedback, as_number, correct, not_answered, wrong
+from ._feedback import Feedback, as_number, correct, not_answered, read_number, wrong
 
 __all__ = ["STRIDE_QUESTION", "DILATION_QUESTION", "TARGET_QUESTION", "check_strided_output_size",
            "check_dilated_output_size", "check_stride_and_padding"]
@@ -42,11 +42,9 @@ def check_strided_output_size(answer) -> Feedback:
     >>> check_strided_output_size(None).misconception
     'not_answered'
     """
-    if answer is None:
-        return not_answered()
-    value = as_number(answer)
-    if value is None:
-        return wrong(f"Give one number (the output's height = width); got {answer!r}.", "not_a_number")
+    value = read_number(answer, "one number (the output's height = width)")
+    if isinstance(value, Feedback):
+        return value
     size, kernel, step = STRIDE_QUESTION["size"], STRIDE_QUESTION["kernel_size"], STRIDE_QUESTION["stride"]
     right = conv_output_size(size, kernel, step, STRIDE_QUESTION["padding"])
     if value == right:
@@ -91,11 +89,9 @@ def check_dilated_output_size(answer) -> Feedback:
     >>> check_dilated_output_size(None).misconception
     'not_answered'
     """
-    if answer is None:
-        return not_answered()
-    value = as_number(answer)
-    if value is None:
-        return wrong(f"Give one whole number; got {answer!r}.", "not_a_number")
+    value = read_number(answer, "one whole number")
+    if isinstance(value, Feedback):
+        return value
     size, kernel, dil = DILATION_QUESTION["size"], DILATION_QUESTION["kernel_size"], DILATION_QUESTION["dilation"]
     right = conv_output_size(size, kernel, dilation=dil)
     if value == right:
