@@ -15,6 +15,7 @@ from ..images import load_image
 from ..padding import PADDING_MODES, pad2d
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, draw_grid
 from ..slides import SLIDE_INPUT
+from ..stamped_text import stamp_labels
 from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
 __all__ = ["PaddingExperiment"]
@@ -66,6 +67,8 @@ class PaddingExperiment(Experiment):
         # Four panels built once: the grids change size with the sliders, so each update empties
         # them and moves them, and only the panels that changed are redrawn.
         self.axes = self.live.subplots(1, 4, gridspec_kw=_MARGINS)
+        for ax in self.axes:  # titles and labels come from a few settings: render each once
+            stamp_labels(ax)
         self._corner = self.axes[2].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
         self._corner_out = self.axes[3].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
         self._corner_frame = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT,

@@ -18,6 +18,7 @@ from ..images import load_image
 from ..plotting import IMAGE_CMAP
 from ..pooling_figures import ReceptiveFieldFigure, draw_pooling, measure_receptive_field, pool
 from ..receptive_field import Layer, describe_stack, output_shapes, receptive_field_steps
+from ..stamped_text import stamp_labels
 from ._base import Experiment, LiveFigure, empty_axes, show_array
 
 __all__ = ["POOL_GRID", "BLOCKS", "PoolingExperiment", "ReceptiveFieldExperiment"]
@@ -86,6 +87,8 @@ class PoolingExperiment(Experiment):
         self.live = LiveFigure(figsize=(16, 5.6))
         fig = self.live.figure
         self._axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [6, 6, 7]})
+        for ax in self._axes:  # titles come from a few settings: render each once
+            stamp_labels(ax)
         self._photo_image = self._axes[2].imshow(self.photo, cmap=IMAGE_CMAP, vmin=0, vmax=1,
                                                  interpolation="nearest")
         self._axes[2].set_xticks([])

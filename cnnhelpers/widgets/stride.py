@@ -17,6 +17,7 @@ from ..images import load_image
 from ..plotting import IMAGE_CMAP
 from ..shapes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
+from ..stamped_text import stamp_labels
 from ..stride import draw_strided_windows
 from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
@@ -88,6 +89,8 @@ class StrideExperiment(Experiment):
         self.live.figure.set_layout_engine("none")  # fixed margins: constrained layout doubles the redraw time
         # Panels built once; the grids change size, so each update empties and moves them.
         self.axes = self.live.subplots(1, 4, gridspec_kw=_MARGINS)
+        for ax in self.axes:  # titles and labels come from a few settings: render each once
+            stamp_labels(ax)
         self._photo_shown = self.axes[3].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
         self.axes[3].set_xticks([])
         self.axes[3].set_yticks([])
