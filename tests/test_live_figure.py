@@ -12,7 +12,7 @@ from PIL import Image
 
 from cnnhelpers.plotting import draw_grid
 from cnnhelpers.widgets import LiveFigure
-from cnnhelpers.widgets._base import encode_jpeg, encode_png
+from cnnhelpers.widgets._base import SignedColourBar, encode_jpeg, encode_png
 
 
 def full_draw_pixels(live: LiveFigure) -> np.ndarray:
@@ -149,3 +149,15 @@ def test_refresh_sends_a_picture_only_when_it_changed(panels):
     parts["ax_in"].set_title("changed")
     live.refresh()
     assert live.image.value != sent
+
+
+@pytest.mark.parametrize("raw", [1e-3, 0.07, 0.99, 1.0, 1.01, 1.51, 3.7, 8.5, 123.0])
+def test_signed_colour_bar_limit_is_the_next_nice_number(raw):
+    live = LiveFigure(figsize=(3, 2), dpi=50)
+    bar = SignedColourBar(live.figure, "RdBu_r", ax=live.subplots())
+    nice = bar.set_limit(raw)
+    mantissa = nice / 10 ** np.floor(np.log10(nice))
+    assert raw <= nice < 1.34 * raw  # never below the data, at most one nice step (2 / 1.5 the widest) above
+    assert any(np.isclose(mantissa, m) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
+    labels = bar.colorbar.formatter.format_ticks([-1, -0.5, 0, 0.5, 1])
+    assert float(labels[-1]) == pytest.approx(nice) and float(labels[0]) == pytest.approx(-nice)

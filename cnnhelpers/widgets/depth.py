@@ -102,17 +102,15 @@ class ChannelMixer(Experiment):
             axes[0].set_title(f"{photo} (RGB)", fontsize=15)
             self._photo_shown = photo
         parts, output = result["contributions"], result["output"]
-        part_limit = signed_norm(parts[:, ::4, ::4], robust=True).vmax  # a sample: fast enough
+        part_limit = self._part_bar.set_limit(signed_norm(parts[:, ::4, ::4], robust=True).vmax)  # a sample: fast
         settings = [(red_kernel, red_weight), (green_kernel, green_weight), (blue_kernel, blue_weight)]
         for c, (kernel, weight) in enumerate(settings):
             show_array(self._part_images[c], parts[c])
             self._part_images[c].set_clim(-part_limit, part_limit)
             axes[c + 1].set_title(f"{RGB[c]}: {weight:g} × {kernel}", fontsize=15)
-        self._part_bar.set_limit(part_limit)
-        out_limit = signed_norm(output[::4, ::4], robust=True).vmax
+        out_limit = self._output_bar.set_limit(signed_norm(output[::4, ::4], robust=True).vmax)
         show_array(self._output_image, output)
         self._output_image.set_clim(-out_limit, out_limit)
-        self._output_bar.set_limit(out_limit)
         if not self._layout_frozen:  # lay out once, then keep: constrained layout costs most of a redraw
             self.live.figure.canvas.draw()
             self.live.figure.set_layout_engine("none")
