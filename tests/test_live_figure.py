@@ -120,12 +120,24 @@ def test_a_title_growing_over_the_neighbours_gives_the_pixels_of_a_full_draw(pan
     np.testing.assert_array_equal(incremental, full_draw_pixels(live))
 
 
-def test_a_figure_title_forces_a_full_draw(panels):
+def test_a_new_figure_title_forces_a_full_draw(panels):
     live, _ = panels
     draws = live.full_draws
     live.figure.suptitle("new figure title")
     live.render()
     assert live.full_draws == draws + 1
+
+
+def test_a_changed_figure_title_redraws_only_itself_and_matches_a_full_draw(panels):
+    live, _ = panels
+    live.figure.suptitle("sum = 1 + 2 + 3 = 6, a long figure title")
+    live.render()
+    live.render()  # the second draw of the same artists measures them
+    draws = (live.full_draws, live.partial_draws)
+    live.figure.suptitle("sum = 7")  # shorter: the longer one must leave no trace
+    incremental = live.render().copy()
+    assert (live.full_draws, live.partial_draws) == (draws[0], draws[1] + 1)
+    np.testing.assert_array_equal(incremental, full_draw_pixels(live))
 
 
 def test_rebuilt_axes_get_a_full_draw_with_layout():
