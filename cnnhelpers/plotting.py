@@ -7,6 +7,7 @@ maps, and the diverging ``RdBu_r`` centred on zero for signed outputs (red posit
 from __future__ import annotations
 
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -91,34 +92,95 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"values must be a 2-D array; got shape {values.shape}")
-    finite = values[np.isfinite(values)]
-    signed = bool(finite.size and finite.min() < 0) if signed is None else bool(signed)
-    # interpolation "none": flat cells need no resampling filter, and draw twice as fast
-    if signed:  # a wider range than the data keeps the cells light enough for black numbers
-        limit = float(np.abs(finite).max()) * 1.6 if finite.size and np.abs(finite).max() > 0 else 1.0
-        image = ax.imshow(values, cmap=cmap or SIGNED_CMAP, vmin=-limit, vmax=limit, interpolation="none")
-    else:
-        high = float(finite.max()) if finite.size else 1.0
-        image = ax.imshow(values, cmap=cmap or "Greys", vmin=0, vmax=max(high, 1e-12) * 2.5, interpolation="none")
-    size = fontsize or max(8.0, min(16.0, 120.0 / max(values.shape)))
-    for (i, j), value in np.ndenumerate(values):
-        if not np.isnan(value):  # NaN cells stay blank: "not computed yet"
-            ax.add_artist(StampedText(j, i, fmt.format(value), ha="center", va="center", fontsize=size, color="black"))
-    rows, cols = values.shape
-    ax.set_xticks([])
-    ax.set_yticks([])
-    # Two line collections draw every cell border (a tick-based grid is several times slower).
-    ax.hlines(np.arange(-0.5, rows), -0.5, cols - 0.5, color="black", linewidth=1)
-    ax.vlines(np.arange(-0.5, cols), -0.5, rows - 0.5, color="black", linewidth=1)
-    ax.set_xlim(-0.5, cols - 0.5)
-    ax.set_ylim(rows - 0.5, -0.5)
-    if highlight is not None:
-        row, col, height, width = highlight
-        ax.add_patch(Rectangle((col - 0.5, row - 0.5), width, height, fill=False,
-                               edgecolor=highlight_color, linewidth=4))
-    if title:
-        ax.set_title(title)
-    return image
+    grid = _GRIDS.get(ax)
+    if grid is None or grid.image.axes is not ax:  # a first grid here, or its artists were removed
+        grid = _GRIDS[ax] = _Grid(ax)
+    return grid.show(values, title=title, highlight=highlight, fmt=fmt, cmap=cmap, signed=signed,
+                     fontsize=fontsize, highlight_color=highlight_color)
+
+
+class _Grid:
+    """The artists of one :func:`draw_grid` picture, kept so that drawing another grid reuses them.
+
+    Under a slider the grid changes at every step; building a few hundred text artists again
+    costs more than drawing them. :func:`cnnhelpers.widgets.empty_axes` hides these artists
+    instead of removing them, and the next ``draw_grid`` on the same axes updates them.
+    """
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.image = ax.imshow(np.zeros((1, 1)), interpolation="none")  # flat cells need no resampling filter
+        self.texts: list[StampedText] = []
+        # Two line collections draw every cell border (a tick-based grid is several times slower).
+        self.hlines = ax.hlines([], 0, 1, color="black", linewidth=1)
+        self.vlines = ax.vlines([], 0, 1, color="black", linewidth=1)
+        self.highlight: Rectangle | None = None  # made on the first highlight
+
+    def artists(self) -> list:
+        extra = [self.highlight] if self.highlight is not None else []
+        return [self.image, *self.texts, self.hlines, self.vlines, *extra]
+
+    def show(self, values, *, title, highlight, fmt, cmap, signed, fontsize, highlight_color):
+        ax = self.ax
+        finite = values[np.isfinite(values)]
+        signed = bool(finite.size and finite.min() < 0) if signed is None else bool(signed)
+        if signed:  # a wider range than the data keeps the cells light enough for black numbers
+            limit = float(np.abs(finite).max()) * 1.6 if finite.size and np.abs(finite).max() > 0 else 1.0
+            cmap, low, high = cmap or SIGNED_CMAP, -limit, limit
+        else:
+            high = float(finite.max()) if finite.size else 1.0
+            cmap, low, high = cmap or "Greys", 0, max(high, 1e-12) * 2.5
+        rows, cols = values.shape
+        self.image.set_data(values)
+        self.image.set_cmap(cmap)
+        self.image.set_clim(low, high)
+        self.image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+        self.image.set_visible(True)
+        size = fontsize or max(8.0, min(16.0, 120.0 / max(values.shape)))
+        cells = [(i, j, fmt.format(value)) for (i, j), value in np.ndenumerate(values)
+                 if not np.isnan(value)]  # NaN cells stay blank: "not computed yet"
+        while len(self.texts) < len(cells):
+            self.texts.append(ax.add_artist(StampedText(0, 0, "", ha="center", va="center", color="black")))
+        for text, (i, j, label) in zip(self.texts, cells, strict=False):
+            if text.get_position() != (j, i):
+                text.set_position((j, i))
+            text.set_text(label)
+            text.set_fontsize(size)
+            text.set_visible(True)
+        for text in self.texts[len(cells):]:
+            text.set_visible(False)
+        self.hlines.set_segments([[(-0.5, y), (cols - 0.5, y)] for y in np.arange(-0.5, rows)])
+        self.vlines.set_segments([[(x, -0.5), (x, rows - 0.5)] for x in np.arange(-0.5, cols)])
+        self.hlines.set_visible(True)
+        self.vlines.set_visible(True)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlim(-0.5, cols - 0.5)
+        ax.set_ylim(rows - 0.5, -0.5)
+        if highlight is not None:
+            row, col, height, width = highlight
+            if self.highlight is None:
+                self.highlight = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, linewidth=4))
+            self.highlight.set_bounds(col - 0.5, row - 0.5, width, height)
+            self.highlight.set_edgecolor(highlight_color)
+        if self.highlight is not None:
+            self.highlight.set_visible(highlight is not None)
+        if title:
+            ax.set_title(title)
+        return self.image
+
+    def hide(self) -> None:
+        for artist in self.artists():
+            artist.set_visible(False)
+
+
+_GRIDS: WeakKeyDictionary = WeakKeyDictionary()  # axes -> its _Grid
+
+
+def grid_artists(ax) -> _Grid | None:
+    """The reusable :func:`draw_grid` artists of ``ax``, if it has any."""
+    grid = _GRIDS.get(ax)
+    return grid if grid is not None and grid.image.axes is ax else None
 
 
 def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool = True,
