@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 
 from ._validate import as_float_array, check_ndim, pair
 from .conv import conv_output_size
-from .plotting import IMAGE_CMAP, UNSIGNED_CMAP, draw_grid
+from .plotting import IMAGE_CMAP, UNSIGNED_CMAP, ScaledColourBar, draw_grid
 from .pool import _adaptive_windows, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .receptive_field import (
     centre_position,
@@ -292,8 +292,9 @@ class ReceptiveFieldFigure:
                            for _ in range(2)]
         axes[1].add_patch(self.zoom_boxes[0])
         axes[2].add_patch(self.zoom_boxes[1])
-        fig.colorbar(self.footprint, ax=axes[1], shrink=0.8, label="∂ output / ∂ pixel")
-        fig.colorbar(self.gradient, ax=axes[2], shrink=0.8, label="∂ output / ∂ pixel")
+        # Bars relabelled, not rebuilt, as the range changes: the figure redraws under sliders.
+        self.colour_bars = [ScaledColourBar(fig, UNSIGNED_CMAP, signed=False, ax=ax, shrink=0.8,
+                                            label="∂ output / ∂ pixel") for ax in axes[1:]]
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -338,11 +339,11 @@ class ReceptiveFieldFigure:
         extent = (cols.start - 0.5, cols.stop - 0.5, rows.stop - 0.5, rows.start - 0.5)
         panels = [(self.footprint, footprint, "every pixel that can matter\n(max pool: whole window)"),
                   (self.gradient, gradient, "gradient for this photo\n(max pool: the winner)")]
-        for artist, values, title in panels:
+        for (artist, values, title), bar in zip(panels, self.colour_bars, strict=True):
             zoom = values[rows, cols]
             artist.set_data(zoom)
             artist.set_extent(extent)
-            artist.set_clim(0, float(zoom.max()) or 1.0)
+            artist.set_clim(0, bar.set_limit(float(zoom.max())))
             artist.axes.set_xlim(extent[0], extent[1])
             artist.axes.set_ylim(extent[2], extent[3])
             artist.axes.set_title(title)

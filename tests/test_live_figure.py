@@ -12,7 +12,8 @@ from PIL import Image
 
 from cnnhelpers.plotting import draw_grid
 from cnnhelpers.widgets import LiveFigure
-from cnnhelpers.widgets._base import SignedColourBar, encode_jpeg, encode_png
+from cnnhelpers.plotting import ScaledColourBar
+from cnnhelpers.widgets._base import encode_jpeg, encode_png
 
 
 def full_draw_pixels(live: LiveFigure) -> np.ndarray:
@@ -166,10 +167,33 @@ def test_refresh_sends_a_picture_only_when_it_changed(panels):
 @pytest.mark.parametrize("raw", [1e-3, 0.07, 0.99, 1.0, 1.01, 1.51, 3.7, 8.5, 123.0])
 def test_signed_colour_bar_limit_is_the_next_nice_number(raw):
     live = LiveFigure(figsize=(3, 2), dpi=50)
-    bar = SignedColourBar(live.figure, "RdBu_r", ax=live.subplots())
+    bar = ScaledColourBar(live.figure, "RdBu_r", ax=live.subplots())
     nice = bar.set_limit(raw)
     mantissa = nice / 10 ** np.floor(np.log10(nice))
     assert raw <= nice < 1.34 * raw  # never below the data, at most one nice step (2 / 1.5 the widest) above
     assert any(np.isclose(mantissa, m) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
     labels = bar.colorbar.formatter.format_ticks([-1, -0.5, 0, 0.5, 1])
-    assert float(labels[-1]) == pytest.approx(nice) and float(labels[0]) == pytest.approx(-nice)
+    scale = 10.0 ** bar._power()  # a tiny or huge limit moves its power of ten into the label
+    assert float(labels[-1]) * scale == pytest.approx(nice) and float(labels[0]) * scale == pytest.approx(-nice)
+
+
+def test_unsigned_colour_bar_runs_from_zero_to_the_nice_limit():
+    live = LiveFigure(figsize=(3, 2), dpi=50)
+    bar = ScaledColourBar(live.figure, "cividis", signed=False, ax=live.subplots())
+    assert bar.set_limit(0.037) == pytest.approx(0.04)
+    ticks = bar.colorbar.get_ticks()
+    labels = bar.colorbar.formatter.format_ticks(ticks)
+    assert ticks[0] == 0 and ticks[-1] == 1
+    assert [float(label) for label in labels] == pytest.approx([0, 0.01, 0.02, 0.03, 0.04])
+    assert bar.colorbar.ax.get_ylabel() == ""
+
+
+def test_tiny_colour_bar_limits_move_the_power_of_ten_to_the_label():
+    live = LiveFigure(figsize=(3, 2), dpi=50)
+    bar = ScaledColourBar(live.figure, "cividis", signed=False, label="gradient", ax=live.subplots())
+    bar.set_limit(0.00028)  # nice: 0.0003
+    labels = bar.colorbar.formatter.format_ticks(bar.colorbar.get_ticks())
+    assert labels == ["0", "0.75", "1.5", "2.25", "3"]
+    assert bar.colorbar.ax.get_ylabel() == "gradient (×10⁻⁴)"
+    bar.set_limit(0.5)
+    assert bar.colorbar.ax.get_ylabel() == "gradient"

@@ -20,17 +20,14 @@ import zlib
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
-from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from ..plotting import grid_artists
 from ._fast_image import speed_up_images
 
-__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array", "SignedColourBar"]
+__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array"]
 
 
 class LiveFigure:
@@ -191,50 +188,6 @@ class LiveFigure:
         fig.stale = False
         self.partial_draws += 1
         return True
-
-
-class SignedColourBar:
-    """A colour bar for signed maps whose limit ``±limit`` follows the data at every slider step.
-
-    A matplotlib colour bar tied to an image rebuilds itself whenever the image's limits change
-    (about 20 ms, with the "extend" triangles), then redraws its ticks. This one is drawn for the
-    fixed range -1..1 and only relabels its five ticks as multiples of ``limit``: the images keep
-    their own data and call ``set_clim(-limit, limit)`` with the limit :meth:`set_limit` returns.
-
-    That limit is the data's, rounded up to a "nice" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8
-    times a power of ten): round tick labels, and a bar that needs no redraw while a slider moves
-    the data's range only a little.
-
-    Examples
-    --------
-    >>> SignedColourBar.nice_limit(3.7), SignedColourBar.nice_limit(0.013), SignedColourBar.nice_limit(0)
-    (4.0, 0.015, 1.0)
-    """
-
-    _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-    def __init__(self, figure, cmap, limit: float = 1.0, **colorbar_kw):
-        self.limit = float(limit)
-        self.colorbar = figure.colorbar(ScalarMappable(Normalize(-1, 1), cmap), ticks=[-1, -0.5, 0, 0.5, 1],
-                                        format=FuncFormatter(lambda value, _: f"{value * self.limit:.3g}"),
-                                        **colorbar_kw)
-
-    @classmethod
-    def nice_limit(cls, limit: float) -> float:
-        """The smallest nice number >= ``limit`` (1.0 for a limit that is not a positive number)."""
-        if not (np.isfinite(limit) and limit > 0):
-            return 1.0
-        scale = 10.0 ** np.floor(np.log10(limit))
-        mantissa = next(nice for nice in cls._NICE if nice * scale >= limit * (1 - 1e-12))
-        return float(f"{mantissa * scale:.3g}")
-
-    def set_limit(self, limit: float) -> float:
-        """Show ``±nice_limit(limit)`` on the bar; returns that limit, for the images' ``set_clim``."""
-        nice = self.nice_limit(float(limit))
-        if nice != self.limit:
-            self.limit = nice
-            self.colorbar.ax.stale = True  # new tick labels at the next (partial) redraw
-        return nice
 
 
 def empty_axes(ax) -> None:

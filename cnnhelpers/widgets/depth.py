@@ -12,8 +12,8 @@ import numpy as np
 from ..channels import RGB, channel_contributions, channels_first, kernel_bank
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
-from ..plotting import SIGNED_CMAP, signed_norm
-from ._base import Experiment, LiveFigure, SignedColourBar, show_array
+from ..plotting import SIGNED_CMAP, ScaledColourBar, signed_norm
+from ._base import Experiment, LiveFigure, show_array
 
 __all__ = ["ChannelMixer"]
 
@@ -70,9 +70,9 @@ class ChannelMixer(Experiment):
         self._photo_image = axes[0].imshow(np.zeros((2, 2, 3)))
         self._part_images = [ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1) for ax in axes[1:4]]
         self._output_image = axes[4].imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1)
-        self._part_bar = SignedColourBar(fig, SIGNED_CMAP, ax=axes[1:4].tolist(), shrink=0.8, extend="both",
+        self._part_bar = ScaledColourBar(fig, SIGNED_CMAP, ax=axes[1:4].tolist(), shrink=0.8, extend="both",
                                          label="per-channel response")
-        self._output_bar = SignedColourBar(fig, SIGNED_CMAP, ax=axes[4], shrink=0.8, extend="both")
+        self._output_bar = ScaledColourBar(fig, SIGNED_CMAP, ax=axes[4], shrink=0.8, extend="both")
         axes[4].set_title("sum = output channel", fontsize=15)
         for ax in axes:
             ax.set_xticks([])
