@@ -17,7 +17,7 @@ def main(slides_dir: Path, shots_dir: Path) -> None:
     from browser_helpers import find_chromium
     from playwright.sync_api import sync_playwright
 
-    decks = sorted(slides_dir.glob("*.slides.html"))
+    decks = sorted(slides_dir.resolve().glob("*.slides.html"))
     if not decks:
         raise SystemExit(f"no *.slides.html in {slides_dir}: run `make slides` first")
     with sync_playwright() as playwright:
