@@ -70,7 +70,8 @@ $(SLIDE_ASSETS)/.fetched:
 	@touch $@
 
 slides: install $(SLIDE_ASSETS)/.fetched  ## reveal.js slides of each notebook in slides/ (open them offline)
-	$(BIN)/jupyter nbconvert --to slides $(SLIDES_FLAGS) --output-dir $(SLIDES_DIR) notebooks/[0-9]*.ipynb
+	$(BIN)/jupyter nbconvert --to slides $(SLIDES_FLAGS) --TemplateExporter.extra_template_basedirs=slides-template \
+		--template lecture --output-dir $(SLIDES_DIR) notebooks/[0-9]*.ipynb
 	@echo "Slides written to $(SLIDES_DIR)/: open $(SLIDES_DIR)/00_welcome.slides.html in a browser"
 
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch

@@ -320,7 +320,9 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
 
 
 def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
-    """Every kernel of a bank as annotated grids: one row per output channel, one column per input channel.
+    """Every kernel of a bank as annotated grids: one column per kernel (output channel), one row per input channel.
+
+    Kernels side by side keep the figure wide, so a bank of six fits a slide.
 
     Parameters
     ----------
@@ -338,16 +340,17 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     check_ndim(weight, "weight", (4,), "(O, C, KH, KW)")
     count, depth = weight.shape[:2]
     if fig is None:
-        fig = plt.figure(figsize=(2.6 * depth + 1.5, 2.3 * count), layout="constrained")
-    axes = fig.subplots(count, depth, squeeze=False)
+        fig = plt.figure(figsize=(2.8 * count + 1.2, 2.3 * depth + 0.4), layout="constrained")
+    axes = fig.subplots(depth, count, squeeze=False)
     limit = float(np.abs(weight).max()) or 1.0
     for o in range(count):
         for c in range(depth):
-            draw_grid(axes[o, c], weight[o, c], fmt="{:.2g}", signed=True, fontsize=12)
-            axes[o, c].images[0].set_clim(-1.6 * limit, 1.6 * limit)  # one colour scale for the bank
-            if o == 0:
-                axes[o, c].set_title(channel_names[c] if c < len(channel_names) else f"channel {c}")
-        axes[o, 0].set_ylabel(names[o] if names else f"kernel {o}", rotation=0, ha="right", va="center")
+            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", signed=True, fontsize=12)
+            axes[c, o].images[0].set_clim(-1.6 * limit, 1.6 * limit)  # one colour scale for the bank
+        axes[0, o].set_title(names[o] if names else f"kernel {o}")
+    for c in range(depth):
+        axes[c, 0].set_ylabel(channel_names[c] if c < len(channel_names) else f"channel {c}", rotation=0,
+                              ha="right", va="center")
     return fig
 
 
