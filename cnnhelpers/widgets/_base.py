@@ -77,7 +77,7 @@ class LiveFigure:
     def render(self) -> np.ndarray:
         """Draw the figure and return it as an RGB array (H, W, 3)."""
         speed_up_images(self.figure)  # images the experiment added since the last draw
-        if not self._draw_changed_axes():
+        if not self._draw_changed_panels():
             self._draw_everything()
         return np.asarray(self.figure.canvas.buffer_rgba())[..., :3]
 
@@ -98,7 +98,7 @@ class LiveFigure:
         fig = self.figure
         return [artist for artist in fig.get_children() if artist is not fig.patch]
 
-    def _same_axes(self) -> bool:
+    def _same_panels(self) -> bool:
         panels, size = self._drawn or ((), None)
         now = self._panels()
         return (size == tuple(self.figure.bbox.size) and len(panels) == len(now)
@@ -111,7 +111,7 @@ class LiveFigure:
         incremental path needs; a figure rebuilt at every update never pays for that.
         """
         fig = self.figure
-        measure = bool(self._drawn) and self._same_axes()
+        measure = bool(self._drawn) and self._same_panels()
         fig.canvas.draw()
         self._boxes = None
         if measure:
@@ -131,14 +131,14 @@ class LiveFigure:
         m = self._MARGIN_PX
         return (box[0] - m, box[1] - m, box[2] + m, box[3] + m)
 
-    def _draw_changed_axes(self) -> bool:
+    def _draw_changed_panels(self) -> bool:
         """Redraw only the stale panels over the last picture; False when a full draw is needed.
 
         A panel is an axes (with its colour bar, titles, everything in it) or a figure-level
         artist such as a suptitle whose text changes with a slider.
         """
         fig = self.figure
-        if self._boxes is None or not self._same_axes() or fig.subfigs or fig.patch.get_linewidth() > 0:
+        if self._boxes is None or not self._same_panels() or fig.subfigs or fig.patch.get_linewidth() > 0:
             return False
         if fig.patch.get_alpha() not in (None, 1) or fig.patch.get_facecolor()[3] != 1:
             return False
