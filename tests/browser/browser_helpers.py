@@ -49,6 +49,37 @@ def skip_reason() -> str | None:
     return None
 
 
+def slide_decks(slides_dir: Path):
+    """Open each ``*.slides.html`` of ``slides_dir`` in headless Chromium at 1280x800.
+
+    Yields ``(deck, page, slides, errors)`` per deck: its path, the page with reveal.js ready
+    (transitions off), the ``(h, v)`` index of every slide, and the page errors seen so far.
+    Only the current slide is laid out: ``page.evaluate(f"() => Reveal.slide({h}, {v})")`` visits one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    decks = sorted(slides_dir.resolve().glob("*.slides.html"))
+    if not decks:
+        raise SystemExit(f"no *.slides.html in {slides_dir}: run `make slides` first")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium())
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        for deck in decks:
+            errors: list[str] = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            page.goto(deck.as_uri())
+            # reveal.js is loaded by require.js (an AMD module, no global): fetch the same instance
+            page.wait_for_function("""() => { if (!window.__reveal) require(['assets/reveal.js-4.0.2/dist/reveal.js'],
+                                       R => { window.Reveal = R; window.__reveal = true; });
+                                   return window.Reveal && Reveal.isReady(); }""", timeout=60_000)
+            page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+            page.wait_for_timeout(1500)  # MathJax and the widget renderer
+            slides = page.evaluate("""() => Reveal.getSlides().map(s => {
+                const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })""")
+            yield deck, page, slides, errors
+        browser.close()
+
+
 def notebooks_under_test() -> list[Path]:
     """Every notebook the suite opens: notebooks/*.ipynb, or those named by the environment."""
     named = os.environ.get("CNNHELPERS_BROWSER_NOTEBOOKS")

@@ -56,41 +56,25 @@ def cells_to_split(slides: list[dict], height: float, margin: float = 24) -> tup
 
 
 def main(slides_dir: Path, notebooks_dir: Path) -> None:
-    from browser_helpers import find_chromium
-    from playwright.sync_api import sync_playwright
+    from browser_helpers import slide_decks
 
-    decks = sorted(slides_dir.resolve().glob("*.slides.html"))
-    if not decks:
-        raise SystemExit(f"no *.slides.html in {slides_dir}: run `make slides` first")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_chromium())
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        for deck in decks:
-            page.goto(deck.as_uri())
-            page.wait_for_function("""() => { if (!window.__reveal) require(['assets/reveal.js-4.0.2/dist/reveal.js'],
-                                       R => { window.Reveal = R; window.__reveal = true; });
-                                   return window.Reveal && Reveal.isReady(); }""", timeout=60_000)
-            page.wait_for_timeout(1500)  # MathJax and the widget renderer
-            page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-            height = page.evaluate("() => Reveal.getConfig().height")
-            measured = []
-            indices = page.evaluate("() => Reveal.getSlides().map(s => { const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })")
-            for h, v in indices:  # only the current slide is laid out: visit each
-                page.evaluate(f"() => Reveal.slide({h}, {v})")
-                page.wait_for_timeout(200)
-                measured.append(page.evaluate(_MEASURE))
-            starts, too_tall = cells_to_split(measured, height)
-            path = notebooks_dir / deck.name.replace(".slides.html", ".ipynb")
-            notebook = nbformat.read(path, as_version=4)
-            by_id = {cell.get("id"): cell for cell in notebook.cells}
-            for cell_id in starts:
-                by_id[cell_id].metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
-            if starts:
-                nbformat.write(notebook, path)
-            print(f"{path.name}: {len(starts)} new sub-slides; cells taller than a slide: "
-                  f"{[(by_id[i].source.splitlines()[0][:50], h) for i, h in too_tall] or 'none'}")
-        browser.close()
-
+    for deck, page, slides, _ in slide_decks(slides_dir):
+        height = page.evaluate("() => Reveal.getConfig().height")
+        measured = []
+        for h, v in slides:  # only the current slide is laid out: visit each
+            page.evaluate(f"() => Reveal.slide({h}, {v})")
+            page.wait_for_timeout(200)
+            measured.append(page.evaluate(_MEASURE))
+        starts, too_tall = cells_to_split(measured, height)
+        path = notebooks_dir / deck.name.replace(".slides.html", ".ipynb")
+        notebook = nbformat.read(path, as_version=4)
+        by_id = {cell.get("id"): cell for cell in notebook.cells}
+        for cell_id in starts:
+            by_id[cell_id].metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
+        if starts:
+            nbformat.write(notebook, path)
+        print(f"{path.name}: {len(starts)} new sub-slides; cells taller than a slide: "
+              f"{[(by_id[i].source.splitlines()[0][:50], h) for i, h in too_tall] or 'none'}")
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))

@@ -14,44 +14,25 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(slides_dir: Path, shots_dir: Path) -> None:
-    from browser_helpers import find_chromium
-    from playwright.sync_api import sync_playwright
+    from browser_helpers import slide_decks
 
-    decks = sorted(slides_dir.resolve().glob("*.slides.html"))
-    if not decks:
-        raise SystemExit(f"no *.slides.html in {slides_dir}: run `make slides` first")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_chromium())
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        for deck in decks:
-            folder = shots_dir / deck.name.removesuffix(".slides.html")
-            folder.mkdir(parents=True, exist_ok=True)
-            errors: list[str] = []
-            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
-            page.goto(deck.as_uri())
-            # reveal.js is loaded by require.js (an AMD module, no global): fetch the same instance
-            page.wait_for_function("""() => { if (!window.__reveal) require(['assets/reveal.js-4.0.2/dist/reveal.js'],
-                                       R => { window.Reveal = R; window.__reveal = true; });
-                                   return window.Reveal && Reveal.isReady(); }""", timeout=60_000)
-            page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-            page.wait_for_timeout(1500)  # MathJax and the widget renderer
-            slides = page.evaluate("""() => Reveal.getSlides().map(s => {
-                const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })""")
-            overflowing = []
-            for number, (h, v) in enumerate(slides, start=1):
-                page.evaluate(f"() => Reveal.slide({h}, {v})")
-                page.wait_for_timeout(400)
-                info = page.evaluate("""() => { const s = Reveal.getCurrentSlide();
-                    return {content: s.scrollHeight, slide: Reveal.getConfig().height,
-                            text: s.innerText.trim().replace(/\\s+/g, ' ').slice(0, 70)}; }""")
-                page.screenshot(path=folder / f"slide-{number:02d}.png")
-                if info["content"] > info["slide"] + 2:
-                    overflowing.append((number, info["content"], info["text"]))
-            print(f"{deck.name}: {len(slides)} slides, {len(overflowing)} overflow (slide height "
-                  f"{page.evaluate('() => Reveal.getConfig().height')} px); page errors: {errors or 'none'}")
-            for number, height, text in overflowing:
-                print(f"  slide {number}: content {height} px: {text}")
-        browser.close()
+    for deck, page, slides, errors in slide_decks(slides_dir):
+        folder = shots_dir / deck.name.removesuffix(".slides.html")
+        folder.mkdir(parents=True, exist_ok=True)
+        overflowing = []
+        for number, (h, v) in enumerate(slides, start=1):
+            page.evaluate(f"() => Reveal.slide({h}, {v})")
+            page.wait_for_timeout(400)
+            info = page.evaluate("""() => { const s = Reveal.getCurrentSlide();
+                return {content: s.scrollHeight, slide: Reveal.getConfig().height,
+                        text: s.innerText.trim().replace(/\\s+/g, ' ').slice(0, 70)}; }""")
+            page.screenshot(path=folder / f"slide-{number:02d}.png")
+            if info["content"] > info["slide"] + 2:
+                overflowing.append((number, info["content"], info["text"]))
+        print(f"{deck.name}: {len(slides)} slides, {len(overflowing)} overflow (slide height "
+              f"{page.evaluate('() => Reveal.getConfig().height')} px); page errors: {errors or 'none'}")
+        for number, height, text in overflowing:
+            print(f"  slide {number}: content {height} px: {text}")
 
 
 if __name__ == "__main__":
