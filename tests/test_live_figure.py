@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnhelpers.plotting import draw_grid
+from cnnhelpers.plotting import ScaledColourBar, draw_grid
 from cnnhelpers.widgets import LiveFigure
-from cnnhelpers.plotting import ScaledColourBar
 from cnnhelpers.widgets._base import encode_jpeg, encode_png
 
 

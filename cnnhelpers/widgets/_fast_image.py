@@ -109,9 +109,11 @@ _SAMPLED = ("nearest", "none", "antialiased", "auto")
 
 def _linear_norm(norm):
     """(low, centre or None, high) of a norm that maps linearly (in one or two pieces), else None."""
-    if type(norm) is Normalize and norm.vmin is not None and norm.vmax is not None and norm.vmax > norm.vmin:
+    if norm.vmin is None or norm.vmax is None or not norm.vmin < norm.vmax:
+        return None
+    if type(norm) is Normalize:
         return float(norm.vmin), None, float(norm.vmax)
-    if type(norm) is TwoSlopeNorm and norm.vmin is not None and norm.vmax is not None and norm.vmin < norm.vcenter < norm.vmax:
+    if type(norm) is TwoSlopeNorm and norm.vmin < norm.vcenter < norm.vmax:
         return float(norm.vmin), float(norm.vcenter), float(norm.vmax)
     return None
 
