@@ -94,8 +94,8 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"values must be a 2-D array; got shape {values.shape}")
-    grid = _GRIDS.get(ax)
-    if grid is None or grid.image.axes is not ax:  # a first grid here, or its artists were removed
+    grid = grid_artists(ax)
+    if grid is None:  # a first grid here, or its artists were removed
         grid = _GRIDS[ax] = _Grid(ax)
     return grid.show(values, title=title, highlight=highlight, fmt=fmt, cmap=cmap, signed=signed,
                      fontsize=fontsize, highlight_color=highlight_color)
