@@ -14,7 +14,7 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter-state/config
 export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
 export IPYTHONDIR := $(CURDIR)/.jupyter-state/ipython
 
-.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides
+.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,34 +45,49 @@ playground: install  ## the kernel playground as an app (Voila: no code visible)
 	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/ in a browser (Ctrl+C stops it)"
 	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
 
-# Static reveal.js slides of every numbered notebook, viewable offline: reveal.js, require.js, jQuery,
-# MathJax, Font Awesome and the widget renderer are fetched once with npm into $(SLIDES_DIR)/assets.
+# Static pages of every numbered notebook, readable with no network: reveal.js slides (make slides)
+# and plain HTML pages (make html). Their scripts (reveal.js, require.js, jQuery, MathJax, Font Awesome,
+# the widget renderer) are fetched once with npm into <folder>/assets and served from there.
 SLIDES_DIR ?= slides
-SLIDE_PACKAGES := reveal.js@4.0.2 requirejs@2.1.22 jquery@2.2.4 @jupyter-widgets/html-manager@1.0.15 \
+HTML_DIR ?= html
+WEB_PACKAGES := reveal.js@4.0.2 requirejs@2.1.22 jquery@2.2.4 @jupyter-widgets/html-manager@1.0.15 \
 	mathjax@2.7.7 font-awesome@4.7.0
-SLIDE_ASSETS := $(SLIDES_DIR)/assets
-SLIDES_FLAGS := --SlidesExporter.reveal_url_prefix=assets/reveal.js-4.0.2 \
-	--SlidesExporter.require_js_url=assets/requirejs-2.1.22/require.js \
-	--SlidesExporter.jquery_url=assets/jquery-2.2.4/dist/jquery.min.js \
-	--SlidesExporter.mathjax_url="assets/mathjax-2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe" \
+# The same local URLs for both exporters, relative to the page.
+OFFLINE_URLS = --$(1).require_js_url=assets/requirejs-2.1.22/require.js \
+	--$(1).jquery_url=assets/jquery-2.2.4/dist/jquery.min.js \
+	--$(1).mathjax_url="assets/mathjax-2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe" \
+	--$(1).widget_renderer_url=assets/jupyter-widgets-html-manager-1.0.15/dist/embed-amd.js
+SLIDES_FLAGS := $(call OFFLINE_URLS,SlidesExporter) \
+	--SlidesExporter.reveal_url_prefix=assets/reveal.js-4.0.2 --SlidesExporter.reveal_theme=white \
 	--SlidesExporter.font_awesome_url=assets/font-awesome-4.7.0/css/font-awesome.css \
-	--SlidesExporter.widget_renderer_url=assets/jupyter-widgets-html-manager-1.0.15/dist/embed-amd.js \
 	--SlidesExporter.reveal_width=1280 --SlidesExporter.reveal_height=800 \
 	--SlidesExporter.reveal_scroll=True --SlidesExporter.reveal_number=c/t
+HTML_FLAGS := $(call OFFLINE_URLS,HTMLExporter)
+NBCONVERT := $(BIN)/jupyter nbconvert --TemplateExporter.extra_template_basedirs=templates \
+	--TemplateExporter.extra_template_paths=templates
 
-$(SLIDE_ASSETS)/.fetched:
-	@command -v npm >/dev/null || { echo "make slides needs npm (Node.js) once, to fetch reveal.js and friends"; exit 1; }
-	rm -rf build/slide-packages $(SLIDE_ASSETS) && mkdir -p build/slide-packages $(SLIDE_ASSETS)
-	cd build/slide-packages && npm pack --silent $(SLIDE_PACKAGES) >/dev/null
-	for tgz in build/slide-packages/*.tgz; do \
-		name=$$(basename $$tgz .tgz); mkdir -p $(SLIDE_ASSETS)/$$name; \
-		tar xzf $$tgz -C $(SLIDE_ASSETS)/$$name --strip-components=1 || exit 1; done
+%/assets/.fetched:
+	@command -v npm >/dev/null || { echo "make slides and make html need npm (Node.js) once, to fetch their scripts"; exit 1; }
+	rm -rf build/web-packages $*/assets && mkdir -p build/web-packages $*/assets
+	cd build/web-packages && npm pack --silent $(WEB_PACKAGES) >/dev/null
+	for tgz in build/web-packages/*.tgz; do \
+		name=$$(basename $$tgz .tgz); mkdir -p $*/assets/$$name; \
+		tar xzf $$tgz -C $*/assets/$$name --strip-components=1 || exit 1; done
 	@touch $@
 
-slides: install $(SLIDE_ASSETS)/.fetched  ## reveal.js slides of each notebook in slides/ (open them offline)
-	$(BIN)/jupyter nbconvert --to slides $(SLIDES_FLAGS) --TemplateExporter.extra_template_basedirs=slides-template \
-		--template lecture --output-dir $(SLIDES_DIR) notebooks/[0-9]*.ipynb
+# The notebooks to convert (tests convert one); `slide-decks` and `pages` skip the install step.
+PAGES ?= notebooks/[0-9]*.ipynb
+slides: install slide-decks  ## reveal.js slides of each notebook in slides/ (open them offline)
 	@echo "Slides written to $(SLIDES_DIR)/: open $(SLIDES_DIR)/00_welcome.slides.html in a browser"
+
+slide-decks: $(SLIDES_DIR)/assets/.fetched
+	$(NBCONVERT) --to slides $(SLIDES_FLAGS) --template lecture --output-dir $(SLIDES_DIR) $(PAGES)
+
+html: install pages  ## each notebook as one HTML page in html/ (readable offline)
+	@echo "Pages written to $(HTML_DIR)/: open $(HTML_DIR)/00_welcome.html in a browser"
+
+pages: $(HTML_DIR)/assets/.fetched
+	$(NBCONVERT) --to html $(HTML_FLAGS) --template page --output-dir $(HTML_DIR) $(PAGES)
 
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
