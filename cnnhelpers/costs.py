@@ -1,8 +1,12 @@
-"""Numbers about convolutions: parameter counts, memory and operation costs, the dense matrix of a
-convolution, equivariance measured, and a timing helper.
+"""What a layer costs: parameters, memory and operations, and seconds.
 
-These are the computations behind the notebooks' claims ("a convolution needs far fewer
-parameters", "it commutes with shifts"), so that every number shown is computed, never typed in.
+Shared by notebooks 01 (kernels), 03 (stride), 04 (depth), 05 (pooling) and 06 (a full CNN), so
+that every count and timing they show is computed, never typed in:
+
+* :func:`dense_parameters`, :func:`conv_parameters`: learnable numbers of a layer;
+* :func:`convolution_costs`: memory and arithmetic of one convolution done three ways
+  (:class:`OperationCost` each);
+* :func:`median_seconds`: a small ``timeit``.
 """
 
 from __future__ import annotations
@@ -15,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
+from ._validate import check_window_fits, padding_amounts, pair
 
-__all__ = ["neighbour_correlation", "dense_parameters", "conv_parameters", "OperationCost", "convolution_costs",
-           "cost_table", "convolution_matrix", "equivariance_error", "equivariance_errors", "median_seconds"]
+__all__ = ["dense_parameters", "conv_parameters", "OperationCost", "convolution_costs", "median_seconds"]
 
 
 def _size(shape, name: str) -> int:
@@ -32,46 +35,6 @@ def _size(shape, name: str) -> int:
         if item < 1:
             raise ValueError(f"{name} must contain sizes >= 1; got {shape!r}")
     return math.prod(int(item) for item in items)
-
-
-def neighbour_correlation(image, distances) -> np.ndarray:
-    """Correlation between pixels ``d`` columns apart, for each distance ``d``: "nearby pixels are alike".
-
-    For each ``d``, the Pearson correlation of ``image[:, :-d]`` with ``image[:, d:]``, every row
-    pooled: 1 means the pixel ``d`` to the right is perfectly predictable from this one.
-
-    Parameters
-    ----------
-    image : array of shape (H, W)
-    distances : sequence of int
-        Each between 1 and ``W - 2`` (at least two pixel pairs per row).
-
-    Returns
-    -------
-    correlations : float64 array of shape (len(distances),)
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``image`` is not 2-D or a distance is out of range.
-
-    Examples
-    --------
-    >>> stripes = np.tile([0.0, 1.0], (4, 4))  # columns alternate 0, 1, 0, 1...
-    >>> neighbour_correlation(stripes, [1, 2])
-    array([-1.,  1.])
-    """
-    image = as_float_array(image, "image")
-    check_ndim(image, "image", (2,), "(H, W)")
-    width = image.shape[1]
-    result = []
-    for distance in distances:
-        (distance, _) = pair(distance, "distances", minimum=1)
-        if distance > width - 2:
-            raise ValueError(f"distances must be at most W - 2 = {width - 2} for an image {width} wide; got {distance}")
-        left, right = image[:, :-distance].ravel(), image[:, distance:].ravel()
-        result.append(np.corrcoef(left, right)[0, 1])
-    return np.array(result, dtype=np.float64)
 
 
 def dense_parameters(input_shape, output_shape=None, *, bias: bool = False) -> int:
@@ -223,190 +186,6 @@ def convolution_costs(input_shape: tuple[int, int], kernel_size, *, stride=1, pa
         "sparse matrix": OperationCost(nonzeros, nonzeros, nonzeros - outputs),
         "dense matrix": OperationCost(inputs * outputs, inputs * outputs, (inputs - 1) * outputs),
     }
-
-
-def cost_table(costs: dict[str, OperationCost]) -> str:
-    """The costs of :func:`convolution_costs` as an aligned text table, thousands separated.
-
-    Parameters
-    ----------
-    costs : dict of str to OperationCost
-
-    Returns
-    -------
-    str
-        One header line and one line per method.
-
-    Examples
-    --------
-    >>> print(cost_table(convolution_costs((4, 4), 3)))
-                   stored floats  multiplications  additions  operations
-    convolution                9               36         32          68
-    sparse matrix             36               36         32          68
-    dense matrix              64               64         60         124
-    """
-    header = ["", "stored floats", "multiplications", "additions", "operations"]
-    table = [header] + [[name] + [f"{value:,}" for value in (cost.stored_floats, cost.multiplications,
-                                                              cost.additions, cost.operations)]
-                        for name, cost in costs.items()]
-    widths = [max(len(row[k]) for row in table) for k in range(len(header))]
-    lines = [row[0].ljust(widths[0]) + "".join(f"  {cell:>{width}}" for cell, width in zip(row[1:], widths[1:],
-                                                                                          strict=True))
-             for row in table]
-    return "\n".join(lines)
-
-
-def convolution_matrix(input_shape: tuple[int, int], kernel, *, stride=1, padding=0, dilation=1,
-                       max_entries: int = 2**27) -> np.ndarray:
-    """The dense matrix ``M`` with ``M @ image.ravel() == correlate2d(image, kernel).ravel()``.
-
-    Row ``i * OW + j`` holds the kernel's weights at the columns of the pixels that output
-    ``(i, j)`` sees, zeros elsewhere: most of ``M`` is zero (sparse interactions) and the same
-    few values repeat along its diagonals (parameter sharing).
-
-    Parameters
-    ----------
-    input_shape : (int, int)
-        ``(H, W)`` of the images the matrix will be applied to.
-    kernel : array of shape (KH, KW)
-    stride, padding, dilation
-        As for :func:`cnnhelpers.correlate2d`; zero padding simply drops the taps outside.
-    max_entries : int
-        Refuse to build a larger matrix (the default, 2**27 entries, is 1 GiB of float64).
-
-    Returns
-    -------
-    matrix : array of shape (OH * OW, H * W)
-        float32 for a float32 kernel, float64 otherwise.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If the kernel is not 2-D, an argument is out of range, the kernel is larger than the
-        padded input, or the matrix would have more than ``max_entries`` entries.
-
-    Examples
-    --------
-    >>> convolution_matrix((1, 3), [[-1, 1]])
-    array([[-1.,  1.,  0.],
-           [ 0., -1.,  1.]])
-    """
-    height, width = pair(input_shape, "input_shape")
-    kernel = as_float_array(kernel, "kernel")
-    check_ndim(kernel, "kernel", (2,), "(KH, KW)")
-    kh, kw = kernel.shape
-    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
-    top, bottom, left, right = padding_amounts(padding, (kh, kw), dilation, stride, allow_full=True)
-    check_window_fits((height, width), (top, bottom, left, right), (kh, kw), dilation, "kernel")
-    out_h = (height + top + bottom - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    out_w = (width + left + right - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    entries = out_h * out_w * height * width
-    if entries > max_entries:
-        gib = entries * kernel.itemsize / 2**30
-        raise ValueError(f"the dense matrix would have {out_h * out_w:,} x {height * width:,} = {entries:,} "
-                         f"entries ({gib:,.1f} GiB); max_entries is {max_entries:,}: use a smaller input_shape")
-    i = np.arange(out_h)[:, None, None, None]  # (OH, 1, 1, 1)
-    j = np.arange(out_w)[None, :, None, None]  # (1, OW, 1, 1)
-    u = np.arange(kh)[None, None, :, None]  # (1, 1, KH, 1)
-    v = np.arange(kw)[None, None, None, :]  # (1, 1, 1, KW)
-    rows = i * stride[0] + u * dilation[0] - top  # (OH, 1, KH, 1): input row of each tap
-    cols = j * stride[1] + v * dilation[1] - left  # (1, OW, 1, KW)
-    shape = (out_h, out_w, kh, kw)
-    inside = (np.broadcast_to((rows >= 0) & (rows < height), shape)
-              & np.broadcast_to((cols >= 0) & (cols < width), shape))  # taps on real pixels, not padding
-    out_index = np.broadcast_to(i * out_w + j, shape)
-    in_index = np.broadcast_to(rows * width + cols, shape)
-    matrix = np.zeros((out_h * out_w, height * width), dtype=kernel.dtype)
-    matrix[out_index[inside], in_index[inside]] = np.broadcast_to(kernel, shape)[inside]
-    return matrix
-
-
-def equivariance_error(operation: Callable[[np.ndarray], np.ndarray],
-                       transform: Callable[[np.ndarray], np.ndarray], image, *, margin: int = 0) -> float:
-    """How far ``operation`` is from commuting with ``transform`` on ``image``, relative to its output.
-
-    ``max |operation(transform(image)) - transform(operation(image))| / max |transform(operation(image))|``
-    over the pixels at least ``margin`` from every border (where the image's edges do not
-    interfere). 0 means equivariant: transforming the input transforms the output the same way.
-
-    Parameters
-    ----------
-    operation : callable
-        Image to image, e.g. ``lambda x: correlate2d(x, kernel, padding="same")``.
-    transform : callable
-        Image to image, e.g. ``lambda x: shift(x, (5, 3))`` or ``np.rot90``.
-    image : array of shape (H, W)
-    margin : int
-        Border rows and columns to leave out of the comparison, >= 0.
-
-    Returns
-    -------
-    float
-        The relative error (the absolute one if the reference is all zeros).
-
-    Raises
-    ------
-    ValueError
-        If the two results have different shapes, or ``margin`` leaves nothing to compare.
-
-    Examples
-    --------
-    >>> from cnnhelpers import correlate2d
-    >>> from cnnhelpers.images import shift
-    >>> image = np.random.default_rng(0).random((32, 32))
-    >>> sobel = lambda x: correlate2d(x, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], padding="same")
-    >>> equivariance_error(sobel, lambda x: shift(x, (2, 3)), image, margin=4)
-    0.0
-    """
-    image = as_float_array(image, "image")
-    (margin, _) = pair(margin, "margin", minimum=0)
-    moved_then_done = np.asarray(operation(transform(image)))
-    done_then_moved = np.asarray(transform(operation(image)))
-    if moved_then_done.shape != done_then_moved.shape:
-        raise ValueError(f"operation(transform(image)) has shape {moved_then_done.shape} but "
-                         f"transform(operation(image)) has shape {done_then_moved.shape}; they must be equal")
-    if 2 * margin >= min(done_then_moved.shape[:2]):
-        raise ValueError(f"margin must leave pixels to compare in outputs of shape {done_then_moved.shape}; "
-                         f"got margin={margin}")
-    inner = (slice(margin, done_then_moved.shape[0] - margin), slice(margin, done_then_moved.shape[1] - margin))
-    difference = float(np.max(np.abs(moved_then_done[inner] - done_then_moved[inner])))
-    scale = float(np.max(np.abs(done_then_moved[inner])))
-    return difference / scale if scale > 0 else difference
-
-
-def equivariance_errors(image, named_kernels: dict[str, np.ndarray], transforms: dict[str, Callable], *,
-                        margin: int = 0) -> dict[str, dict[str, float]]:
-    """:func:`equivariance_error` of ``correlate2d(., kernel, padding="same")`` for every kernel and transform.
-
-    Parameters
-    ----------
-    image : array of shape (H, W)
-    named_kernels : dict of str to array of shape (KH, KW)
-    transforms : dict of str to callable
-        Image to image, e.g. ``{"rotate 90": np.rot90}``.
-    margin : int
-        Border left out of every comparison.
-
-    Returns
-    -------
-    dict
-        ``errors[kernel_name][transform_name]``, relative errors (0 = equivariant).
-
-    Examples
-    --------
-    >>> image = np.random.default_rng(0).random((16, 16))
-    >>> errors = equivariance_errors(image, {"plus": [[0, 1, 0], [1, 1, 1], [0, 1, 0]]}, {"rotate": np.rot90})
-    >>> errors["plus"]["rotate"]
-    0.0
-    """
-    from .conv import correlate2d
-
-    def filtering(kernel):
-        return lambda x: correlate2d(x, kernel, padding="same")
-
-    return {name: {label: equivariance_error(filtering(kernel), transform, image, margin=margin)
-                   for label, transform in transforms.items()}
-            for name, kernel in named_kernels.items()}
 
 
 def median_seconds(function: Callable, *args, repeat: int = 7, number: int = 1, **kwargs) -> float:
