@@ -1,25 +1,26 @@
-"""cnnhelpers.widgets.kernels: the kernel editor, the weighted-sum stepper and notebook 01's figures.
+"""cnnhelpers.lessons.kernels: notebook 01's computations (neighbour correlation, the convolution
+matrix, equivariance), its figures and the weighted-sum stepper.
 
-Every ``update`` is called directly, as a slider would, and its result compared with SciPy or a
-loop written here.
-"""
+Computations are compared with SciPy or loops written here; figures are checked by what they show."""
 
-import matplotlib
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import scipy.signal
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-
-from cnnhelpers import correlate2d, kernels  # noqa: E402
-from cnnhelpers.images import lines_and_corner, load_image, shift  # noqa: E402
-from cnnhelpers.plotting import IMAGE_CMAP, SIGNED_CMAP  # noqa: E402
-from cnnhelpers.widgets.kernels import (  # noqa: E402
-    WEIGHT_NAMES,
-    KernelEditor,
+import cnnhelpers as ch
+from cnnhelpers import correlate2d, kernels
+from cnnhelpers.costs import OperationCost, convolution_costs
+from cnnhelpers.images import lines_and_corner, load_image, shift
+from cnnhelpers.lessons.kernels import (
     WeightedSumStepper,
+    convolution_matrix,
+    cost_table,
+    detector_responses,
+    equivariance_error,
+    equivariance_errors,
+    neighbor_correlation,
     show_convolution_matrix,
     show_detector_responses,
     show_equivariance,
@@ -34,114 +35,6 @@ def close_figures():
     yield
     plt.close("all")
 
-
-def weights(kernel):
-    return dict(zip(WEIGHT_NAMES, np.asarray(kernel, float).ravel(), strict=True))
-
-
-@pytest.fixture
-def editor():
-    return KernelEditor(size=64)
-
-
-# --- KernelEditor.update ----------------------------------------------------------------------
-
-def test_editor_output_is_scipys_valid_correlation(editor):
-    kernel = np.random.default_rng(0).normal(size=(3, 3))
-    result = editor.update(photo="camera", **weights(kernel))
-    expected = scipy.signal.correlate2d(load_image("camera", size=64), kernel, mode="valid")
-    np.testing.assert_allclose(result["output"], expected, atol=1e-12)
-
-
-def test_editor_returns_the_kernel_from_the_nine_weights_row_major(editor):
-    kernel = np.arange(9.0).reshape(3, 3)
-    np.testing.assert_array_equal(editor.update(photo="camera", **weights(kernel))["kernel"], kernel)
-
-
-def test_editor_output_is_two_pixels_smaller_per_axis(editor):
-    result = editor.update(photo="coffee", **weights(kernels.identity))
-    assert result["output"].shape == (result["image"].shape[0] - 2, result["image"].shape[1] - 2)
-
-
-def test_editor_identity_kernel_returns_the_inner_image(editor):
-    result = editor.update(photo="camera", **weights(kernels.identity))
-    np.testing.assert_array_equal(result["output"], result["image"][1:-1, 1:-1])
-
-
-def test_editor_synthetic_image_is_lines_and_corner(editor):
-    result = editor.update(photo="lines_and_corner", **weights(kernels.identity))
-    np.testing.assert_array_equal(result["image"], lines_and_corner(48))
-
-
-def test_editor_signed_output_uses_the_diverging_map_centred_on_zero(editor):
-    editor.update(photo="camera", **weights(kernels.sobel_x))
-    shown = editor._shown_out
-    assert shown.get_cmap().name == SIGNED_CMAP
-    assert shown.norm.vmin == -shown.norm.vmax
-
-
-def test_editor_non_negative_output_is_grey_from_zero(editor):
-    editor.update(photo="camera", **weights(kernels.box_blur))
-    assert editor._shown_out.get_cmap().name == IMAGE_CMAP
-    assert editor._shown_out.norm.vmin == 0.0
-
-
-def test_editor_kernel_panel_shows_the_weights(editor):
-    editor.update(photo="camera", **weights(kernels.sharpen))
-    assert [text.get_text() for text in editor._kernel_texts] == [f"{w:.2f}" for w in kernels.sharpen.ravel()]
-
-
-def test_editor_rejects_an_unknown_photo(editor):
-    with pytest.raises(ValueError, match="photo must be one of"):
-        editor.update(photo="moon", **weights(kernels.identity))
-
-
-def test_editor_rejects_a_non_finite_weight(editor):
-    with pytest.raises(ValueError, match="every weight must be a finite number"):
-        editor.update(photo="camera", **{**weights(kernels.identity), "w11": float("nan")})
-
-
-def test_editor_bad_setting_shows_a_message_not_a_traceback(editor):
-    assert editor.safe_update(photo="moon", **weights(kernels.identity)) is False
-    assert "cannot work" in editor.message.value and "photo must be one of" in editor.message.value
-
-
-def test_editor_constructor_rejects_an_unknown_preset():
-    with pytest.raises(ValueError, match="preset must be one of"):
-        KernelEditor(preset="blur9")
-
-
-# --- KernelEditor as a widget ------------------------------------------------------------------
-
-def test_editor_widget_draws_a_png_on_creation(editor):
-    editor.widget  # noqa: B018 - building it draws the first picture
-    assert editor.live.image.value[:3] == b"\xff\xd8\xff"  # JPEG
-
-
-def test_editor_preset_moves_the_sliders_with_one_redraw(editor, monkeypatch):
-    editor.widget  # noqa: B018
-    calls = []
-    original = editor.update
-    monkeypatch.setattr(editor, "update", lambda **values: calls.append(values) or original(**values))
-    editor.preset.value = "emboss"
-    assert len(calls) == 1
-    current = np.array([editor.controls[name].value for name in WEIGHT_NAMES]).reshape(3, 3)
-    np.testing.assert_array_equal(current, kernels.emboss)
-
-
-def test_editor_moving_a_slider_labels_the_kernel_custom(editor):
-    editor.widget  # noqa: B018
-    editor.controls["w00"].value = 3.5
-    assert editor.preset.value == "custom"
-
-
-def test_editor_moving_back_to_a_preset_names_it(editor):
-    editor.widget  # noqa: B018
-    editor.apply_preset("laplacian")
-    assert editor.matching_preset() == "laplacian" and editor.preset.value == "laplacian"
-
-
-# --- the weighted sum --------------------------------------------------------------------------
 
 def loop_products(patch, kernel):
     return [[patch[u][v] * kernel[u][v] for v in range(3)] for u in range(3)]
@@ -163,9 +56,10 @@ def test_stepper_partial_sum_is_the_first_products(steps):
 def test_stepper_shows_only_the_first_products_and_spells_them_out():
     stepper = WeightedSumStepper(LECTURE_PATCH, kernels.sobel_x)
     stepper.update(steps=4)
-    assert [text.get_visible() for text in stepper._product_texts] == [True] * 4 + [False] * 5
-    assert stepper._sum_text.get_text() == "-4"  # -3 + 0 + 1 - 2
-    assert stepper.live.figure._suptitle.get_text() == "3·(-1) + 2·0 + 1·1 + 1·(-2) = -4"
+    _, _, products_ax, sum_ax = stepper.live.figure.axes
+    assert [text.get_visible() for text in products_ax.texts] == [True] * 4 + [False] * 5
+    assert [text.get_text() for text in sum_ax.texts] == ["-4"]  # -3 + 0 + 1 - 2
+    assert stepper.live.figure.get_suptitle() == "3·(-1) + 2·0 + 1·1 + 1·(-2) = -4"
 
 
 def test_stepper_rejects_more_steps_than_products():
@@ -175,7 +69,7 @@ def test_stepper_rejects_more_steps_than_products():
 
 def test_weighted_sum_title_spells_out_the_lectures_sum():
     fig = show_weighted_sum(LECTURE_PATCH, kernels.sobel_x)
-    assert fig._suptitle.get_text() == "3·(-1) + 2·0 + 1·1 + 1·(-2) + 2·0 + 3·2 + 1·(-1) + 1·0 + 1·1 = 2"
+    assert fig.get_suptitle() == "3·(-1) + 2·0 + 1·1 + 1·(-2) + 2·0 + 3·2 + 1·(-1) + 1·0 + 1·1 = 2"
 
 
 def test_weighted_sum_rejects_shapes_that_differ():
@@ -183,16 +77,21 @@ def test_weighted_sum_rejects_shapes_that_differ():
         show_weighted_sum(np.ones((2, 3)), kernels.sobel_x)
 
 
-# --- the other figures ---------------------------------------------------------------------------
-
 def test_detector_responses_are_padded_correlations_and_the_corner_peaks_at_the_square():
     image = lines_and_corner(12)
     detectors = {"vertical_line": kernels.vertical_line, "corner": kernels.corner}
-    _, responses = show_detector_responses(image, detectors)
+    responses = detector_responses(image, detectors)
     padded = np.pad(image, 1)
     expected = np.array([[np.sum(padded[i:i + 3, j:j + 3] * kernels.corner) for j in range(12)] for i in range(12)])
     np.testing.assert_array_equal(responses["corner"], expected)
     assert [tuple(p) for p in np.argwhere(responses["corner"] == responses["corner"].max())] == [(6, 6)]
+
+
+def test_detector_figure_titles_give_each_maximum_and_where_it_is():
+    image = lines_and_corner(12)
+    fig = show_detector_responses(image, {"corner": kernels.corner})
+    peak = detector_responses(image, {"corner": kernels.corner})["corner"].max()
+    assert [ax.get_title() for ax in fig.axes] == ["input", f"corner: max {peak:g} at 1 pixel"]
 
 
 def test_convolution_matrix_figure_rejects_a_vector():
@@ -202,6 +101,147 @@ def test_convolution_matrix_figure_rejects_a_vector():
 
 def test_equivariance_figure_reports_zero_for_a_shift_inside_the_margin():
     image = np.random.default_rng(1).random((32, 32))
-    _, error = show_equivariance(image, lambda x: correlate2d(x, kernels.sobel_x, padding="same"),
-                                 lambda x: shift(x, (2, 2)), margin=4)
-    assert error == 0.0
+    fig = show_equivariance(image, lambda x: correlate2d(x, kernels.sobel_x, padding="same"),
+                            lambda x: shift(x, (2, 2)), margin=4)
+    assert fig.get_suptitle() == "transform: relative difference 0 (inside a 4-pixel border)"
+
+
+def naive_correlate(image, kernel, stride=1, pad=0):
+    """out[i, j] = sum_uv padded[i*s + u, j*s + v] * kernel[u, v], one loop per index."""
+    padded = np.pad(np.asarray(image, float), pad)
+    kh, kw = np.shape(kernel)
+    oh, ow = (padded.shape[0] - kh) // stride + 1, (padded.shape[1] - kw) // stride + 1
+    out = np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            for u in range(kh):
+                for v in range(kw):
+                    out[i, j] += padded[i * stride + u, j * stride + v] * kernel[u][v]
+    return out
+
+
+def test_neighbour_correlation_matches_a_pearson_formula_written_out():
+    image = np.random.default_rng(4).random((6, 9)).cumsum(axis=1)  # a random walk along rows: correlated
+    for distance in (1, 3):
+        a, b = image[:, :-distance].ravel(), image[:, distance:].ravel()
+        a, b = a - a.mean(), b - b.mean()
+        pearson = np.sum(a * b) / np.sqrt(np.sum(a**2) * np.sum(b**2))
+        assert neighbor_correlation(image, [distance])[0] == pytest.approx(pearson)
+
+
+def test_neighbour_correlation_of_a_photo_falls_with_distance():
+    near, far = neighbor_correlation(load_image("camera", size=128), [1, 40])
+    assert near > 0.8 > far
+
+
+def test_neighbour_correlation_rejects_a_distance_beyond_the_width():
+    with pytest.raises(ValueError, match="distances must be at most W - 2 = 3"):
+        neighbor_correlation(np.ones((3, 5)), [4])
+
+
+def test_cost_table_is_aligned_with_thousands_separators():
+    table = cost_table({"a": OperationCost(1, 2000, 3), "long name": OperationCost(40, 5, 6)})
+    assert table.splitlines() == [
+        "           stored floats  multiplications  additions  operations",
+        "a                      1            2,000          3       2,003",
+        "long name             40                5          6          11",
+    ]
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(padding=1), dict(stride=2, padding=2),
+                                    dict(dilation=2, padding="same"), dict(padding="full")])
+def test_costs_sparse_count_is_the_non_zeros_of_the_matrix(kwargs):
+    kernel = np.arange(1.0, 10.0).reshape(3, 3)  # no zero weights: non-zeros = taps on real pixels
+    matrix = convolution_matrix((7, 6), kernel, **kwargs)
+    costs = convolution_costs((7, 6), 3, **kwargs)
+    assert costs["sparse matrix"].stored_floats == np.count_nonzero(matrix)
+    assert costs["dense matrix"].stored_floats == matrix.size
+
+
+@pytest.mark.parametrize("stride, pad", [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2)])
+def test_convolution_matrix_times_image_is_the_correlation(stride, pad):
+    rng = np.random.default_rng(5)
+    image, kernel = rng.normal(size=(7, 8)), rng.normal(size=(3, 2))
+    matrix = convolution_matrix(image.shape, kernel, stride=stride, padding=pad)
+    expected = naive_correlate(image, kernel, stride, pad)
+    np.testing.assert_allclose(matrix @ image.ravel(), expected.ravel(), atol=1e-12)
+
+
+def test_convolution_matrix_with_dilation_matches_scipy_on_a_dilated_kernel():
+    rng = np.random.default_rng(6)
+    image, kernel = rng.normal(size=(9, 9)), rng.normal(size=(3, 3))
+    dilated = np.zeros((5, 5))
+    dilated[::2, ::2] = kernel
+    expected = scipy.signal.correlate2d(image, dilated, mode="valid")
+    matrix = convolution_matrix(image.shape, kernel, dilation=2)
+    np.testing.assert_allclose(matrix @ image.ravel(), expected.ravel(), atol=1e-12)
+
+
+def test_convolution_matrix_of_the_edge_kernel_has_two_nonzeros_per_row():
+    matrix = convolution_matrix((4, 5), [[-1, 1]])
+    assert matrix.shape == (4 * 4, 4 * 5)
+    assert (np.count_nonzero(matrix, axis=1) == 2).all()
+
+
+def test_convolution_matrix_keeps_float32():
+    assert convolution_matrix((4, 4), np.ones((2, 2), np.float32)).dtype == np.float32
+
+
+def test_convolution_matrix_refuses_a_matrix_above_max_entries():
+    with pytest.raises(ValueError, match="8,003,072,000 entries"):
+        convolution_matrix((280, 320), [[-1, 1]])
+
+
+def test_convolution_matrix_rejects_a_1d_kernel():
+    with pytest.raises(ValueError, match="kernel must be 2-D"):
+        convolution_matrix((4, 4), [1, 2, 3])
+
+
+def sobel_same(image):
+    return ch.correlate2d(image, kernels.sobel_x, padding="same")
+
+
+def test_correlation_is_shift_equivariant_away_from_the_border():
+    image = np.random.default_rng(7).random((40, 40))
+    assert equivariance_error(sobel_same, lambda x: shift(x, (3, -2)), image, margin=4) == 0.0
+
+
+def test_shift_equivariance_fails_at_the_border_without_margin():
+    image = np.random.default_rng(7).random((40, 40))
+    assert equivariance_error(sobel_same, lambda x: shift(x, (3, -2)), image) > 0.1
+
+
+def test_sobel_is_not_rotation_equivariant_but_the_laplacian_is_for_90_degrees():
+    image = np.random.default_rng(8).random((30, 30))
+    laplacian = lambda x: ch.correlate2d(x, kernels.laplacian, padding="same")  # noqa: E731
+    assert equivariance_error(sobel_same, np.rot90, image) > 0.5
+    assert equivariance_error(laplacian, np.rot90, image) < 1e-12
+
+
+def test_equivariance_error_is_relative_to_the_output():
+    image = np.zeros((5, 5))
+    image[2, 2] = 1.0
+    # operation doubles; transform adds 1: 2(x+1) vs 2x+1 differ by 1, reference max is 3
+    assert equivariance_error(lambda x: 2 * x, lambda x: x + 1, image) == pytest.approx(1 / 3)
+
+
+def test_equivariance_error_rejects_shapes_that_differ():
+    with pytest.raises(ValueError, match="must be equal"):
+        equivariance_error(np.transpose, lambda x: x[1:], np.ones((8, 8)))
+
+
+def test_equivariance_error_rejects_a_margin_that_leaves_nothing():
+    with pytest.raises(ValueError, match="margin must leave pixels"):
+        equivariance_error(lambda x: x, lambda x: x, np.ones((6, 6)), margin=3)
+
+
+def test_equivariance_errors_fills_the_table_with_single_measurements():
+    image = np.random.default_rng(9).random((20, 20))
+    named = {"sobel_x": kernels.sobel_x, "laplacian": kernels.laplacian}
+    transforms = {"rotate": np.rot90, "shift": lambda x: shift(x, (1, 2))}
+    table = equivariance_errors(image, named, transforms, margin=3)
+    for name, kernel in named.items():
+        for label, transform in transforms.items():
+            single = equivariance_error(lambda x, k=kernel: ch.correlate2d(x, k, padding="same"), transform, image,
+                                        margin=3)
+            assert table[name][label] == single

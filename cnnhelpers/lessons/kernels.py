@@ -4,7 +4,8 @@
   :func:`show_neighbor_correlation`; :func:`show_parameter_growth` (dense layers do not scale);
 * a kernel is a weighted sum: :func:`show_weighted_sum` (the lecture's 3x3 example) and
   :class:`WeightedSumStepper`, which reveals the products one at a time;
-* classic kernels and detectors: :func:`show_kernel_gallery`, :func:`show_detector_responses`;
+* classic kernels and detectors: :func:`show_kernel_gallery`, :func:`detector_responses`,
+  :func:`show_detector_responses`;
   the flip: :func:`show_impulse_responses`;
 * sparse interactions and parameter sharing: :func:`convolution_matrix`, the matrix behind a
   convolution, and :func:`show_convolution_matrix`;
@@ -31,9 +32,9 @@ from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, format_tab
 from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
-           "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "show_detector_responses",
-           "convolution_matrix", "show_convolution_matrix", "cost_table", "equivariance_error", "equivariance_errors",
-           "show_equivariance"]
+           "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "detector_responses",
+           "show_detector_responses", "convolution_matrix", "show_convolution_matrix", "cost_table",
+           "equivariance_error", "equivariance_errors", "show_equivariance"]
 
 
 def neighbor_correlation(image, distances) -> np.ndarray:
@@ -90,7 +91,7 @@ def show_neighbor_correlation(images: dict[str, np.ndarray], distances):
     Returns
     -------
     fig : matplotlib Figure
-    correlations : dict of str to array of shape (len(distances),)
+        The numbers are :func:`neighbor_correlation`'s.
     """
     correlations = {name: neighbor_correlation(image, distances) for name, image in images.items()}
     fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
@@ -106,7 +107,7 @@ def show_neighbor_correlation(images: dict[str, np.ndarray], distances):
     ax.set_ylim(-0.1, 1.05)
     ax.set_title("How alike are pixels d apart?")
     ax.legend()
-    return fig, correlations
+    return fig
 
 
 def show_parameter_growth(sides, *, kernel_size: int = 3, channels=(1, 3), marks=(28, 224)):
@@ -304,7 +305,6 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
     Returns
     -------
     fig : matplotlib Figure
-    outputs : dict of str to array of shape (H - KH + 1, W - KW + 1)
     """
     image = np.asarray(image, dtype=float)
     outputs = {name: correlate2d(image, kernel) for name, kernel in named_kernels.items()}
@@ -322,7 +322,7 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
         image_ax.set_yticks([])
     for panel in panels.flat[len(outputs):]:
         panel.set_visible(False)
-    return fig, outputs
+    return fig
 
 
 def show_impulse_responses(kernel, size: int = 5):
@@ -340,7 +340,6 @@ def show_impulse_responses(kernel, size: int = 5):
     Returns
     -------
     fig : matplotlib Figure
-    responses : dict with ``"correlation"`` and ``"convolution"``, arrays of shape (size, size)
     """
     kernel = np.asarray(kernel, dtype=float)
     if kernel.ndim != 2 or kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
@@ -356,7 +355,7 @@ def show_impulse_responses(kernel, size: int = 5):
     draw_grid(axes[1], impulse, title="input: one bright pixel", signed=False, fontsize=15)
     draw_grid(axes[2], responses["correlation"], title="correlate2d: kernel flipped", signed=True, fontsize=15)
     draw_grid(axes[3], responses["convolution"], title="convolve2d: kernel as is", signed=True, fontsize=15)
-    return fig, responses
+    return fig
 
 
 def _outline_maxima(ax, values: np.ndarray) -> list[tuple[int, int]]:
@@ -367,12 +366,37 @@ def _outline_maxima(ax, values: np.ndarray) -> list[tuple[int, int]]:
     return peaks
 
 
+def detector_responses(image, detectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each detector's response at every pixel of ``image``, centred on the pixel.
+
+    The padding is half the kernel (1 for 3x3 detectors), so that each response sits over the
+    pixel the kernel is centred on, as on the lecture's "Kernels" slide.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    detectors : dict of str to array of shape (KH, KW)
+        Name to kernel (odd sizes).
+
+    Returns
+    -------
+    responses : dict of str to array of shape (H, W)
+
+    Examples
+    --------
+    >>> detector_responses(np.eye(3), {"diagonal": np.eye(3)})["diagonal"].tolist()
+    [[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 2.0]]
+    """
+    image = np.asarray(image, dtype=float)
+    return {name: correlate2d(image, kernel, padding=(np.shape(kernel)[0] // 2, np.shape(kernel)[1] // 2))
+            for name, kernel in detectors.items()}
+
+
 def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: int = 2, cell: float = 0.4):
     """A small image and each detector's response at every pixel, as annotated grids.
 
-    Responses use padding 1 (for 3x3 detectors) so that each response sits over the pixel the
-    kernel is centred on, as on the lecture's "Kernels" slide; every cell holding a
-    detector's maximum is outlined.
+    The responses are :func:`detector_responses`'s (each sits over the pixel the kernel is centred
+    on); every cell holding a detector's maximum is outlined.
 
     Parameters
     ----------
@@ -388,11 +412,9 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
     Returns
     -------
     fig : matplotlib Figure
-    responses : dict of str to array of shape (H, W)
     """
     image = np.asarray(image, dtype=float)
-    responses = {name: correlate2d(image, kernel, padding=(np.shape(kernel)[0] // 2, np.shape(kernel)[1] // 2))
-                 for name, kernel in detectors.items()}
+    responses = detector_responses(image, detectors)
     count = 1 + len(responses)
     nrows = -(-count // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell * image.shape[1] * ncols, cell * image.shape[0] * nrows + 0.8),
@@ -404,7 +426,7 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
         ax.set_title(f"{name}: max {response.max():g} at {len(peaks)} pixel{'s' * (len(peaks) > 1)}")
     for ax in axes.flat[count:]:
         ax.set_visible(False)
-    return fig, responses
+    return fig
 
 
 def convolution_matrix(input_shape: tuple[int, int], kernel, *, stride=1, padding=0, dilation=1,
@@ -631,8 +653,7 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     Returns
     -------
     fig : matplotlib Figure
-    error : float
-        The relative error of :func:`equivariance_error`.
+        Its title gives the relative error of :func:`equivariance_error`.
     """
     error = equivariance_error(operation, transform, image, margin=margin)
     first = np.asarray(operation(transform(image)))
@@ -652,4 +673,4 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     fig.colorbar(shown, ax=axes, shrink=0.8)
     fig.suptitle(f"{transform_name}: relative difference {error:.3g}"
                  + (f" (inside a {margin}-pixel border)" if margin else ""))
-    return fig, error
+    return fig
