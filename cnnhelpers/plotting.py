@@ -202,7 +202,7 @@ class ScaledColorBar:
     """A colour bar whose range follows the data at every slider step, without being rebuilt.
 
     A matplotlib colour bar tied to an image rebuilds itself whenever the image's limits change
-    (about 20 ms, with the "extend" triangles), then redraws its ticks. This one is drawn once for
+    (slow, with the "extend" triangles), then redraws its ticks. This one is drawn once for
     a fixed range (-1..1 when ``signed``, else 0..1) and only relabels its five ticks as multiples
     of ``limit``: the images keep their own data and call ``set_clim`` with the limit
     :meth:`set_limit` returns (``(-limit, limit)`` when signed, ``(0, limit)`` otherwise).
@@ -336,6 +336,7 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     Returns
     -------
     fig : matplotlib Figure
+        Padded input with the window, kernel, and the output filled in up to ``position``.
 
     Raises
     ------

@@ -11,7 +11,7 @@ def test_dense_parameters_of_the_lectures_mnist_layer():
     assert dense_parameters((28, 28)) == (28 * 28) ** 2 == 614_656
 
 
-def test_dense_parameters_of_the_lectures_colour_layer_is_150528_squared():
+def test_dense_parameters_of_the_lectures_color_layer_is_150528_squared():
     # The slide says 224*224*3 = 1,101,760; it is 150,528.
     assert dense_parameters((224, 224, 3)) == 150_528 ** 2 == 22_658_678_784
 

@@ -38,7 +38,7 @@ def test_channels_first_moves_the_channel_axis():
     assert moved[2, 1, 3] == image[1, 3, 2]
 
 
-def test_cmyk_of_primary_colours():
+def test_cmyk_of_primary_colors():
     rgb = np.array([[[1, 1, 1], [0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 0]]], dtype=float)
     expected = np.array([[[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]], dtype=float)
     np.testing.assert_array_equal(rgb_to_cmyk(rgb), expected)
@@ -62,14 +62,14 @@ def test_cmyk_rejects_wrong_channel_count():
         rgb_to_cmyk(np.zeros((2, 2, 4)))
 
 
-def test_grey_weight_as_1x1_conv_equals_skimage_grey():
+def test_gray_weight_as_1x1_conv_equals_skimage_gray():
     rgb = load_image("astronaut", gray=False, size=64)
     gray = conv2d(channels_first(rgb), gray_weight())[0]
     from skimage.color import rgb2gray
     np.testing.assert_allclose(gray, rgb2gray(rgb), atol=1e-12)
 
 
-def test_grey_weight_shape_and_values():
+def test_gray_weight_shape_and_values():
     weight = gray_weight()
     assert weight.shape == (1, 3, 1, 1)
     np.testing.assert_array_equal(weight.ravel(), LUMINANCE)

@@ -120,7 +120,7 @@ def naive_correlate(image, kernel, stride=1, pad=0):
     return out
 
 
-def test_neighbour_correlation_matches_a_pearson_formula_written_out():
+def test_neighbor_correlation_matches_a_pearson_formula_written_out():
     image = np.random.default_rng(4).random((6, 9)).cumsum(axis=1)  # a random walk along rows: correlated
     for distance in (1, 3):
         a, b = image[:, :-distance].ravel(), image[:, distance:].ravel()
@@ -129,12 +129,12 @@ def test_neighbour_correlation_matches_a_pearson_formula_written_out():
         assert neighbor_correlation(image, [distance])[0] == pytest.approx(pearson)
 
 
-def test_neighbour_correlation_of_a_photo_falls_with_distance():
+def test_neighbor_correlation_of_a_photo_falls_with_distance():
     near, far = neighbor_correlation(load_image("camera", size=128), [1, 40])
     assert near > 0.8 > far
 
 
-def test_neighbour_correlation_rejects_a_distance_beyond_the_width():
+def test_neighbor_correlation_rejects_a_distance_beyond_the_width():
     with pytest.raises(ValueError, match="distances must be at most W - 2 = 3"):
         neighbor_correlation(np.ones((3, 5)), [4])
 

@@ -171,7 +171,7 @@ def test_blurring_a_constant_image_darkens_the_border_only_with_zeros():
 
 @pytest.mark.parametrize("shape, kernel_size, padding", [((5, 5), 3, 0), ((6, 7), 5, 0), ((6, 7), 5, 1),
                                                          ((5, 5), 3, 1), ((6, 6), 4, 0), ((4, 4), (1, 3), 0)])
-def test_centre_mask_matches_brute_force(shape, kernel_size, padding):
+def test_center_mask_matches_brute_force(shape, kernel_size, padding):
     kh, kw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
     expected = np.zeros(shape, dtype=bool)
     out_h, out_w = shape[0] + 2 * padding - kh + 1, shape[1] + 2 * padding - kw + 1

@@ -243,7 +243,7 @@ def parameter_table(layers) -> str:
     Raises
     ------
     ValueError
-        If a row does not have four entries.
+        If a row of ``layers`` does not have four entries.
 
     Examples
     --------
@@ -286,6 +286,7 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
     Returns
     -------
     fig : matplotlib Figure
+        One row per channel (its window, kernel slice and result), then the sum.
 
     Raises
     ------
@@ -336,6 +337,7 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     Returns
     -------
     fig : matplotlib Figure
+        One row per input channel, one column per kernel.
     """
     weight = as_float_array(weight, "weight")
     check_ndim(weight, "weight", (4,), "(O, C, KH, KW)")
@@ -380,6 +382,7 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     Returns
     -------
     fig : matplotlib Figure
+        One panel per map, ``ncols`` to a row.
     """
     maps = as_float_array(maps, "maps")
     check_ndim(maps, "maps", (3,), "(O, H, W)")
@@ -466,7 +469,7 @@ class ChannelMixer(Experiment):
         self._part_images = [ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1) for ax in axes[1:4]]
         self._output_image = axes[4].imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1)
         self._part_bar = ScaledColorBar(fig, SIGNED_CMAP, ax=axes[1:4].tolist(), shrink=0.8, extend="both",
-                                         label="per-channel response")
+                                        label="per-channel response")
         self._output_bar = ScaledColorBar(fig, SIGNED_CMAP, ax=axes[4], shrink=0.8, extend="both")
         axes[4].set_title("sum = output channel", fontsize=15)
         for ax in axes:

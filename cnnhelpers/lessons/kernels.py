@@ -192,6 +192,7 @@ def show_weighted_sum(patch, kernel, *, steps: int | None = None, fig=None):
     Returns
     -------
     fig : matplotlib Figure
+        Patch, kernel, products and (running) sum as four grids; the sum written out on top.
 
     Raises
     ------

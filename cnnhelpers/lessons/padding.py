@@ -146,11 +146,13 @@ def correlate2d_padded(image, kernel, *, padding=0, padding_mode: str = "zeros",
     Returns
     -------
     out : array of shape (OH, OW)
+        ``correlate2d`` of the image padded by :func:`pad2d`.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`pad2d` and :func:`cnnhelpers.correlate2d`.
+        If ``image`` or ``kernel`` is not 2-D, for a bad ``padding_mode``, or as :func:`pad2d` and
+        :func:`cnnhelpers.correlate2d`.
 
     Examples
     --------
@@ -227,6 +229,7 @@ def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
     Returns
     -------
     fig : matplotlib Figure
+        One panel per padding, its title counting the centres.
 
     Examples
     --------
@@ -418,13 +421,14 @@ def show_true_size(images, titles=None, *, cmap: str = IMAGE_CMAP, size: float =
     cmap : str
     size : float
         Inches per panel.
-    centre : bool
-        Centre each image in its panel (default), else put it in the top-left corner.
+    center : bool
+        Center each image in its panel (default), else put it in the top-left corner.
     fig : matplotlib Figure, optional
 
     Returns
     -------
     fig : matplotlib Figure
+        One panel per image, titled with its shape.
 
     Examples
     --------

@@ -28,6 +28,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 
 from .._validate import as_float_array, check_ndim, describe, pair
@@ -171,6 +172,7 @@ def show_pooling(x, kernel_size, stride=None, modes=("max",), windows="all", *, 
     Returns
     -------
     fig : matplotlib Figure
+        The grid with its windows outlined, and one pooled grid per mode.
 
     Raises
     ------
@@ -713,7 +715,7 @@ def receptive_window(layers, position, input_shape, *, clip: bool = True) -> tup
     Raises
     ------
     ValueError
-        If a layer does not fit or ``position`` lies outside the output.
+        If a layer does not fit its input, or ``position`` is not a unit of the last output.
 
     Examples
     --------
@@ -769,7 +771,7 @@ def forward_stack(layers, image) -> list[np.ndarray]:
     Raises
     ------
     ValueError
-        If a layer does not fit its input.
+        If a layer does not fit its input (the message names the layer).
 
     Examples
     --------
@@ -1002,7 +1004,7 @@ class ReceptiveFieldFigure:
         axes[2].add_patch(self.zoom_boxes[1])
         # Bars relabelled, not rebuilt, as the range changes: the figure redraws under sliders.
         self.color_bars = [ScaledColorBar(fig, UNSIGNED_CMAP, signed=False, ax=ax, shrink=0.8,
-                                            label="∂ output / ∂ pixel") for ax in axes[1:]]
+                                          label="∂ output / ∂ pixel") for ax in axes[1:]]
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -1012,10 +1014,8 @@ class ReceptiveFieldFigure:
 
         Parameters
         ----------
-        layers : sequence of :class:`LayerSpec`
-        image : array of shape (H, W)
-        position : (int, int), optional
-            The output unit; default the centre one.
+        layers, image, position
+            As for :func:`measure_receptive_field`.
         margin : int
             Pixels shown around the window in the zoomed panels.
 
@@ -1126,10 +1126,13 @@ BLOCKS = {
 }
 
 
-def _freeze_layout(live: LiveFigure) -> None:
-    """Lay the figure out once, then keep the positions: constrained layout costs most of a redraw."""
-    live.figure.canvas.draw()
-    live.figure.set_layout_engine("none")
+def _refresh(live: LiveFigure) -> None:
+    """Redraw; the first time, lay the figure out and keep those positions (constrained layout costs
+    most of a redraw, and the panels do not move with the sliders)."""
+    if isinstance(live.figure.get_layout_engine(), ConstrainedLayoutEngine):
+        live.figure.canvas.draw()
+        live.figure.set_layout_engine("none")
+    live.refresh()
 
 
 class PoolingExperiment(Experiment):
@@ -1170,7 +1173,6 @@ class PoolingExperiment(Experiment):
                                                  interpolation="nearest")
         self._axes[2].set_xticks([])
         self._axes[2].set_yticks([])
-        self._layout_frozen = False
 
     def output_widgets(self) -> list[widgets.Widget]:
         return [self.summary, self.live.image]
@@ -1187,7 +1189,7 @@ class PoolingExperiment(Experiment):
         self.summary.value = ""
         result = self.compute(mode, kernel_size, stride)
         grid_ax, out_ax, photo_ax = self._axes
-        empty_axes(grid_ax)  # not ax.clear(): rebuilding the ticks costs 18 ms an axes
+        empty_axes(grid_ax)  # not ax.clear(): it rebuilds the ticks, the slow part of a redraw
         empty_axes(out_ax)
         outputs = result["grid_output"]
         windows = "all" if outputs.size <= 9 else "first"
@@ -1205,10 +1207,7 @@ class PoolingExperiment(Experiment):
             '<div style="font-size:17px;font-family:monospace">'
             f"output side = floor(({self.photo.shape[0]} - {kernel_size}) / {stride}) + 1 = {size}; "
             f"{result['reduction']:.1f}x fewer values; {overlap}</div>")
-        if not self._layout_frozen:
-            _freeze_layout(self.live)
-            self._layout_frozen = True
-        self.live.refresh()
+        _refresh(self.live)
         return result
 
 
@@ -1247,7 +1246,6 @@ class ReceptiveFieldExperiment(Experiment):
         self.table = widgets.HTML(value="")
         self.live = LiveFigure(figsize=(16, 5.2))
         self._figure = ReceptiveFieldFigure(self.live.figure)
-        self._layout_frozen = False
 
     def output_widgets(self) -> list[widgets.Widget]:
         return [self.table, self.live.image]
@@ -1276,8 +1274,5 @@ class ReceptiveFieldExperiment(Experiment):
             f"{html.escape(describe_stack(result['layers']))}\n"
             f"output {out_h}x{out_w}; unit {result['position']}: receptive field {result['size']}x{result['size']} "
             f"by formula, {result['measured'][2]}x{result['measured'][3]} measured inside the image</pre>")
-        if not self._layout_frozen:
-            _freeze_layout(self.live)
-            self._layout_frozen = True
-        self.live.refresh()
+        _refresh(self.live)
         return result
