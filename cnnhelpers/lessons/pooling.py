@@ -12,9 +12,20 @@
   :class:`ReceptiveFieldFigure`, :func:`show_receptive_field`, :func:`show_receptive_field_growth`;
 * the experiments: :class:`PoolingExperiment` and :class:`ReceptiveFieldExperiment`.
 
-A receptive-field stack runs from the input upwards, each layer with kernel ``k``, stride ``s``,
-padding ``p`` and dilation ``d``; its receptive field grows by ``d*(k-1)`` input steps of the
-layer (the "jump", the product of the strides below it).
+Receptive fields by formula: walking the stack from the input upwards, each layer with kernel
+``k``, stride ``s``, padding ``p`` and dilation ``d`` updates three numbers (all in input pixels):
+
+* size:  ``r_l = r_{l-1} + d*(k-1) * j_{l-1}`` (the window grows by the kernel's reach, measured
+  in steps of the previous layer);
+* jump:  ``j_l = j_{l-1} * s`` (the distance in the input between neighbouring units);
+* start: ``a_l = a_{l-1} - p * j_{l-1}`` (top edge of the first unit's window; padding moves it
+  outside the image),
+
+starting from ``r_0 = 1, j_0 = 1, a_0 = 0``. Unit ``i`` of the last layer sees input rows
+``a + i*j`` to ``a + i*j + r - 1``. The same window is *measured* by back-propagation: the
+gradient of one output unit with respect to the input, chained through
+:func:`~cnnhelpers.conv2d_backward`, :func:`~cnnhelpers.max_pool2d_backward` and
+:func:`~cnnhelpers.avg_pool2d_backward`.
 """
 
 from __future__ import annotations
