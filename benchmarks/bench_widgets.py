@@ -19,19 +19,20 @@ import ipywidgets as widgets
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from cnnhelpers.widgets.depth import ChannelMixer
-from cnnhelpers.widgets.kernels import KernelEditor, WeightedSumStepper
-from cnnhelpers.widgets.padding import PaddingExperiment
-from cnnhelpers.widgets.playground import KernelPlayground
-from cnnhelpers.widgets.pooling import PoolingExperiment, ReceptiveFieldExperiment
-from cnnhelpers.widgets.stride import StrideExperiment
+from cnnhelpers.kernel_editor import KernelEditor
+from cnnhelpers.lessons.depth import ChannelMixer
+from cnnhelpers.lessons.kernels import WeightedSumStepper
+from cnnhelpers.lessons.padding import PaddingExperiment
+from cnnhelpers.lessons.playground import KernelPlayground
+from cnnhelpers.lessons.pooling import PoolingExperiment, ReceptiveFieldExperiment
+from cnnhelpers.lessons.stride import StrideExperiment
 
 
 def cnn_explorer():
     """Notebook 06's explorer on a small untrained network (its speed does not depend on the weights)."""
     from cnnhelpers import nn
     from cnnhelpers.data import load_mnist5k
-    from cnnhelpers.widgets.cnn import ShiftRotateExplorer
+    from cnnhelpers.lessons.cnn import ShiftRotateExplorer
 
     rng = np.random.default_rng(0)
     model = nn.Sequential(nn.Conv2d(1, 12, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),

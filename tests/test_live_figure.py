@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnhelpers.plotting import ScaledColourBar, draw_grid
+from cnnhelpers.plotting import ScaledColorBar, draw_grid
 from cnnhelpers.widgets import LiveFigure
 from cnnhelpers.widgets._base import encode_jpeg, encode_png
 
@@ -166,7 +166,7 @@ def test_refresh_sends_a_picture_only_when_it_changed(panels):
 @pytest.mark.parametrize("raw", [1e-3, 0.07, 0.99, 1.0, 1.01, 1.51, 3.7, 8.5, 123.0])
 def test_signed_colour_bar_limit_is_the_next_nice_number(raw):
     live = LiveFigure(figsize=(3, 2), dpi=50)
-    bar = ScaledColourBar(live.figure, "RdBu_r", ax=live.subplots())
+    bar = ScaledColorBar(live.figure, "RdBu_r", ax=live.subplots())
     nice = bar.set_limit(raw)
     mantissa = nice / 10 ** np.floor(np.log10(nice))
     assert raw <= nice < 1.34 * raw  # never below the data, at most one nice step (2 / 1.5 the widest) above
@@ -178,7 +178,7 @@ def test_signed_colour_bar_limit_is_the_next_nice_number(raw):
 
 def test_unsigned_colour_bar_runs_from_zero_to_the_nice_limit():
     live = LiveFigure(figsize=(3, 2), dpi=50)
-    bar = ScaledColourBar(live.figure, "cividis", signed=False, ax=live.subplots())
+    bar = ScaledColorBar(live.figure, "cividis", signed=False, ax=live.subplots())
     assert bar.set_limit(0.037) == pytest.approx(0.04)
     ticks = bar.colorbar.get_ticks()
     labels = bar.colorbar.formatter.format_ticks(ticks)
@@ -189,7 +189,7 @@ def test_unsigned_colour_bar_runs_from_zero_to_the_nice_limit():
 
 def test_tiny_colour_bar_limits_move_the_power_of_ten_to_the_label():
     live = LiveFigure(figsize=(3, 2), dpi=50)
-    bar = ScaledColourBar(live.figure, "cividis", signed=False, label="gradient", ax=live.subplots())
+    bar = ScaledColorBar(live.figure, "cividis", signed=False, label="gradient", ax=live.subplots())
     bar.set_limit(0.00028)  # nice: 0.0003
     labels = bar.colorbar.formatter.format_ticks(bar.colorbar.get_ticks())
     assert labels == ["0", "0.75", "1.5", "2.25", "3"]

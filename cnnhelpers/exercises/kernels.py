@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis import conv_parameters, dense_parameters
 from ..conv import convolve2d, correlate2d
+from ..costs import conv_parameters, dense_parameters
 from ..kernels import corner
 from ._feedback import Feedback, as_number, correct, matches, not_answered, read_number, read_only, wrong
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..conv import conv_output_size, convolve2d, correlate2d
-from ..padding import pad2d
+from ..lessons.padding import pad2d
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
 from ._feedback import Feedback, correct, not_answered, read_number, wrong
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..lessons.pooling import LayerSpec as Layer
+from ..lessons.pooling import receptive_field
 from ..plotting import draw_grid
 from ..pool import avg_pool2d, max_pool2d
-from ..receptive_field import Layer, receptive_field
 from ._feedback import Feedback, correct, matches, not_answered, read_number, read_only, wrong
 
 __all__ = ["POOL_GRID", "OVERLAP_GRID", "SIZE_QUESTION", "RF_STACK", "check_max_pool_grid",

@@ -1,6 +1,7 @@
-"""Slider experiments for the notebooks, one module per notebook topic.
+"""The machinery every slider experiment uses: :class:`Experiment` and :class:`LiveFigure`.
 
-Each experiment's ``update`` method is plain Python, unit-tested by calling it directly.
+The experiments themselves live with their notebook, in :mod:`cnnhelpers.lessons`. Each
+experiment's ``update`` method is plain Python, unit-tested by calling it directly.
 """
 
 from ._base import Experiment, LiveFigure

@@ -1,11 +1,12 @@
-"""ShiftRotateExplorer and TrainingScrubber, driven by calling ``update`` directly."""
+"""cnnhelpers.lessons.cnn: notebook 06's experiments (shift and rotate a digit, the training scrubber) and figures."""
+
 
 import numpy as np
 import pytest
 
 from cnnhelpers import nn
 from cnnhelpers.data import shift_and_rotate
-from cnnhelpers.widgets.cnn import ShiftRotateExplorer, TrainingScrubber, detector_stages, first_layer_snapshot
+from cnnhelpers.lessons.cnn import ShiftRotateExplorer, TrainingScrubber, detector_stages, first_layer_snapshot
 
 
 def small_model():

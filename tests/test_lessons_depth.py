@@ -1,15 +1,18 @@
-"""channels: CMYK, kernel banks, the sum over channels, against explicit references."""
+"""cnnhelpers.lessons.depth: notebook 04's channels, deep kernels, tables, figures and the channel mixer."""
+
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from cnnhelpers import conv2d, kernels
-from cnnhelpers.channels import (
+from cnnhelpers import conv2d, correlate2d, kernels
+from cnnhelpers.images import load_image
+from cnnhelpers.lessons.depth import (
     LUMINANCE,
+    ChannelMixer,
     channel_contributions,
     channels_first,
-    grey_weight,
+    gray_weight,
     kernel_bank,
     parameter_table,
     rgb_to_cmyk,
@@ -17,7 +20,6 @@ from cnnhelpers.channels import (
     show_feature_maps,
     show_kernel_bank,
 )
-from cnnhelpers.images import load_image
 
 
 def naive_correlate(image, kernel):
@@ -36,7 +38,7 @@ def test_channels_first_moves_the_channel_axis():
     assert moved[2, 1, 3] == image[1, 3, 2]
 
 
-def test_cmyk_of_primary_colours():
+def test_cmyk_of_primary_colors():
     rgb = np.array([[[1, 1, 1], [0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 0]]], dtype=float)
     expected = np.array([[[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]], dtype=float)
     np.testing.assert_array_equal(rgb_to_cmyk(rgb), expected)
@@ -60,15 +62,15 @@ def test_cmyk_rejects_wrong_channel_count():
         rgb_to_cmyk(np.zeros((2, 2, 4)))
 
 
-def test_grey_weight_as_1x1_conv_equals_skimage_grey():
+def test_gray_weight_as_1x1_conv_equals_skimage_gray():
     rgb = load_image("astronaut", gray=False, size=64)
-    grey = conv2d(channels_first(rgb), grey_weight())[0]
+    gray = conv2d(channels_first(rgb), gray_weight())[0]
     from skimage.color import rgb2gray
-    np.testing.assert_allclose(grey, rgb2gray(rgb), atol=1e-12)
+    np.testing.assert_allclose(gray, rgb2gray(rgb), atol=1e-12)
 
 
-def test_grey_weight_shape_and_values():
-    weight = grey_weight()
+def test_gray_weight_shape_and_values():
+    weight = gray_weight()
     assert weight.shape == (1, 3, 1, 1)
     np.testing.assert_array_equal(weight.ravel(), LUMINANCE)
 
@@ -130,7 +132,7 @@ def test_show_channel_sum_title_spells_out_the_sum():
     kernel = np.ones((2, 2, 2))
     fig = show_channel_sum(x, kernel, bias=-1, position=(0, 0))
     # channel 0: 1+0+0+1 = 2; channel 1: 4; sum 6, bias -1 -> 5
-    assert fig._suptitle.get_text() == "output[0, 0] = 2 + 4 + (-1) = 5"
+    assert fig.get_suptitle() == "output[0, 0] = 2 + 4 + (-1) = 5"
     plt.close(fig)
 
 
@@ -172,3 +174,57 @@ def test_show_feature_maps_own_scales_when_not_shared():
 def test_parameter_table_rejects_short_rows():
     with pytest.raises(ValueError, match=r"layers\[0\] must be"):
         parameter_table([("a", 3, 64)])
+
+SETTINGS = dict(photo="astronaut", red_kernel="sobel_x", red_weight=1.0, green_kernel="box_blur",
+                green_weight=-0.5, blue_kernel="laplacian", blue_weight=2.0)
+
+
+@pytest.fixture(scope="module")
+def mixer():
+    return ChannelMixer(photos=("astronaut", "coffee"), size=40)
+
+
+def test_output_is_conv2d_with_the_chosen_deep_kernel(mixer):
+    result = mixer.update(**SETTINGS)
+    weight = np.stack([kernels.sobel_x, -0.5 * kernels.box_blur, 2.0 * kernels.laplacian])[None]
+    x = channels_first(load_image("astronaut", gray=False, size=40))
+    np.testing.assert_allclose(result["weight"], weight)
+    np.testing.assert_allclose(result["output"], conv2d(x, weight)[0], atol=1e-12)
+
+
+def test_each_contribution_is_that_channel_alone(mixer):
+    result = mixer.update(**SETTINGS)
+    green = load_image("astronaut", gray=False, size=40)[..., 1]
+    np.testing.assert_allclose(result["contributions"][1], -0.5 * correlate2d(green, kernels.box_blur), atol=1e-12)
+
+
+def test_zero_weight_silences_a_channel(mixer):
+    result = mixer.update(**{**SETTINGS, "blue_weight": 0.0})
+    assert not result["contributions"][2].any()
+
+
+def test_other_photo_changes_the_shape(mixer):
+    result = mixer.update(**{**SETTINGS, "photo": "coffee"})
+    assert result["output"].shape == (40 - 2, 60 - 2)
+
+
+def test_update_draws_the_sum_in_the_last_panel(mixer):
+    result = mixer.update(**SETTINGS)
+    np.testing.assert_array_equal(mixer.live.figure.axes[4].images[0].get_array(), result["output"])
+
+
+def test_unknown_photo_is_a_readable_message_not_a_traceback(mixer):
+    assert mixer.safe_update(**{**SETTINGS, "photo": "moon"}) is False
+    assert "photo must be one of" in mixer.message.value
+
+
+def test_widget_builds_with_controls_for_every_argument(mixer):
+    box = mixer.widget
+    assert set(mixer.controls) == set(SETTINGS)
+    assert mixer.live.image.value  # the first picture was rendered
+    assert box.children[0].children  # the controls row
+
+
+def test_constructor_rejects_unknown_photos():
+    with pytest.raises(ValueError, match="photos must be names"):
+        ChannelMixer(photos=("nope",))

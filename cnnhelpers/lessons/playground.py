@@ -23,7 +23,7 @@ from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
 from ..plotting import IMAGE_CMAP, SIGNED_CMAP
 from ..pool import avg_pool2d, max_pool2d
-from ._base import Experiment, LiveFigure
+from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["KernelPlayground", "KernelGrid", "decode_upload", "embed_kernel", "MAX_UPLOAD_BYTES",
            "MAX_UPLOAD_PIXELS", "MAX_SIDE", "MIN_SIDE"]

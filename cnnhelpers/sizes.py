@@ -1,6 +1,8 @@
 """Output sizes: the formula spelled out, stacks of layers, and settings that give a wanted size.
 
-Every function here is arithmetic on ints; :func:`cnnhelpers.conv_output_size` is the formula,
+Shared by notebooks 02 (padding: :func:`layer_sizes`, how stacks shrink) and 03 (stride: the
+formula explained, the settings that give a size, a table checked against real outputs). Every
+function here is arithmetic on ints; :func:`cnnhelpers.conv_output_size` is the formula,
 ``floor((size + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``, and the checks of
 what can work (a kernel that fits, "same" only at stride 1) are the ones ``correlate2d`` makes.
 """
@@ -9,15 +11,12 @@ from __future__ import annotations
 
 import itertools
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validate import describe, padding_amounts, pair
+from ._validate import padding_amounts, pair
 from .conv import conv_output_size, correlate2d
-from .plotting import IMAGE_CMAP
 
-__all__ = ["explain_output_size", "layer_sizes", "settings_for_output_size", "output_size_table", "format_table",
-           "show_layer_sizes", "show_true_size"]
+__all__ = ["explain_output_size", "layer_sizes", "settings_for_output_size", "output_size_table"]
 
 
 def _resolve_padding(kernel: int, stride: int, padding, dilation: int) -> tuple[int, int]:
@@ -193,128 +192,3 @@ def output_size_table(sizes, kernel_sizes, strides, paddings, dilations) -> list
         rows.append({"size": size, "kernel": kernel, "stride": step, "padding": pad, "dilation": dil,
                      "formula": formula, "measured": measured})
     return rows
-
-
-def format_table(rows: list[dict], columns=None) -> str:
-    """Rows of dicts as a plain-text table with right-aligned columns.
-
-    Parameters
-    ----------
-    rows : list of dict
-    columns : sequence of str, optional
-        Keys to show, in order; default the first row's keys.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> print(format_table([{"kernel": 3, "output": 5}, {"kernel": 11, "output": -1}]))
-    kernel  output
-    ------  ------
-         3       5
-        11      -1
-    """
-    if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
-        raise TypeError(f"rows must be a list of dicts; got {describe(rows)}")
-    columns = list(columns if columns is not None else (rows[0] if rows else []))
-    cells = [[str(row.get(column, "")) for column in columns] for row in rows]
-    widths = [max([len(column)] + [len(line[k]) for line in cells]) for k, column in enumerate(columns)]
-    lines = ["  ".join(column.rjust(width) for column, width in zip(columns, widths, strict=True)),
-             "  ".join("-" * width for width in widths)]
-    lines += ["  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in cells]
-    return "\n".join(lines)
-
-
-def show_layer_sizes(size: int, num_layers: int, kernel_sizes=(3, 5, 7), *, ax=None):
-    """Plot how a stack of identical layers shrinks without padding, against "same" padding.
-
-    Parameters
-    ----------
-    size : int
-        Input width.
-    num_layers : int
-        Layers drawn.
-    kernel_sizes : sequence of int
-        One curve per kernel size without padding; one flat curve for "same" (any kernel).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> ax = show_layer_sizes(16, 8, (3, 5))
-    >>> [line.get_label() for line in ax.get_lines()]
-    ['3x3, no padding', '5x5, no padding', "any kernel, padding 'same'"]
-    >>> plt.close(ax.figure)
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
-    markers = "o^Dvsp*"  # shapes as well as colours tell the curves apart
-    for k, marker in zip(kernel_sizes, itertools.cycle(markers)):
-        sizes = layer_sizes(size, num_layers, k)
-        ax.plot(range(len(sizes)), sizes, marker=marker, linewidth=2.5, markersize=8, label=f"{k}x{k}, no padding")
-    ax.plot(range(num_layers + 1), layer_sizes(size, num_layers, max(kernel_sizes), padding="same"), "s--",
-            color="black", linewidth=2.5, label="any kernel, padding 'same'")
-    ax.set(xlabel="layers applied", ylabel="width of the feature map", ylim=(0, size * 1.08),
-           title=f"A {size}-pixel-wide input through a stack of convolutions")
-    ax.set_xticks(range(0, num_layers + 1, max(1, num_layers // 8)))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="center right")
-    return ax
-
-
-def show_true_size(images, titles=None, *, cmap: str = IMAGE_CMAP, size: float = 4.0, centre: bool = True,
-                   fig=None):
-    """Images side by side at their true pixel sizes: a smaller output looks smaller.
-
-    Every panel spans the largest image's height and width; each image is drawn one pixel per
-    pixel, centred in its panel (where the pixels of a convolution without padding come from)
-    or in the top-left corner.
-
-    Parameters
-    ----------
-    images : sequence of 2-D arrays
-    titles : sequence of str, optional
-        Default: each image's shape.
-    cmap : str
-    size : float
-        Inches per panel.
-    centre : bool
-        Centre each image in its panel (default), else put it in the top-left corner.
-    fig : matplotlib Figure, optional
-
-    Returns
-    -------
-    fig : matplotlib Figure
-
-    Examples
-    --------
-    >>> fig = show_true_size([np.zeros((8, 8)), np.zeros((4, 4))])
-    >>> [ax.get_title() for ax in fig.axes]
-    ['8x8', '4x4']
-    >>> plt.close(fig)
-    """
-    images = [np.asarray(image, dtype=float) for image in images]
-    for k, image in enumerate(images):
-        if image.ndim != 2:
-            raise ValueError(f"images[{k}] must be 2-D (H, W); got shape {image.shape}")
-    height = max(image.shape[0] for image in images)
-    width = max(image.shape[1] for image in images)
-    titles = titles or [f"{image.shape[0]}x{image.shape[1]}" for image in images]
-    if fig is None:
-        fig = plt.figure(figsize=(size * len(images), size * height / width + 0.8), layout="constrained")
-    axes = fig.subplots(1, len(images), squeeze=False)[0]
-    low = min(float(image.min()) for image in images)
-    high = max(float(image.max()) for image in images)
-    for ax, image, title in zip(axes, images, titles, strict=True):
-        top, left = ((height - image.shape[0]) / 2, (width - image.shape[1]) / 2) if centre else (0, 0)
-        ax.imshow(image, cmap=cmap, vmin=low, vmax=high,  # one data unit per pixel
-                  extent=(left - 0.5, left + image.shape[1] - 0.5, top + image.shape[0] - 0.5, top - 0.5))
-        ax.set(xlim=(-0.5, width - 0.5), ylim=(height - 0.5, -0.5), title=title)
-        ax.set_facecolor("white")
-        ax.tick_params(labelsize=11)
-    return fig

@@ -1,4 +1,9 @@
-"""What the notebooks run on: package versions and the BLAS that does the matrix products."""
+"""Notebook 00 (welcome): what the notebooks run on.
+
+:func:`environment_report` (Python, the key packages, the CPU and the BLAS that does the matrix
+products) and :func:`missing_packages`, the check the notebook runs first. The notebook's kernel
+slider is :class:`cnnhelpers.kernel_editor.KernelEditor`, shared with notebook 01.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import platform
 import sys
 
 __all__ = ["REQUIRED", "missing_packages", "blas_info", "environment_report"]
+
 
 # import name -> what it is for in the series
 REQUIRED = {

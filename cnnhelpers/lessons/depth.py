@@ -1,32 +1,38 @@
-"""Depth: images with several channels, kernels as deep as their input, banks of kernels.
+"""Notebook 04 (depth): its figures, computed numbers and slider experiment, in the notebook's order.
 
-A colour photograph is three numbers per pixel (red, green, blue), a print-ready one four (cyan,
-magenta, yellow, black). A convolution kernel reaches through every channel: its output at one
-pixel is the SUM over channels of each channel's own cross-correlation, plus one bias. Many
-kernels side by side give one output channel each.
-
-Photographs are (H, W, C) (as stored and shown); :func:`~cnnhelpers.conv2d` wants (C, H, W):
-:func:`channels_first` converts.
+* channels: :data:`RGB`, :data:`CMYK`, :func:`channels_first`, :func:`rgb_to_cmyk`;
+* a kernel as deep as its input: :func:`gray_weight` (luminance as a 1x1 convolution),
+  :func:`channel_contributions` (each channel's share) and :func:`show_channel_sum`;
+* many kernels give the output its depth: :func:`kernel_bank`, :func:`show_kernel_bank`,
+  :func:`show_feature_maps`;
+* parameters of a layer: :func:`parameter_table`;
+* :class:`ChannelMixer`: a kernel's weight per colour channel on sliders.
 """
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ._validate import as_float_array, check_ndim, describe
-from .analysis import conv_parameters
-from .conv import conv2d, correlate2d
-from .kernels import KERNELS
-from .plotting import SIGNED_CMAP, draw_grid, signed_norm
+from .._validate import as_float_array, check_ndim, describe
+from ..conv import conv2d, correlate2d
+from ..costs import conv_parameters
+from ..images import PHOTOS, load_image
+from ..kernels import KERNELS
+from ..plotting import SIGNED_CMAP, ScaledColorBar, check_position, draw_grid, format_table, signed_norm
+from ..widgets._base import Experiment, LiveFigure, show_array
 
-__all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "grey_weight", "kernel_bank",
-           "channel_contributions", "parameter_table", "show_channel_sum", "show_kernel_bank",
-           "show_feature_maps"]
+__all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "gray_weight", "kernel_bank",
+           "channel_contributions", "parameter_table", "show_channel_sum", "show_kernel_bank", "show_feature_maps",
+           "ChannelMixer"]
 
 RGB = ("red", "green", "blue")
+
 CMYK = ("cyan", "magenta", "yellow", "black (key)")
+
+
 # How much each channel counts in perceived brightness (ITU-R BT.709), as skimage.color.rgb2gray.
 LUMINANCE = (0.2125, 0.7154, 0.0721)
 
@@ -91,14 +97,14 @@ def rgb_to_cmyk(rgb) -> np.ndarray:
     black = 1.0 - rgb.max(axis=-1)
     light = 1.0 - black  # 0 only for pure black pixels
     safe = np.where(light > 0, light, 1.0)
-    colour = np.where(light[..., None] > 0, (1.0 - rgb - black[..., None]) / safe[..., None], 0.0)
-    return np.concatenate([colour, black[..., None]], axis=-1)
+    color = np.where(light[..., None] > 0, (1.0 - rgb - black[..., None]) / safe[..., None], 0.0)
+    return np.concatenate([color, black[..., None]], axis=-1)
 
 
-def grey_weight(weights=LUMINANCE) -> np.ndarray:
+def gray_weight(weights=LUMINANCE) -> np.ndarray:
     """The weight of a 1x1 convolution that mixes the channels into one: shape (1, C, 1, 1).
 
-    ``conv2d(channels_first(rgb), grey_weight())`` is the luminance (grey) image.
+    ``conv2d(channels_first(rgb), gray_weight())`` is the luminance (grey) image.
 
     Parameters
     ----------
@@ -111,7 +117,7 @@ def grey_weight(weights=LUMINANCE) -> np.ndarray:
 
     Examples
     --------
-    >>> grey_weight().ravel()
+    >>> gray_weight().ravel()
     array([0.2125, 0.7154, 0.0721])
     """
     weights = as_float_array(weights, "weights")
@@ -232,12 +238,12 @@ def parameter_table(layers) -> str:
     -------
     str
         One line per layer: one kernel's shape and weights, the number of kernels, the biases and
-        the total, from :func:`cnnhelpers.analysis.conv_parameters`.
+        the total, from :func:`cnnhelpers.costs.conv_parameters`.
 
     Raises
     ------
     ValueError
-        If a row does not have four entries.
+        If a row of ``layers`` does not have four entries.
 
     Examples
     --------
@@ -246,19 +252,16 @@ def parameter_table(layers) -> str:
     first  5x5x3                       75       16      16  1,216
     """
     header = ["layer", "one kernel", "weights per kernel", "kernels", "biases", "total"]
-    table = [header]
+    rows = []
     for index, row in enumerate(layers):
         if len(row) != 4:
             raise ValueError(f"layers[{index}] must be (name, in_channels, out_channels, kernel_size); "
                              f"got {describe(row)}")
         name, c_in, c_out, k = row
-        table.append([str(name), f"{k}x{k}x{c_in}", f"{conv_parameters(k, c_in):,}", f"{c_out:,}", f"{c_out:,}",
-                      f"{conv_parameters(k, c_in, c_out, bias=True):,}"])
-    widths = [max(len(row[k]) for row in table) for k in range(len(header))]
-    lines = ["  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])]
-                       + [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)])
-             for row in table]
-    return "\n".join(line.rstrip() for line in lines)
+        cells = [name, f"{k}x{k}x{c_in}", f"{conv_parameters(k, c_in):,}", f"{c_out:,}", f"{c_out:,}",
+                 f"{conv_parameters(k, c_in, c_out, bias=True):,}"]
+        rows.append(dict(zip(header, cells, strict=True)))
+    return format_table(rows, header, left=2, rule=False)
 
 
 def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (0, 0), *,
@@ -283,6 +286,7 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
     Returns
     -------
     fig : matplotlib Figure
+        One row per channel (its window, kernel slice and result), then the sum.
 
     Raises
     ------
@@ -293,9 +297,7 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
     kernel = as_float_array(kernel, "kernel")
     parts = channel_contributions(x, kernel)
     total = conv2d(x, kernel[None], np.array([bias], dtype=float))[0]
-    row, col = position
-    if not (0 <= row < total.shape[0] and 0 <= col < total.shape[1]):
-        raise ValueError(f"position must lie inside the {total.shape[0]}x{total.shape[1]} output; got {position}")
+    row, col = check_position(position, total.shape)
     count, kh, kw = kernel.shape
     names = channel_names or [f"channel {c}" for c in range(count)]
     if fig is None:
@@ -335,6 +337,7 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     Returns
     -------
     fig : matplotlib Figure
+        One row per input channel, one column per kernel.
     """
     weight = as_float_array(weight, "weight")
     check_ndim(weight, "weight", (4,), "(O, C, KH, KW)")
@@ -379,6 +382,7 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     Returns
     -------
     fig : matplotlib Figure
+        One panel per map, ``ncols`` to a row.
     """
     maps = as_float_array(maps, "maps")
     check_ndim(maps, "maps", (3,), "(O, H, W)")
@@ -410,3 +414,104 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     if shared:
         fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, extend="both", label="response (signed)")
     return fig
+
+COLOR_PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
+
+
+class ChannelMixer(Experiment):
+    """Choose a kernel and a weight per colour channel; see each channel's response and their sum.
+
+    Parameters
+    ----------
+    photos : sequence of str
+        Colour photographs from :data:`cnnhelpers.images.PHOTOS` to choose from.
+    size : int, optional
+        Resize the photographs (shorter side) first; default full size.
+
+    Examples
+    --------
+    >>> mixer = ChannelMixer(photos=("astronaut",), size=32)
+    >>> result = mixer.update(photo="astronaut", red_kernel="sobel_x", red_weight=1.0,
+    ...                       green_kernel="identity", green_weight=0.0, blue_kernel="identity", blue_weight=0.0)
+    >>> result["contributions"].shape, result["output"].shape
+    ((3, 30, 30), (30, 30))
+    """
+
+    def __init__(self, photos=COLOR_PHOTOS, size: int | None = None):
+        super().__init__()
+        unknown = [name for name in photos if name not in PHOTOS]
+        if unknown or not photos:
+            raise ValueError(f"photos must be names from {sorted(PHOTOS)}; got {list(photos)}")
+        self._rgb = {name: load_image(name, gray=False, size=size) for name in photos}
+        self._chw = {name: channels_first(image) for name, image in self._rgb.items()}
+        style = {"description_width": "initial"}
+        names = list(KERNELS)
+        self.controls = {"photo": widgets.Dropdown(options=list(photos), value=photos[0], description="photo",
+                                                   style=style, layout=widgets.Layout(width="100%"))}
+        defaults = {"red": ("sobel_x", 1.0), "green": ("sobel_x", 1.0), "blue": ("sobel_x", 1.0)}
+        for color in RGB:
+            kernel, weight = defaults[color]
+            self.controls[f"{color}_kernel"] = widgets.Dropdown(
+                options=names, value=kernel, description=f"{color} kernel", style=style,
+                layout=widgets.Layout(width="32%"))
+            self.controls[f"{color}_weight"] = widgets.FloatSlider(
+                value=weight, min=-2.0, max=2.0, step=0.1, description=f"{color} weight", style=style,
+                continuous_update=True, layout=widgets.Layout(width="60%"))
+        self.live = LiveFigure(figsize=(17, 4.1))
+        self._build_figure()
+
+    def _build_figure(self) -> None:
+        """Axes, images and colour bars are made once; ``update`` only changes their data."""
+        fig = self.live.figure
+        axes = fig.subplots(1, 5)
+        blank = np.zeros((2, 2))
+        self._photo_image = axes[0].imshow(np.zeros((2, 2, 3)))
+        self._part_images = [ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1) for ax in axes[1:4]]
+        self._output_image = axes[4].imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1)
+        self._part_bar = ScaledColorBar(fig, SIGNED_CMAP, ax=axes[1:4].tolist(), shrink=0.8, extend="both",
+                                        label="per-channel response")
+        self._output_bar = ScaledColorBar(fig, SIGNED_CMAP, ax=axes[4], shrink=0.8, extend="both")
+        axes[4].set_title("sum = output channel", fontsize=15)
+        for ax in axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self._axes = axes
+        self._layout_frozen = False
+        self._photo_shown: str | None = None
+
+    def compute(self, photo: str, red_kernel: str, red_weight: float, green_kernel: str, green_weight: float,
+                blue_kernel: str, blue_weight: float) -> dict:
+        """The deep kernel ``(1, 3, 3, 3)``, each channel's response and their sum, without drawing."""
+        if photo not in self._chw:
+            raise ValueError(f"photo must be one of {list(self._chw)}; got {photo!r}")
+        weight = kernel_bank([[(red_kernel, float(red_weight)), (green_kernel, float(green_weight)),
+                               (blue_kernel, float(blue_weight))]])
+        contributions = channel_contributions(self._chw[photo], weight[0])  # (3, OH, OW)
+        return {"weight": weight, "contributions": contributions, "output": contributions.sum(axis=0)}
+
+    def update(self, photo: str, red_kernel: str, red_weight: float, green_kernel: str, green_weight: float,
+               blue_kernel: str, blue_weight: float) -> dict:
+        """Compute and redraw; returns :meth:`compute`'s dict."""
+        result = self.compute(photo, red_kernel, red_weight, green_kernel, green_weight, blue_kernel, blue_weight)
+        axes = self._axes
+        rgb = self._rgb[photo]
+        if photo != self._photo_shown:  # the photo's panel changes only with the photo: no redraw otherwise
+            show_array(self._photo_image, rgb)
+            axes[0].set_title(f"{photo} (RGB)", fontsize=15)
+            self._photo_shown = photo
+        parts, output = result["contributions"], result["output"]
+        part_limit = self._part_bar.set_limit(signed_norm(parts[:, ::4, ::4], robust=True).vmax)  # a sample: fast
+        settings = [(red_kernel, red_weight), (green_kernel, green_weight), (blue_kernel, blue_weight)]
+        for c, (kernel, weight) in enumerate(settings):
+            show_array(self._part_images[c], parts[c])
+            self._part_images[c].set_clim(-part_limit, part_limit)
+            axes[c + 1].set_title(f"{RGB[c]}: {weight:g} × {kernel}", fontsize=15)
+        out_limit = self._output_bar.set_limit(signed_norm(output[::4, ::4], robust=True).vmax)
+        show_array(self._output_image, output)
+        self._output_image.set_clim(-out_limit, out_limit)
+        if not self._layout_frozen:  # lay out once, then keep: constrained layout costs most of a redraw
+            self.live.figure.canvas.draw()
+            self.live.figure.set_layout_engine("none")
+            self._layout_frozen = True
+        self.live.refresh()
+        return result

@@ -1,4 +1,5 @@
-"""cnnhelpers.shapes: the formula in words, layer stacks and size searches, against real outputs."""
+"""cnnhelpers.sizes: the output-size formula explained, stacks of layers, settings for a size."""
+
 
 import itertools
 
@@ -6,13 +7,7 @@ import numpy as np
 import pytest
 from reference import naive_correlate2d
 
-from cnnhelpers.shapes import (
-    explain_output_size,
-    format_table,
-    layer_sizes,
-    output_size_table,
-    settings_for_output_size,
-)
+from cnnhelpers.sizes import explain_output_size, layer_sizes, output_size_table, settings_for_output_size
 
 
 def measured_size(size, kernel, stride=1, padding=0, dilation=1):
@@ -93,13 +88,3 @@ def test_output_size_table_formula_equals_measured_and_skips_impossible():
 def test_output_size_table_measured_matches_naive_reference():
     for row in output_size_table([7], [3], [1, 2, 3], [0, 2], [1, 2]):
         assert row["measured"] == measured_size(7, 3, row["stride"], row["padding"], row["dilation"])
-
-
-def test_format_table_aligns_columns():
-    assert format_table([{"a": 1, "bb": "x"}, {"a": 100, "bb": "yy"}]).splitlines() == [
-        "  a  bb", "---  --", "  1   x", "100  yy"]
-
-
-def test_format_table_rejects_non_dict_rows():
-    with pytest.raises(TypeError, match="rows must be a list of dicts"):
-        format_table([1, 2])

@@ -1,15 +1,19 @@
-"""Figures and slider experiments for notebook 01 (kernels).
+"""Notebook 01 (kernels): its figures, computed numbers and slider experiments, in the notebook's order.
 
-* :func:`show_neighbour_correlation` and :func:`show_parameter_growth`: why images need structure;
-* :func:`show_weighted_sum`: patch x kernel = products, summed (the lecture's 3x3 example), and
+* why images need structure: :func:`neighbor_correlation` ("nearby pixels are alike") and
+  :func:`show_neighbor_correlation`; :func:`show_parameter_growth` (dense layers do not scale);
+* a kernel is a weighted sum: :func:`show_weighted_sum` (the lecture's 3x3 example) and
   :class:`WeightedSumStepper`, which reveals the products one at a time;
-* :func:`show_kernel_gallery`: classic kernels next to what they do to a photograph;
-* :func:`show_impulse_responses`: cross-correlation and convolution of a single bright pixel;
-* :func:`show_detector_responses`: the lecture's three detectors on a small annotated image;
-* :func:`show_convolution_matrix`: the sparse, weight-sharing matrix behind a convolution;
-* :func:`show_equivariance`: transform-then-convolve next to convolve-then-transform;
-* :class:`KernelEditor`: nine weight sliders, presets and a choice of image, input and output
-  side by side.
+* classic kernels and detectors: :func:`show_kernel_gallery`, :func:`detector_responses`,
+  :func:`show_detector_responses`;
+  the flip: :func:`show_impulse_responses`;
+* sparse interactions and parameter sharing: :func:`convolution_matrix`, the matrix behind a
+  convolution, and :func:`show_convolution_matrix`;
+* what it costs: :func:`cost_table` of :func:`cnnhelpers.costs.convolution_costs`;
+* equivariance: :func:`equivariance_error`, :func:`equivariance_errors`, :func:`show_equivariance`.
+
+The kernel editor the notebook opens with is :class:`cnnhelpers.kernel_editor.KernelEditor`
+(shared with notebook 00).
 """
 
 from __future__ import annotations
@@ -19,30 +23,63 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
-from ..analysis import conv_parameters, dense_parameters, equivariance_error, neighbour_correlation
+from .._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
 from ..conv import convolve2d, correlate2d
-from ..images import PHOTOS, lines_and_corner, load_image
-from ..kernels import KERNELS
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, signed_norm
-from ._base import Experiment, LiveFigure
+from ..costs import OperationCost, conv_parameters, dense_parameters
+from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, format_table, signed_norm
+from ..widgets._base import Experiment, LiveFigure
 
-__all__ = ["show_neighbour_correlation", "show_parameter_growth", "show_weighted_sum", "WeightedSumStepper",
-           "show_kernel_gallery", "show_impulse_responses", "show_detector_responses", "show_convolution_matrix",
-           "show_equivariance", "KernelEditor", "IMAGE_CHOICES", "WEIGHT_NAMES"]
-
-# Slider names of the kernel editor: "w01" is kernel[0, 1].
-WEIGHT_NAMES = tuple(f"w{row}{col}" for row in range(3) for col in range(3))
-# The kernel editor's images: the bundled photographs and the synthetic detector image.
-IMAGE_CHOICES = {**{name: description for name, description in PHOTOS.items()},
-                 "lines_and_corner": "synthetic: a vertical line, a horizontal line and a square (48x48)"}
-_SYNTHETIC_SIZE = 48
-_LINE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito: safe for colour-blind readers
+__all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
+           "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "detector_responses",
+           "show_detector_responses", "convolution_matrix", "show_convolution_matrix", "cost_table",
+           "equivariance_error", "equivariance_errors", "show_equivariance"]
 
 
-def show_neighbour_correlation(images: dict[str, np.ndarray], distances):
+def neighbor_correlation(image, distances) -> np.ndarray:
+    """Correlation between pixels ``d`` columns apart, for each distance ``d``: "nearby pixels are alike".
+
+    For each ``d``, the Pearson correlation of ``image[:, :-d]`` with ``image[:, d:]``, every row
+    pooled: 1 means the pixel ``d`` to the right is perfectly predictable from this one.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    distances : sequence of int
+        Each between 1 and ``W - 2`` (at least two pixel pairs per row).
+
+    Returns
+    -------
+    correlations : float64 array of shape (len(distances),)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``image`` is not 2-D or a distance is out of range.
+
+    Examples
+    --------
+    >>> stripes = np.tile([0.0, 1.0], (4, 4))  # columns alternate 0, 1, 0, 1...
+    >>> neighbor_correlation(stripes, [1, 2])
+    array([-1.,  1.])
+    """
+    image = as_float_array(image, "image")
+    check_ndim(image, "image", (2,), "(H, W)")
+    width = image.shape[1]
+    result = []
+    for distance in distances:
+        (distance, _) = pair(distance, "distances", minimum=1)
+        if distance > width - 2:
+            raise ValueError(f"distances must be at most W - 2 = {width - 2} for an image {width} wide; got {distance}")
+        left, right = image[:, :-distance].ravel(), image[:, distance:].ravel()
+        result.append(np.corrcoef(left, right)[0, 1])
+    return np.array(result, dtype=np.float64)
+
+_LINE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito: safe for colour-blind readers
+
+
+def show_neighbor_correlation(images: dict[str, np.ndarray], distances):
     """Correlation of pixels ``d`` apart against ``d``, one line per image.
 
     Parameters
@@ -54,13 +91,13 @@ def show_neighbour_correlation(images: dict[str, np.ndarray], distances):
     Returns
     -------
     fig : matplotlib Figure
-    correlations : dict of str to array of shape (len(distances),)
+        The numbers are :func:`neighbor_correlation`'s.
     """
-    correlations = {name: neighbour_correlation(image, distances) for name, image in images.items()}
+    correlations = {name: neighbor_correlation(image, distances) for name, image in images.items()}
     fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
-    for (name, values), style, colour in zip(correlations.items(), ["o-", "s--", "^:", "d-."], _LINE_COLOURS,
+    for (name, values), style, color in zip(correlations.items(), ["o-", "s--", "^:", "d-."], _LINE_COLORS,
                                              strict=False):
-        ax.plot(distances, values, style, color=colour, label=name, linewidth=2.5, markersize=7)
+        ax.plot(distances, values, style, color=color, label=name, linewidth=2.5, markersize=7)
     ax.axhline(0, color="black", linewidth=1)
     ax.set_xscale("log")
     ax.set_xticks(list(distances), [str(d) for d in distances])
@@ -70,7 +107,7 @@ def show_neighbour_correlation(images: dict[str, np.ndarray], distances):
     ax.set_ylim(-0.1, 1.05)
     ax.set_title("How alike are pixels d apart?")
     ax.legend()
-    return fig, correlations
+    return fig
 
 
 def show_parameter_growth(sides, *, kernel_size: int = 3, channels=(1, 3), marks=(28, 224)):
@@ -92,18 +129,18 @@ def show_parameter_growth(sides, *, kernel_size: int = 3, channels=(1, 3), marks
     fig : matplotlib Figure
     """
     fig, ax = plt.subplots(figsize=(11, 5.8), layout="constrained")
-    for count, style, colour in zip(channels, ["-", "--", ":"], _LINE_COLOURS, strict=False):
+    for count, style, color in zip(channels, ["-", "--", ":"], _LINE_COLORS, strict=False):
         what = "grey, 1 channel" if count == 1 else f"{count} channels"
         dense = [dense_parameters((side, side, count)) for side in sides]
-        ax.plot(sides, dense, style, color=colour, linewidth=2.5, label=f"fully connected ({what})")
+        ax.plot(sides, dense, style, color=color, linewidth=2.5, label=f"fully connected ({what})")
         weights = conv_parameters(kernel_size, in_channels=count)
-        ax.axhline(weights, linestyle=style, color=colour, linewidth=1.5,
+        ax.axhline(weights, linestyle=style, color=color, linewidth=1.5,
                    label=f"one {kernel_size}x{kernel_size} kernel ({what}): {weights:,}")
         below = count == channels[0]  # first line's labels below it, the others' above: no overlap
         for side in marks:
             if sides[0] <= side <= sides[-1]:
                 value = dense_parameters((side, side, count))
-                ax.plot([side], [value], "o", color=colour, markersize=8)
+                ax.plot([side], [value], "o", color=color, markersize=8)
                 ax.annotate(f"{value:,}", (side, value), textcoords="offset points",
                             xytext=(10, -20) if below else (-10, 8), ha="left" if below else "right")
     ax.set_xscale("log")
@@ -155,6 +192,7 @@ def show_weighted_sum(patch, kernel, *, steps: int | None = None, fig=None):
     Returns
     -------
     fig : matplotlib Figure
+        Patch, kernel, products and (running) sum as four grids; the sum written out on top.
 
     Raises
     ------
@@ -268,7 +306,6 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
     Returns
     -------
     fig : matplotlib Figure
-    outputs : dict of str to array of shape (H - KH + 1, W - KW + 1)
     """
     image = np.asarray(image, dtype=float)
     outputs = {name: correlate2d(image, kernel) for name, kernel in named_kernels.items()}
@@ -286,7 +323,7 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
         image_ax.set_yticks([])
     for panel in panels.flat[len(outputs):]:
         panel.set_visible(False)
-    return fig, outputs
+    return fig
 
 
 def show_impulse_responses(kernel, size: int = 5):
@@ -304,7 +341,6 @@ def show_impulse_responses(kernel, size: int = 5):
     Returns
     -------
     fig : matplotlib Figure
-    responses : dict with ``"correlation"`` and ``"convolution"``, arrays of shape (size, size)
     """
     kernel = np.asarray(kernel, dtype=float)
     if kernel.ndim != 2 or kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
@@ -320,7 +356,7 @@ def show_impulse_responses(kernel, size: int = 5):
     draw_grid(axes[1], impulse, title="input: one bright pixel", signed=False, fontsize=15)
     draw_grid(axes[2], responses["correlation"], title="correlate2d: kernel flipped", signed=True, fontsize=15)
     draw_grid(axes[3], responses["convolution"], title="convolve2d: kernel as is", signed=True, fontsize=15)
-    return fig, responses
+    return fig
 
 
 def _outline_maxima(ax, values: np.ndarray) -> list[tuple[int, int]]:
@@ -331,12 +367,37 @@ def _outline_maxima(ax, values: np.ndarray) -> list[tuple[int, int]]:
     return peaks
 
 
+def detector_responses(image, detectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each detector's response at every pixel of ``image``, centred on the pixel.
+
+    The padding is half the kernel (1 for 3x3 detectors), so that each response sits over the
+    pixel the kernel is centred on, as on the lecture's "Kernels" slide.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    detectors : dict of str to array of shape (KH, KW)
+        Name to kernel (odd sizes).
+
+    Returns
+    -------
+    responses : dict of str to array of shape (H, W)
+
+    Examples
+    --------
+    >>> detector_responses(np.eye(3), {"diagonal": np.eye(3)})["diagonal"].tolist()
+    [[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 2.0]]
+    """
+    image = np.asarray(image, dtype=float)
+    return {name: correlate2d(image, kernel, padding=(np.shape(kernel)[0] // 2, np.shape(kernel)[1] // 2))
+            for name, kernel in detectors.items()}
+
+
 def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: int = 2, cell: float = 0.4):
     """A small image and each detector's response at every pixel, as annotated grids.
 
-    Responses use padding 1 (for 3x3 detectors) so that each response sits over the pixel the
-    kernel is centred on, as on the lecture's "Kernels" slide; every cell holding a
-    detector's maximum is outlined.
+    The responses are :func:`detector_responses`'s (each sits over the pixel the kernel is centred
+    on); every cell holding a detector's maximum is outlined.
 
     Parameters
     ----------
@@ -352,11 +413,9 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
     Returns
     -------
     fig : matplotlib Figure
-    responses : dict of str to array of shape (H, W)
     """
     image = np.asarray(image, dtype=float)
-    responses = {name: correlate2d(image, kernel, padding=(np.shape(kernel)[0] // 2, np.shape(kernel)[1] // 2))
-                 for name, kernel in detectors.items()}
+    responses = detector_responses(image, detectors)
     count = 1 + len(responses)
     nrows = -(-count // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell * image.shape[1] * ncols, cell * image.shape[0] * nrows + 0.8),
@@ -368,7 +427,72 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
         ax.set_title(f"{name}: max {response.max():g} at {len(peaks)} pixel{'s' * (len(peaks) > 1)}")
     for ax in axes.flat[count:]:
         ax.set_visible(False)
-    return fig, responses
+    return fig
+
+
+def convolution_matrix(input_shape: tuple[int, int], kernel, *, stride=1, padding=0, dilation=1,
+                       max_entries: int = 2**27) -> np.ndarray:
+    """The dense matrix ``M`` with ``M @ image.ravel() == correlate2d(image, kernel).ravel()``.
+
+    Row ``i * OW + j`` holds the kernel's weights at the columns of the pixels that output
+    ``(i, j)`` sees, zeros elsewhere: most of ``M`` is zero (sparse interactions) and the same
+    few values repeat along its diagonals (parameter sharing).
+
+    Parameters
+    ----------
+    input_shape : (int, int)
+        ``(H, W)`` of the images the matrix will be applied to.
+    kernel : array of shape (KH, KW)
+    stride, padding, dilation
+        As for :func:`cnnhelpers.correlate2d`; zero padding simply drops the taps outside.
+    max_entries : int
+        Refuse to build a larger matrix (the default, 2**27 entries, is 1 GiB of float64).
+
+    Returns
+    -------
+    matrix : array of shape (OH * OW, H * W)
+        float32 for a float32 kernel, float64 otherwise.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the kernel is not 2-D, an argument is out of range, the kernel is larger than the
+        padded input, or the matrix would have more than ``max_entries`` entries.
+
+    Examples
+    --------
+    >>> convolution_matrix((1, 3), [[-1, 1]])
+    array([[-1.,  1.,  0.],
+           [ 0., -1.,  1.]])
+    """
+    height, width = pair(input_shape, "input_shape")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(kernel, "kernel", (2,), "(KH, KW)")
+    kh, kw = kernel.shape
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
+    top, bottom, left, right = padding_amounts(padding, (kh, kw), dilation, stride, allow_full=True)
+    check_window_fits((height, width), (top, bottom, left, right), (kh, kw), dilation, "kernel")
+    out_h = (height + top + bottom - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_w = (width + left + right - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    entries = out_h * out_w * height * width
+    if entries > max_entries:
+        gib = entries * kernel.itemsize / 2**30
+        raise ValueError(f"the dense matrix would have {out_h * out_w:,} x {height * width:,} = {entries:,} "
+                         f"entries ({gib:,.1f} GiB); max_entries is {max_entries:,}: use a smaller input_shape")
+    i = np.arange(out_h)[:, None, None, None]  # (OH, 1, 1, 1)
+    j = np.arange(out_w)[None, :, None, None]  # (1, OW, 1, 1)
+    u = np.arange(kh)[None, None, :, None]  # (1, 1, KH, 1)
+    v = np.arange(kw)[None, None, None, :]  # (1, 1, 1, KW)
+    rows = i * stride[0] + u * dilation[0] - top  # (OH, 1, KH, 1): input row of each tap
+    cols = j * stride[1] + v * dilation[1] - left  # (1, OW, 1, KW)
+    shape = (out_h, out_w, kh, kw)
+    inside = (np.broadcast_to((rows >= 0) & (rows < height), shape)
+              & np.broadcast_to((cols >= 0) & (cols < width), shape))  # taps on real pixels, not padding
+    out_index = np.broadcast_to(i * out_w + j, shape)
+    in_index = np.broadcast_to(rows * width + cols, shape)
+    matrix = np.zeros((out_h * out_w, height * width), dtype=kernel.dtype)
+    matrix[out_index[inside], in_index[inside]] = np.broadcast_to(kernel, shape)[inside]
+    return matrix
 
 
 def show_convolution_matrix(matrix, *, title: str | None = None, cell: float = 0.42):
@@ -377,7 +501,7 @@ def show_convolution_matrix(matrix, *, title: str | None = None, cell: float = 0
     Parameters
     ----------
     matrix : array of shape (outputs, inputs)
-        E.g. from :func:`cnnhelpers.analysis.convolution_matrix`.
+        E.g. from :func:`convolution_matrix`.
     title : str, optional
     cell : float
         Inches per cell.
@@ -398,6 +522,121 @@ def show_convolution_matrix(matrix, *, title: str | None = None, cell: float = 0
     return fig
 
 
+def cost_table(costs: dict[str, OperationCost]) -> str:
+    """The costs of :func:`convolution_costs` as an aligned text table, thousands separated.
+
+    Parameters
+    ----------
+    costs : dict of str to OperationCost
+
+    Returns
+    -------
+    str
+        One header line and one line per method.
+
+    Examples
+    --------
+    >>> from cnnhelpers.costs import convolution_costs
+    >>> print(cost_table(convolution_costs((4, 4), 3)))
+                   stored floats  multiplications  additions  operations
+    convolution                9               36         32          68
+    sparse matrix             36               36         32          68
+    dense matrix              64               64         60         124
+    """
+    header = ["", "stored floats", "multiplications", "additions", "operations"]
+    rows = [dict(zip(header, [name] + [f"{value:,}" for value in (cost.stored_floats, cost.multiplications,
+                                                                  cost.additions, cost.operations)], strict=True))
+            for name, cost in costs.items()]
+    return format_table(rows, header, left=1, rule=False)
+
+
+def equivariance_error(operation: Callable[[np.ndarray], np.ndarray],
+                       transform: Callable[[np.ndarray], np.ndarray], image, *, margin: int = 0) -> float:
+    """How far ``operation`` is from commuting with ``transform`` on ``image``, relative to its output.
+
+    ``max |operation(transform(image)) - transform(operation(image))| / max |transform(operation(image))|``
+    over the pixels at least ``margin`` from every border (where the image's edges do not
+    interfere). 0 means equivariant: transforming the input transforms the output the same way.
+
+    Parameters
+    ----------
+    operation : callable
+        Image to image, e.g. ``lambda x: correlate2d(x, kernel, padding="same")``.
+    transform : callable
+        Image to image, e.g. ``lambda x: shift(x, (5, 3))`` or ``np.rot90``.
+    image : array of shape (H, W)
+    margin : int
+        Border rows and columns to leave out of the comparison, >= 0.
+
+    Returns
+    -------
+    float
+        The relative error (the absolute one if the reference is all zeros).
+
+    Raises
+    ------
+    ValueError
+        If the two results have different shapes, or ``margin`` leaves nothing to compare.
+
+    Examples
+    --------
+    >>> from cnnhelpers import correlate2d
+    >>> from cnnhelpers.images import shift
+    >>> image = np.random.default_rng(0).random((32, 32))
+    >>> sobel = lambda x: correlate2d(x, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], padding="same")
+    >>> equivariance_error(sobel, lambda x: shift(x, (2, 3)), image, margin=4)
+    0.0
+    """
+    image = as_float_array(image, "image")
+    (margin, _) = pair(margin, "margin", minimum=0)
+    moved_then_done = np.asarray(operation(transform(image)))
+    done_then_moved = np.asarray(transform(operation(image)))
+    if moved_then_done.shape != done_then_moved.shape:
+        raise ValueError(f"operation(transform(image)) has shape {moved_then_done.shape} but "
+                         f"transform(operation(image)) has shape {done_then_moved.shape}; they must be equal")
+    if 2 * margin >= min(done_then_moved.shape[:2]):
+        raise ValueError(f"margin must leave pixels to compare in outputs of shape {done_then_moved.shape}; "
+                         f"got margin={margin}")
+    inner = (slice(margin, done_then_moved.shape[0] - margin), slice(margin, done_then_moved.shape[1] - margin))
+    difference = float(np.max(np.abs(moved_then_done[inner] - done_then_moved[inner])))
+    scale = float(np.max(np.abs(done_then_moved[inner])))
+    return difference / scale if scale > 0 else difference
+
+
+def equivariance_errors(image, named_kernels: dict[str, np.ndarray], transforms: dict[str, Callable], *,
+                        margin: int = 0) -> dict[str, dict[str, float]]:
+    """:func:`equivariance_error` of ``correlate2d(., kernel, padding="same")`` for every kernel and transform.
+
+    Parameters
+    ----------
+    image : array of shape (H, W)
+    named_kernels : dict of str to array of shape (KH, KW)
+    transforms : dict of str to callable
+        Image to image, e.g. ``{"rotate 90": np.rot90}``.
+    margin : int
+        Border left out of every comparison.
+
+    Returns
+    -------
+    dict
+        ``errors[kernel_name][transform_name]``, relative errors (0 = equivariant).
+
+    Examples
+    --------
+    >>> image = np.random.default_rng(0).random((16, 16))
+    >>> errors = equivariance_errors(image, {"plus": [[0, 1, 0], [1, 1, 1], [0, 1, 0]]}, {"rotate": np.rot90})
+    >>> errors["plus"]["rotate"]
+    0.0
+    """
+
+    def filtering(kernel):
+        return lambda x: correlate2d(x, kernel, padding="same")
+
+    return {name: {label: equivariance_error(filtering(kernel), transform, image, margin=margin)
+                   for label, transform in transforms.items()}
+            for name, kernel in named_kernels.items()}
+
+
 def show_equivariance(image, operation: Callable, transform: Callable, *, operation_name: str = "convolve",
                       transform_name: str = "transform", margin: int = 0):
     """Transform then convolve, convolve then transform, and their difference, side by side.
@@ -406,7 +645,7 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     ----------
     image : array of shape (H, W)
     operation, transform : callable
-        Image to image (see :func:`cnnhelpers.analysis.equivariance_error`).
+        Image to image (see :func:`equivariance_error`).
     operation_name, transform_name : str
         For the titles.
     margin : int
@@ -415,8 +654,7 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     Returns
     -------
     fig : matplotlib Figure
-    error : float
-        The relative error of :func:`cnnhelpers.analysis.equivariance_error`.
+        Its title gives the relative error of :func:`equivariance_error`.
     """
     error = equivariance_error(operation, transform, image, margin=margin)
     first = np.asarray(operation(transform(image)))
@@ -436,153 +674,4 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     fig.colorbar(shown, ax=axes, shrink=0.8)
     fig.suptitle(f"{transform_name}: relative difference {error:.3g}"
                  + (f" (inside a {margin}-pixel border)" if margin else ""))
-    return fig, error
-
-
-class KernelEditor(Experiment):
-    """A 3x3 kernel editor: a slider per weight, presets, a choice of image; input and output side by side.
-
-    The output is the valid cross-correlation (``correlate2d``), shown in grey when it has no
-    negative values and otherwise in the diverging map centred on zero, saturating at the 99.5th
-    percentile of its absolute values (the title gives the full range).
-
-    Parameters
-    ----------
-    photo : str
-        Initial image, one of :data:`IMAGE_CHOICES`.
-    preset : str
-        Initial kernel, one of ``cnnhelpers.kernels.KERNELS``.
-    size : int, optional
-        Resize photographs to this shorter side (default: their own size, e.g. 512x512).
-    weight_range : float
-        Each slider runs from ``-weight_range`` to ``weight_range``.
-    """
-
-    def __init__(self, photo: str = "camera", preset: str = "sobel_x", *, size: int | None = None,
-                 weight_range: float = 8.0):
-        super().__init__()
-        if photo not in IMAGE_CHOICES:
-            raise ValueError(f"photo must be one of {list(IMAGE_CHOICES)}; got {photo!r}")
-        if preset not in KERNELS or KERNELS[preset].shape != (3, 3):
-            raise ValueError(f"preset must be one of {list(KERNELS)}; got {preset!r}")
-        self.size = size
-        self._images: dict[str, np.ndarray] = {}
-        self._syncing = False  # True while a preset moves the sliders: one redraw, not nine
-        slider_style = {"description_width": "45px"}
-        self.preset = widgets.Dropdown(options=[*KERNELS, "custom"], value=preset, description="preset")
-        self.controls = {"photo": widgets.Dropdown(options=list(IMAGE_CHOICES), value=photo, description="image")}
-        for name, value in zip(WEIGHT_NAMES, KERNELS[preset].ravel(), strict=True):
-            self.controls[name] = widgets.FloatSlider(
-                value=float(value), min=-weight_range, max=weight_range, step=0.1, readout_format=".2f",
-                description=f"[{name[1]}, {name[2]}]", continuous_update=True, style=slider_style,
-                layout=widgets.Layout(width="260px"))
-        self.live = LiveFigure(figsize=(13, 4.6))
-        self._ax_in, self._ax_kernel, self._ax_out = self.live.subplots(1, 3, gridspec_kw={"width_ratios": [4, 1.7, 4]})
-        for ax in (self._ax_in, self._ax_out):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        # Artists are built once; update() only changes their data (a redraw from scratch is slower).
-        self._shown_in = self._ax_in.imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        self._shown_out = self._ax_out.imshow(np.zeros((2, 2)), cmap=SIGNED_CMAP)
-        self.live.figure.colorbar(self._shown_out, ax=self._ax_out, shrink=0.85)
-        self._kernel_cells = draw_grid(self._ax_kernel, np.zeros((3, 3)), title="kernel", fmt="{:.2f}", signed=True,
-                                       fontsize=14)
-        self._kernel_texts = list(self._ax_kernel.texts)  # row-major, one per weight
-        self._photo_shown: str | None = None
-
-    def image(self, photo: str) -> np.ndarray:
-        """The named image as floats in [0, 1], (H, W), loaded once and cached."""
-        if photo not in IMAGE_CHOICES:
-            raise ValueError(f"photo must be one of {list(IMAGE_CHOICES)}; got {photo!r}")
-        if photo not in self._images:
-            self._images[photo] = (lines_and_corner(_SYNTHETIC_SIZE) if photo == "lines_and_corner"
-                                   else load_image(photo, size=self.size))
-        return self._images[photo]
-
-    def update(self, photo: str, w00: float, w01: float, w02: float, w10: float, w11: float, w12: float,
-               w20: float, w21: float, w22: float) -> dict:
-        """Correlate the chosen image with the kernel ``[[w00, w01, w02], [w10, ...], ...]`` and redraw.
-
-        Returns
-        -------
-        dict
-            ``image`` (H, W), ``kernel`` (3, 3) and ``output`` (H-2, W-2).
-        """
-        kernel = np.array([[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]], dtype=float)
-        if not np.isfinite(kernel).all():
-            raise ValueError(f"every weight must be a finite number; got {kernel.tolist()}")
-        image = self.image(photo)
-        output = correlate2d(image, kernel)  # (H-2, W-2)
-        self._draw(photo, image, kernel, output)
-        return {"image": image, "kernel": kernel, "output": output}
-
-    def _draw(self, photo: str, image: np.ndarray, kernel: np.ndarray, output: np.ndarray) -> None:
-        if photo != self._photo_shown:  # the input panel changes only with the image: no redraw otherwise
-            self._shown_in.set_data(image)
-            self._shown_in.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
-            self._ax_in.set_title(f"input: {photo} ({image.shape[0]}x{image.shape[1]})")
-            self._photo_shown = photo
-        limit = float(np.abs(kernel).max()) * 1.6 or 1.0  # as draw_grid: light cells, readable numbers
-        self._kernel_cells.set_data(kernel)
-        self._kernel_cells.set_clim(-limit, limit)
-        for text, weight in zip(self._kernel_texts, kernel.ravel(), strict=True):
-            text.set_text(f"{weight:.2f}")
-        low, high = float(output.min()), float(output.max())
-        self._shown_out.set_data(output)
-        self._shown_out.set_extent((-0.5, output.shape[1] - 0.5, output.shape[0] - 0.5, -0.5))
-        if low < 0:  # signed: white is 0, red positive, blue negative
-            # Colours saturate at the 99.5th percentile of |output|: a few extreme pixels would
-            # otherwise wash every edge out to white. The title gives the true range.
-            limit = float(np.percentile(np.abs(output), 99.5))
-            self._shown_out.set_cmap(SIGNED_CMAP)
-            self._shown_out.set_norm(signed_norm([-limit, limit] if limit > 0 else output))
-        else:
-            self._shown_out.set_cmap(IMAGE_CMAP)
-            self._shown_out.set_norm(Normalize(vmin=0.0, vmax=high if high > 0 else 1.0))
-        self._ax_out.set_title(f"output ({output.shape[0]}x{output.shape[1]}): {low:.2f} to {high:.2f}")
-        self.live.refresh()
-
-    def apply_preset(self, name: str) -> None:
-        """Move the nine sliders to a named kernel, redrawing once."""
-        if name not in KERNELS:
-            raise ValueError(f"name must be one of {list(KERNELS)}; got {name!r}")
-        self._syncing = True
-        try:
-            for slider, value in zip(WEIGHT_NAMES, KERNELS[name].ravel(), strict=True):
-                self.controls[slider].value = float(value)
-        finally:
-            self._syncing = False
-        self._on_change()
-
-    def matching_preset(self) -> str:
-        """The preset the sliders show now, or ``"custom"``."""
-        kernel = np.array([self.controls[name].value for name in WEIGHT_NAMES]).reshape(3, 3)
-        return next((name for name, preset in KERNELS.items() if np.allclose(kernel, preset)), "custom")
-
-    def _on_change(self, _change=None) -> None:
-        if self._syncing:
-            return
-        super()._on_change()
-        self._syncing = True  # label the dropdown without triggering apply_preset
-        try:
-            self.preset.value = self.matching_preset()
-        finally:
-            self._syncing = False
-
-    def _on_preset(self, change) -> None:
-        if not self._syncing and change["new"] in KERNELS:
-            self.apply_preset(change["new"])
-
-    @property
-    def widget(self) -> widgets.Widget:
-        """Preset and image on top, the nine sliders in a 3x3 grid like the kernel, then the figure."""
-        if self._widget is None:
-            for control in self.controls.values():
-                control.observe(self._on_change, names="value")
-            self.preset.observe(self._on_preset, names="value")
-            grid = widgets.GridBox([self.controls[name] for name in WEIGHT_NAMES],
-                                   layout=widgets.Layout(grid_template_columns="repeat(3, 270px)"))
-            self._widget = widgets.VBox([widgets.HBox([self.preset, self.controls["photo"]]), grid, self.message,
-                                         *self.output_widgets()])
-            self._on_change()
-        return self._widget
+    return fig

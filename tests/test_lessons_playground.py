@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from cnnhelpers.kernels import KERNELS
-from cnnhelpers.widgets import playground
-from cnnhelpers.widgets.playground import KernelPlayground, decode_upload, embed_kernel
+from cnnhelpers.lessons import playground
+from cnnhelpers.lessons.playground import KernelPlayground, decode_upload, embed_kernel
 
 
 def naive_correlate(image, kernel, stride, padding, dilation):

@@ -1,25 +1,36 @@
-"""Padding beyond zeros: the four modes of PyTorch's ``nn.Conv2d(padding_mode=...)``.
+"""Notebook 02 (padding): its figures, computed numbers and slider experiment, in the notebook's order.
 
-Zero padding invents black pixels around the image; the other modes invent pixels that look
-more like the image: ``"reflect"`` mirrors it without repeating the edge (``3 2 | 1 2 3 | 2 1``),
-``"replicate"`` repeats the edge pixel (``1 1 | 1 2 3 | 3 3``) and ``"circular"`` wraps around to
-the opposite side (``2 3 | 1 2 3 | 1 2``).
+* padding itself: :func:`pad2d` in the four modes of :data:`PADDING_MODES` (PyTorch's names),
+  :func:`same_padding`, and :func:`correlate2d_padded`, ``correlate2d`` with any padding mode;
+* the edge effect: :func:`center_mask` and :func:`show_center_pixels` (which pixels can be a
+  kernel's centre);
+* stacks of layers shrink: :func:`show_layer_sizes` (of :func:`cnnhelpers.sizes.layer_sizes`)
+  and :func:`show_true_size`, images drawn at their true relative size;
+* padding modes at a photograph's border: :func:`padding_mode_errors`, :func:`show_padding_modes`;
+* :class:`PaddingExperiment`: kernel size, padding and mode on sliders.
 """
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ._validate import as_float_array, check_ndim, describe, padding_amounts, pair
-from .conv import correlate2d
-from .plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, signed_norm
+from .._validate import as_float_array, check_ndim, describe, padding_amounts, pair
+from ..conv import correlate2d
+from ..images import load_image
+from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
+from ..sizes import layer_sizes
+from ..slides import SLIDE_INPUT
+from ..widgets._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
-__all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "centre_mask", "show_centre_pixels",
-           "padding_mode_errors", "show_padding_modes"]
+__all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "center_mask", "show_center_pixels",
+           "padding_mode_errors", "show_padding_modes", "show_layer_sizes", "show_true_size", "PaddingExperiment"]
+
 
 # PyTorch's padding_mode name -> np.pad's mode name.
 PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -135,11 +146,13 @@ def correlate2d_padded(image, kernel, *, padding=0, padding_mode: str = "zeros",
     Returns
     -------
     out : array of shape (OH, OW)
+        ``correlate2d`` of the image padded by :func:`pad2d`.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`pad2d` and :func:`cnnhelpers.correlate2d`.
+        If ``image`` or ``kernel`` is not 2-D, for a bad ``padding_mode``, or as :func:`pad2d` and
+        :func:`cnnhelpers.correlate2d`.
 
     Examples
     --------
@@ -163,7 +176,7 @@ def correlate2d_padded(image, kernel, *, padding=0, padding_mode: str = "zeros",
     return correlate2d(padded, kernel, stride=stride, dilation=dilation)
 
 
-def centre_mask(shape, kernel_size, padding=0) -> np.ndarray:
+def center_mask(shape, kernel_size, padding=0) -> np.ndarray:
     """Which input pixels are the centre of some kernel window (stride 1).
 
     Without padding the kernel cannot be centred on pixels within ``kernel_size // 2`` of the
@@ -181,7 +194,7 @@ def centre_mask(shape, kernel_size, padding=0) -> np.ndarray:
 
     Examples
     --------
-    >>> centre_mask((4, 5), 3).astype(int)
+    >>> center_mask((4, 5), 3).astype(int)
     array([[0, 0, 0, 0, 0],
            [0, 1, 1, 1, 0],
            [0, 1, 1, 1, 0],
@@ -200,7 +213,7 @@ def centre_mask(shape, kernel_size, padding=0) -> np.ndarray:
     return mask
 
 
-def show_centre_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
+def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
     r"""The edge effect on a small grid: which pixels a window can be centred on, per padding.
 
     Centre pixels are outlined; the others are hatched. Padded zeros are drawn around the image.
@@ -216,10 +229,11 @@ def show_centre_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
     Returns
     -------
     fig : matplotlib Figure
+        One panel per padding, its title counting the centres.
 
     Examples
     --------
-    >>> fig = show_centre_pixels(np.ones((5, 5)), 3)
+    >>> fig = show_center_pixels(np.ones((5, 5)), 3)
     >>> [ax.get_title() for ax in fig.axes]
     ['padding 0:\n9 of 25 pixels are centres', 'padding 1:\n25 of 25 pixels are centres']
     >>> plt.close(fig)
@@ -231,12 +245,12 @@ def show_centre_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
         fig = plt.figure(figsize=(0.75 * sum(widths) + 1, 0.75 * max(widths) + 1), layout="constrained")
     axes = fig.subplots(1, len(paddings), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
     for ax, pad in zip(axes, paddings, strict=True):
-        mask = centre_mask(image.shape, kernel_size, pad)
+        mask = center_mask(image.shape, kernel_size, pad)
         draw_grid(ax, pad2d(image, pad), signed=False,
                   title=f"padding {pad}:\n{int(mask.sum())} of {mask.size} pixels are centres")
-        for (i, j), is_centre in np.ndenumerate(mask):
+        for (i, j), is_center in np.ndenumerate(mask):
             corner = (pad + j - 0.5, pad + i - 0.5)
-            if is_centre:
+            if is_center:
                 ax.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3))
             else:
                 ax.add_patch(Rectangle(corner, 1, 1, fill=False, hatch="//", edgecolor="0.45", linewidth=0))
@@ -347,3 +361,196 @@ def show_padding_modes(image, kernel, *, padding=None, corner: int | None = None
             ax.set_yticks([])
     fig.colorbar(shown, ax=axes[1, :].tolist(), shrink=0.8, label="output value")
     return fig
+
+
+def show_layer_sizes(size: int, num_layers: int, kernel_sizes=(3, 5, 7), *, fig=None):
+    """Plot how a stack of identical layers shrinks without padding, against "same" padding.
+
+    Parameters
+    ----------
+    size : int
+        Input width.
+    num_layers : int
+        Layers drawn.
+    kernel_sizes : sequence of int
+        One curve per kernel size without padding; one flat curve for "same" (any kernel).
+    fig : matplotlib Figure, optional
+        Drawn into (one axes added); default a new 11x5.5-inch figure.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> fig = show_layer_sizes(16, 8, (3, 5))
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['3x3, no padding', '5x5, no padding', "any kernel, padding 'same'"]
+    >>> plt.close(fig)
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(11, 5.5), layout="constrained")
+    ax = fig.subplots()
+    markers = "o^Dvsp*"  # shapes as well as colours tell the curves apart
+    for k, marker in zip(kernel_sizes, itertools.cycle(markers)):
+        sizes = layer_sizes(size, num_layers, k)
+        ax.plot(range(len(sizes)), sizes, marker=marker, linewidth=2.5, markersize=8, label=f"{k}x{k}, no padding")
+    ax.plot(range(num_layers + 1), layer_sizes(size, num_layers, max(kernel_sizes), padding="same"), "s--",
+            color="black", linewidth=2.5, label="any kernel, padding 'same'")
+    ax.set(xlabel="layers applied", ylabel="width of the feature map", ylim=(0, size * 1.08),
+           title=f"A {size}-pixel-wide input through a stack of convolutions")
+    ax.set_xticks(range(0, num_layers + 1, max(1, num_layers // 8)))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="center right")
+    return fig
+
+
+def show_true_size(images, titles=None, *, cmap: str = IMAGE_CMAP, size: float = 4.0, center: bool = True,
+                   fig=None):
+    """Images side by side at their true pixel sizes: a smaller output looks smaller.
+
+    Every panel spans the largest image's height and width; each image is drawn one pixel per
+    pixel, centred in its panel (where the pixels of a convolution without padding come from)
+    or in the top-left corner.
+
+    Parameters
+    ----------
+    images : sequence of 2-D arrays
+    titles : sequence of str, optional
+        Default: each image's shape.
+    cmap : str
+    size : float
+        Inches per panel.
+    center : bool
+        Center each image in its panel (default), else put it in the top-left corner.
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        One panel per image, titled with its shape.
+
+    Examples
+    --------
+    >>> fig = show_true_size([np.zeros((8, 8)), np.zeros((4, 4))])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['8x8', '4x4']
+    >>> plt.close(fig)
+    """
+    images = [np.asarray(image, dtype=float) for image in images]
+    for k, image in enumerate(images):
+        if image.ndim != 2:
+            raise ValueError(f"images[{k}] must be 2-D (H, W); got shape {image.shape}")
+    height = max(image.shape[0] for image in images)
+    width = max(image.shape[1] for image in images)
+    titles = titles or [f"{image.shape[0]}x{image.shape[1]}" for image in images]
+    if fig is None:
+        fig = plt.figure(figsize=(size * len(images), size * height / width + 0.8), layout="constrained")
+    axes = fig.subplots(1, len(images), squeeze=False)[0]
+    low = min(float(image.min()) for image in images)
+    high = max(float(image.max()) for image in images)
+    for ax, image, title in zip(axes, images, titles, strict=True):
+        top, left = ((height - image.shape[0]) / 2, (width - image.shape[1]) / 2) if center else (0, 0)
+        ax.imshow(image, cmap=cmap, vmin=low, vmax=high,  # one data unit per pixel
+                  extent=(left - 0.5, left + image.shape[1] - 0.5, top + image.shape[0] - 0.5, top - 0.5))
+        ax.set(xlim=(-0.5, width - 0.5), ylim=(height - 0.5, -0.5), title=title)
+        ax.set_facecolor("white")
+        ax.tick_params(labelsize=11)
+    return fig
+
+_MARGINS = {"left": 0.01, "right": 0.99, "bottom": 0.1, "top": 0.9, "wspace": 0.08}
+
+
+class PaddingExperiment(Experiment):
+    """Choose kernel size, padding and padding mode; see the padded grid, the output and its size.
+
+    The kernel is a box: on the grid it sums each window (readable integers), on the photo it
+    averages it (a blur), so what the padding invents shows at the border.
+
+    Parameters
+    ----------
+    grid : array of shape (H, W)
+        The small grid drawn with its numbers; default the lecture's 5x5 input.
+    photo : str
+        A name from :data:`cnnhelpers.images.PHOTOS` (grey).
+    size : int, optional
+        Resize the photo's shorter side to this; default full size (512x512 for "camera").
+    corner : int
+        Side of the photo's top-left corner that is shown.
+
+    Examples
+    --------
+    >>> experiment = PaddingExperiment()
+    >>> result = experiment.update(kernel_size=3, padding=1, mode="zeros")
+    >>> result["grid_output"].shape, result["photo_output"].shape
+    ((5, 5), (512, 512))
+    """
+
+    def __init__(self, grid=SLIDE_INPUT, photo: str = "camera", size: int | None = None, corner: int = 40):
+        super().__init__()
+        self.grid = np.asarray(grid, dtype=float)
+        if self.grid.ndim != 2:
+            raise ValueError(f"grid must be 2-D (H, W); got shape {self.grid.shape}")
+        self.photo = load_image(photo, gray=True, size=size)
+        self.corner = int(corner)
+        style = {"description_width": "initial"}
+        slider = dict(style=style, continuous_update=False)  # redraw on release, not at every pixel of a drag
+        self.controls = {
+            "kernel_size": widgets.IntSlider(value=3, min=1, max=7, description="kernel size", **slider),
+            "padding": widgets.IntSlider(value=1, min=0, max=4, description="padding", **slider),
+            "mode": widgets.Dropdown(options=list(PADDING_MODES), value="zeros", description="mode", style=style),
+        }
+        self.live = LiveFigure(figsize=(16, 5.2))
+        # Four panels built once: the grids change size with the sliders, so each update empties
+        # them and moves them, and only the panels that changed are redrawn.
+        self.axes = panel_row(self.live, 4, **_MARGINS)
+        self._corner = self.axes[2].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._corner_out = self.axes[3].imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._corner_frame = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT,
+                                                              linewidth=2.5, linestyle="--"))
+        for ax in self.axes[2:]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+
+    def compute(self, kernel_size: int, padding: int, mode: str) -> dict:
+        """The numbers behind the figure, without drawing (what the speed budget is about)."""
+        height, width = self.grid.shape
+        if kernel_size > min(height, width) + 2 * padding:
+            raise ValueError(f"a {kernel_size}x{kernel_size} kernel does not fit in the {height}x{width} grid "
+                             f"padded by {padding} on each side ({height + 2 * padding}x{width + 2 * padding}). "
+                             f"Use a smaller kernel or at least {-(-(kernel_size - min(height, width)) // 2)} "
+                             f"of padding")
+        box = np.ones((kernel_size, kernel_size))
+        padded_grid = pad2d(self.grid, padding, mode)  # "reflect" refuses padding >= the grid's size
+        padded_photo = pad2d(self.photo, padding, mode)
+        return {"padded_grid": padded_grid, "grid_output": correlate2d(padded_grid, box),
+                "padded_photo": padded_photo, "photo_output": correlate2d(padded_photo, box / box.size)}
+
+    def update(self, kernel_size: int, padding: int, mode: str) -> dict:
+        """Compute and redraw; returns :meth:`compute`'s dict."""
+        result = self.compute(kernel_size, padding, mode)
+        axes = self.axes
+        padded, out = result["padded_grid"], result["grid_output"]
+        place_in_row(axes, [padded.shape[1], max(out.shape[1], 3), 6, 6], **_MARGINS)
+        height, width = self.grid.shape
+        for ax in axes[:2]:
+            empty_axes(ax)
+        draw_grid(axes[0], padded, title=f"{mode!r} padding {padding}", highlight=(0, 0, kernel_size, kernel_size),
+                  signed=False, fontsize=13)
+        axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), width, height, fill=False, edgecolor="black",
+                                    linewidth=2.5, linestyle="--"))
+        axes[0].set_xlabel(f"input {height}x{width} → padded {padded.shape[0]}x{padded.shape[1]}")
+        draw_grid(axes[1], out, title=f"sum of each {kernel_size}x{kernel_size} window", signed=False, fontsize=13)
+        axes[1].set_xlabel(f"output {out.shape[0]}x{out.shape[1]}")
+
+        view = self.corner + padding
+        show_array(self._corner, result["padded_photo"][:view, :view])
+        self._corner_frame.set_bounds(padding - 0.5, padding - 0.5, view, view)
+        axes[2].set_title("photo's corner, padded")
+        photo_out = result["photo_output"]
+        show_array(self._corner_out, photo_out[:self.corner, :self.corner])
+        axes[3].set_title(f"{kernel_size}x{kernel_size} blur, corner")
+        axes[2].set_xlabel(f"photo {self.photo.shape[0]}x{self.photo.shape[1]}")
+        axes[3].set_xlabel(f"output {photo_out.shape[0]}x{photo_out.shape[1]}")
+        self.live.refresh()
+        return result
