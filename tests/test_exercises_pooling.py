@@ -69,6 +69,13 @@ def test_overlapping_pool_misconceptions(make, key):
     assert not feedback.ok and feedback.misconception == key
 
 
+@pytest.mark.parametrize("answer", [float("nan"), True, np.nan, "8"])
+def test_overlapping_pool_says_an_answer_that_is_not_a_number_is_not_a_number(answer):
+    # it used to say "That is a single window..." to nan and True
+    feedback = check_overlapping_pool(answer)
+    assert feedback.misconception == "not_a_number" and "single window" not in feedback.message
+
+
 # ---- 3: output size of pooling, SIZE_QUESTION (21x21 map, 5x5 window, stride 2) ----
 N, K, S = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["stride"]
 
