@@ -54,6 +54,7 @@ def check_output_value(answer) -> Feedback:
     Parameters
     ----------
     answer : number or None
+        The output value; ``None`` is the placeholder (not answered yet).
 
     Returns
     -------
@@ -193,6 +194,7 @@ def check_flipped_kernel(answer) -> Feedback:
     Parameters
     ----------
     answer : array of shape (3, 3) or None
+        The kernel to give convolve2d, as a nested list or an array.
 
     Returns
     -------

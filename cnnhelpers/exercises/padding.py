@@ -34,6 +34,7 @@ def check_padded_output_size(answer) -> Feedback:
     Parameters
     ----------
     answer : int, (int, int) or None
+        The padded output's side (a square pair counts as its side).
 
     Returns
     -------
@@ -73,6 +74,7 @@ def check_same_padding(answer) -> Feedback:
     Parameters
     ----------
     answer : int or None
+        Pixels of padding on each side (the word "same" is answered with a nudge).
 
     Returns
     -------
@@ -110,6 +112,7 @@ def check_padded_cell(answer) -> Feedback:
     Parameters
     ----------
     answer : number or None
+        The one output value, worked out by hand on the padded grid.
 
     Returns
     -------
@@ -153,6 +156,7 @@ def check_reflect_padding(answer) -> Feedback:
     Parameters
     ----------
     answer : sequence of numbers or None
+        The padded row, left padding first.
 
     Returns
     -------

@@ -34,8 +34,24 @@ def _shape_is(*shape):
     return lambda grid: grid.shape == shape
 
 
+def _transposed(expected, window: int) -> tuple:
+    """The mistakes-table row for the right values in the wrong places (rows read as columns), stride 2."""
+    return (expected.T, f"The right values in the wrong places: output[i, j] summarises rows 2i..2i+{window - 1} "
+            f"and columns 2j..2j+{window - 1} of the grid.", "transposed")
+
+
 def check_max_pool_grid(answer) -> Feedback:
     """2x2 max pooling with stride 2 of :data:`POOL_GRID`, as a 2x2 array.
+
+    Parameters
+    ----------
+    answer : nested list or array of shape (2, 2), or None
+
+    Returns
+    -------
+    Feedback
+        Misconceptions recognised: ``"used_stride_1"``, ``"wrong_shape"``, ``"used_average"``,
+        ``"used_minimum"``, ``"used_sum"``, ``"kept_top_left"``, ``"transposed"``.
 
     Examples
     --------
@@ -58,8 +74,7 @@ def check_max_pool_grid(answer) -> Feedback:
              "value.", "used_sum"),
             (POOL_GRID[::2, ::2], "That keeps the top-left value of each patch (plain subsampling); max pooling "
              "keeps the largest value of the patch.", "kept_top_left"),
-            (expected.T, "The right values in the wrong places: output[i, j] summarises the patch in rows "
-             "2i..2i+1 and columns 2j..2j+1.", "transposed"),
+            _transposed(expected, window=2),
         ],
         hint="Split the grid into four 2x2 patches (top-left, top-right, bottom-left, bottom-right) and keep the "
              "largest number of each.")
@@ -67,6 +82,9 @@ def check_max_pool_grid(answer) -> Feedback:
 
 def check_overlapping_pool(answer) -> Feedback:
     """3x3 max pooling with stride 2 of :data:`OVERLAP_GRID` (overlapping windows), as an array.
+
+    Misconceptions recognised: ``"non_overlapping"`` (a single window), ``"used_stride_1"``,
+    ``"wrong_shape"``, ``"used_average"``, ``"window_2x2"``, ``"transposed"``.
 
     Examples
     --------
@@ -88,8 +106,7 @@ def check_overlapping_pool(answer) -> Feedback:
              "value.", "used_average"),
             (max_pool2d(OVERLAP_GRID, 2, 2), "Those are 2x2 windows; here each window is 3x3 (and they start "
              "every two cells).", "window_2x2"),
-            (expected.T, "The right values in the wrong places: output[i, j] reads rows 2i..2i+2 and columns "
-             "2j..2j+2.", "transposed"),
+            _transposed(expected, window=3),
         ],
         hint="Window (i, j) covers rows 2i to 2i+2 and columns 2j to 2j+2: the middle row and column are shared "
              "by two windows.")

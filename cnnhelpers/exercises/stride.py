@@ -28,6 +28,7 @@ def check_strided_output_size(answer) -> Feedback:
     Parameters
     ----------
     answer : int, (int, int) or None
+        The strided output's side (a fraction is answered: it shows a missing floor).
 
     Returns
     -------
@@ -72,6 +73,7 @@ def check_dilated_output_size(answer) -> Feedback:
     Parameters
     ----------
     answer : int, (int, int) or None
+        The side of the output of the dilated kernel.
 
     Returns
     -------
