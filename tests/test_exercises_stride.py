@@ -100,3 +100,8 @@ def test_stride_and_padding_misconceptions(stride, padding, misconception):
 def test_stride_and_padding_misconception_sizes_are_what_the_messages_say():
     assert out_size(TN, TK, 2, 0) == TO - 1  # "forgot_padding": one short
     assert out_size(TN, TK, 2, 2) == TO + 1  # "too_much_padding"
+
+
+def test_stride_and_padding_answers_huge_numbers_in_words():
+    assert check_stride_and_padding(2, 10**400).misconception == "too_much_padding"
+    assert check_stride_and_padding(10**400, 1).misconception == "stride_too_large"

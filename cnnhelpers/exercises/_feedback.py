@@ -22,6 +22,7 @@ import html
 import math
 import numbers
 import reprlib
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -168,9 +169,11 @@ def read_array(answer, what: str) -> np.ndarray | Feedback:
     if isinstance(answer, (str, bytes, dict, set, frozenset)) or callable(answer):
         return refused
     try:
-        array = np.asarray(answer)  # runs the answer's own code (__array__, __len__...): anything may raise
-        if array.dtype.kind == "O":
-            array = array.astype(float)  # Python numbers of mixed kinds; fails on anything else
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. a complex number cast to a real one: refuse, do not drop
+            array = np.asarray(answer)  # runs the answer's own code (__array__, __len__...): anything may raise
+            if array.dtype.kind == "O":
+                array = array.astype(float)  # Python numbers of mixed kinds; fails on anything else
     except Exception:  # noqa: BLE001 - whatever went wrong, the answer is not an array of numbers
         return refused
     if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):

@@ -139,7 +139,7 @@ def check_stride_and_padding(stride, padding) -> Feedback:
     if isinstance(pad, Feedback) or pad < 0:
         return wrong(f"padding must be a whole number >= 0 (or 'same'); got {describe(padding)}.", "not_a_number")
     if pad > size:
-        return wrong(f"A padding of {describe(pad)} pixels is more than the whole {size}x{size} image on each side: "
+        return wrong(f"That padding ({describe(pad)}) is more than the whole {size}x{size} image on each side: "
                      "the windows would see mostly zeros.", "too_much_padding")
     got = conv_output_size(size, kernel, step, pad)
     if got == wanted:
