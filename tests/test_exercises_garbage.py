@@ -2,7 +2,8 @@
 
 The checkers are found by introspection over ``cnnhelpers.exercises.*``, so a new checker is
 covered without touching this file. Build-it checkers, whose answer is a function the student
-wrote, are left out: a module lists them in its ``CODE_CHECKERS`` set.
+wrote, are left out: a module lists them in its ``CODE_CHECKERS`` set, or their argument is
+named or annotated as a function.
 """
 
 import importlib
@@ -20,16 +21,26 @@ from hypothesis.extra import numpy as hnp
 import cnnhelpers.exercises
 from cnnhelpers.exercises import Feedback
 
+CODE_PARAMETERS = {"function", "func", "fn", "code", "implementation", "student_function"}
+
+
+def takes_code(function) -> bool:
+    """A Build-it checker: its argument is a function the student wrote (by name or by annotation)."""
+    parameters = inspect.signature(function).parameters.values()
+    return any(p.name in CODE_PARAMETERS or "Callable" in str(p.annotation) for p in parameters)
+
 
 def all_checkers():
-    """(name, function) of every ``check_*`` defined in a module of cnnhelpers.exercises."""
+    """(name, function) of every ``check_*`` defined in a module of cnnhelpers.exercises, Build-it ones left out."""
+    modules = [importlib.import_module(f"cnnhelpers.exercises.{info.name}")
+               for info in pkgutil.iter_modules(cnnhelpers.exercises.__path__)]
+    code_checkers = set().union(*(getattr(module, "CODE_CHECKERS", ()) for module in modules))
     found = {}
-    for info in pkgutil.iter_modules(cnnhelpers.exercises.__path__):
-        module = importlib.import_module(f"cnnhelpers.exercises.{info.name}")
-        code_checkers = set(getattr(module, "CODE_CHECKERS", ()))
+    for module in modules:
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("check_") and function.__module__ == module.__name__ and name not in code_checkers:
-                found[f"{info.name}.{name}"] = function
+            if (name.startswith("check_") and function.__module__ == module.__name__
+                    and name not in code_checkers and not takes_code(function)):
+                found[f"{module.__name__.rsplit('.', 1)[-1]}.{name}"] = function
     return sorted(found.items())
 
 
