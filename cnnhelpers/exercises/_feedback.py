@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "correct", "wrong", "not_answered", "diagnose", "Number", "Array", "Choice", "any_of",
+__all__ = ["Feedback", "correct", "wrong", "not_answered", "diagnose", "is_same", "Number", "Array", "Choice", "any_of",
            "matches", "read_only", "as_number", "as_whole_number", "read_number", "read_array", "describe"]
 
 
@@ -174,7 +174,7 @@ def read_array(answer, what: str) -> np.ndarray | Feedback:
             array = np.asarray(answer)  # runs the answer's own code (__array__, __len__...): anything may raise
             if array.dtype.kind == "O":
                 array = array.astype(float)  # Python numbers of mixed kinds; fails on anything else
-    except Exception:  # noqa: BLE001 - whatever went wrong, the answer is not an array of numbers
+    except Exception:  # whatever went wrong, the answer is not an array of numbers
         return refused
     if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):
         return refused
@@ -193,7 +193,7 @@ def describe(answer) -> str:
     """
     try:
         return _describe(answer)
-    except Exception:  # noqa: BLE001 - a description must never be what fails
+    except Exception:  # a description must never be what fails
         return f"a {type(answer).__name__}"
 
 
