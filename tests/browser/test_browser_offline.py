@@ -25,7 +25,8 @@ NOTEBOOK = "notebooks/03_stride.ipynb"
 
 PAGE_STATE_JS = """() => {
   const text = document.body.innerText;
-  const images = [...document.querySelectorAll('img')].filter(img => img.offsetParent !== null || img.closest('section'));
+  const images = [...document.querySelectorAll('img')]
+    .filter(img => img.offsetParent !== null || img.closest('section'));
   return {
     typeset: document.querySelectorAll('.MathJax, .MathJax_CHTML, mjx-container').length,
     rawMaths: (text.match(/\\\\left|\\\\lfloor|\\$s\\$/g) || []).length,
