@@ -114,7 +114,8 @@ def _frozen(cases) -> tuple[tuple, ...]:
 @cache
 def _conv1d_cases() -> tuple[tuple, ...]:
     rng = np.random.default_rng(1)
-    cases = [(np.array([1.0, 2, 3, 4, 5]), np.array([1.0, 2])), (np.array([3.0, 0, 1, 2, 5, 1]), np.array([1.0, 0, -1]))]
+    cases = [(np.array([1.0, 2, 3, 4, 5]), np.array([1.0, 2])),
+             (np.array([3.0, 0, 1, 2, 5, 1]), np.array([1.0, 0, -1]))]
     cases += [(_ints(rng, 0, 9, n), _ints(rng, -3, 3, k)) for n, k in [(3, 3), (4, 1), (8, 4), (12, 5), (40, 7),
                                                                         (200, 9)]]
     return _frozen(cases)
@@ -241,6 +242,11 @@ def _overwrite_windows(grad_out, x, size, stride):
                     grad_x[image, channel, rows, cols] = _first_maximum(x[image, channel, rows, cols],
                                                                         grad_out[image, channel, i, j])
     return grad_x
+
+
+def _sum_over(axes: tuple[int, ...]) -> Callable:
+    """grad_b summed over ``axes`` of grad_out (the right ones are (0, 2, 3))."""
+    return lambda grad_out, x, w, stride, padding: grad_out.sum(axis=axes)
 
 
 def _flipped(w):
@@ -371,13 +377,13 @@ _EXERCISES = {
          Bug("stride_ignored", "grad_w", lambda g, x, w, s, p: reference.conv2d_backward(g, x, w, 1, p)[1],
              "grad_w: your windows move one pixel at a time whatever the stride; window (i, j) starts at row "
              "i*stride and column j*stride."),
-         *(Bug("grad_b_wrong_axes", "grad_b", (lambda axes: lambda g, x, w, s, p: g.sum(axis=axes))(axes),
+         *(Bug("grad_b_wrong_axes", "grad_b", _sum_over(axes),
                f"grad_b was summed over axes {axes}: b[k] is added to every output of kernel k, in every image and "
                "position, so grad_b[k] sums grad_out[:, k] over the batch, rows and columns: axes (0, 2, 3).")
            for axes in [(0,), (2, 3), (1, 2, 3), (0, 1, 2, 3), (0, 1), (1,), (0, 2), (0, 3)]),
          Bug("grad_b_wrong_axes", "grad_b", lambda g, x, w, s, p: g.mean(axis=(0, 2, 3)),
-             "grad_b is a mean: b[k] is added to every output of kernel k, so its gradient is the sum of grad_out[:, k] "
-             "over the batch, rows and columns.")),
+             "grad_b is a mean: b[k] is added to every output of kernel k, so its gradient is the sum of "
+             "grad_out[:, k] over the batch, rows and columns.")),
         "Every output out[n, k, i, j] is a sum of window * w[k] + b[k]: send grad_out[n, k, i, j] back to each term "
         "of that sum."),
 }
