@@ -354,8 +354,9 @@ _EXERCISES = {
         _conv2d_backward_cases,
         (Bug("grad_x_unflipped_kernel", "grad_x",
              lambda g, x, w, s, p: reference.conv2d_backward(g, x, _flipped(w), s, p)[0],
-             "grad_x is a full correlation of grad_out with the kernel flipped in both axes (equivalently: each "
-             "output's gradient times w[k] is added back onto its window as it is, w[u, v] onto window[u, v])."),
+             "grad_x was computed with the kernel the wrong way round. grad_x is the full correlation of grad_out "
+             "with the kernel flipped in both axes; equivalently, each output's gradient times w[k] goes back onto "
+             "its own window as it is (w[u, v] onto window[u, v])."),
          Bug("stride_ignored", "grad_x", lambda g, x, w, s, p: reference.conv2d_backward(g, x, w, 1, p)[0],
              "grad_x: your windows move one pixel at a time whatever the stride; window (i, j) starts at row "
              "i*stride and column j*stride."),
@@ -451,8 +452,9 @@ def _show(value, indent: str = "    ") -> str:
     if isinstance(value, np.ndarray):
         if value.size > 150:
             return f"{indent}(an array of shape {value.shape}, too large to print)"
+        width = max((len(_number(v)) for v in value.reshape(-1)), default=1)  # aligned columns
         text = np.array2string(value, max_line_width=100, separator=" ",
-                               formatter={"float_kind": _number, "int": str})
+                               formatter={"float_kind": lambda v: _number(v).rjust(width)})
         return "\n".join(indent + line for line in text.splitlines())
     return indent + repr(value)
 
