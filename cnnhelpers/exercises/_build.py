@@ -38,7 +38,7 @@ from ..pool import avg_pool2d
 from ._feedback import Feedback
 
 __all__ = ["check_conv1d", "check_correlate2d", "check_conv2d", "check_max_pool2d", "check_max_pool2d_backward",
-           "check_conv2d_backward", "gradient_check", "CodeFeedback", "TIME_LIMIT"]
+           "check_conv2d_backward", "gradient_check", "train_digits_with", "DigitsRun", "CodeFeedback", "TIME_LIMIT"]
 
 #: Seconds each call of the student's function may take before the checker gives up on it.
 TIME_LIMIT = 10.0
@@ -789,3 +789,118 @@ def gradient_check(conv2d_backward, conv2d=None, *, stride: int = 1, padding: in
                         f"1e-5):\n{table}")
     return _wrong("Your gradients and the finite differences disagree where the error is above the tolerance:"
                   f"\n{table}\nThe rows that fail name the gradient to look at.", "gradient_check_failed")
+
+
+# -- the student's functions in a network ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigitsRun:
+    """What :func:`train_digits_with` did: whose functions it used, on how many digits, the accuracy."""
+
+    used: dict[str, str]
+    train_digits: int
+    test_digits: int
+    accuracy: float
+    seconds: float
+
+    def __repr__(self) -> str:
+        whose = ", ".join(f"{name}: {owner}" for name, owner in self.used.items())
+        return (f"DigitsRun({whose}; trained on {self.train_digits} digits in {self.seconds:.0f} s; "
+                f"test accuracy {self.accuracy:.3f} on {self.test_digits} digits)")
+
+
+def _library_conv2d(x, w, b, stride, padding):
+    from ..conv import conv2d
+
+    return conv2d(x, w, b, stride=stride, padding=padding)
+
+
+def _library_conv2d_backward(grad_out, x, w, stride, padding):
+    from ..conv import conv2d_backward
+
+    return conv2d_backward(grad_out, x, w, stride=stride, padding=padding)
+
+
+def _choose(name: str, fn, feedback: Feedback, library) -> tuple[Callable, str]:
+    """The student's function if it passed its checks, else the library's; says which in a printed line."""
+    if feedback.ok:
+        print(f"{name}: yours (it passed every check).")
+        return fn, "yours"
+    if feedback.misconception == "not_answered":
+        print(f"{name}: the library's, because yours is not written yet.")
+    else:
+        print(f"{name}: the library's, because yours did not pass its checks ({feedback.message.splitlines()[0]}); "
+              f"run check_{name}({name}) for details.")
+    return library, "the library's"
+
+
+def train_digits_with(conv2d, conv2d_backward, *, time_budget: float = 60.0, seed: int = 0,
+                      progress: bool = True) -> DigitsRun:
+    """Train a small CNN on the digits with your ``conv2d`` and ``conv2d_backward``, and test it.
+
+    Each function is checked first (:func:`check_conv2d`, :func:`check_conv2d_backward`); one that
+    is missing or wrong is replaced by the library's, and a printed line says so. The network is
+    ``Conv2d(1, 4, 3, padding=1)``, ReLU, 2x2 max pooling and a linear layer to the ten digits,
+    trained for one epoch with Adam on :func:`cnnhelpers.data.load_mnist5k`'s training digits.
+
+    Plain loops are slow: the first batch measures how long your functions take, and when a whole
+    epoch would not fit in ``time_budget`` seconds the network trains on a random part of the
+    training digits that fits (three quarters of the budget) and is tested on as many test digits
+    as fit in the rest. The printed lines say how many.
+
+    Parameters
+    ----------
+    conv2d : callable ``(x, w, b, stride, padding) -> out`` or None
+    conv2d_backward : callable ``(grad_out, x, w, stride, padding) -> (grad_x, grad_w, grad_b)`` or None
+    time_budget : float
+        Seconds for training and testing, roughly.
+    seed : int
+        The initial weights, the digits chosen and their order.
+    progress : bool
+        Show a progress bar while training.
+
+    Returns
+    -------
+    DigitsRun
+        Whose functions were used, how many digits, and the test accuracy.
+    """
+    import time
+
+    from .. import nn
+    from ..data import load_mnist5k, to_batch
+    from ..nn.student import StudentConv2d
+
+    forward, whose_forward = _choose("conv2d", conv2d, check_conv2d(conv2d), _library_conv2d)
+    backward, whose_backward = _choose("conv2d_backward", conv2d_backward, check_conv2d_backward(conv2d_backward),
+                                       _library_conv2d_backward)
+    digits = load_mnist5k()
+    rng = np.random.default_rng(seed)
+    x_train, x_test = to_batch(digits.x_train), to_batch(digits.x_test)
+    model = nn.Sequential(StudentConv2d(1, 4, 3, padding=1, rng=rng, conv2d=forward, conv2d_backward=backward),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 14 * 14, 10, rng=rng))
+    optimizer = nn.Adam(model.parameters(), lr=1e-2)
+    batch = 16
+    start = time.perf_counter()
+    probe = model.forward(x_train[:batch])  # how long do these functions take?
+    forward_seconds = (time.perf_counter() - start) / batch
+    model.backward(np.zeros_like(probe), input_grad=False)
+    step_seconds = (time.perf_counter() - start) / batch
+    train_count = int(min(len(x_train), max(2 * batch, 0.75 * time_budget / step_seconds // batch * batch)))
+    test_count = int(min(len(x_test), max(100, 0.25 * time_budget / forward_seconds)))
+    if train_count < len(x_train):
+        print(f"Your functions take {batch * step_seconds:.1f} s for a batch of {batch} digits: an epoch of "
+              f"{len(x_train):,} would take {len(x_train) * step_seconds / 60:.0f} minutes, so the network trains "
+              f"on {train_count} of them and is tested on {test_count}. (Vectorised functions train on all of them "
+              "in seconds.)")
+    train = rng.permutation(len(x_train))[:train_count]  # random: the training digits are sorted by class
+    test = rng.permutation(len(x_test))[:test_count]
+    start = time.perf_counter()
+    nn.fit(model, x_train[train], digits.y_train[train], optimizer=optimizer, epochs=1, batch_size=batch, rng=rng,
+           progress=progress)
+    seconds = time.perf_counter() - start
+    _, accuracy = nn.evaluate(model, x_test[test], digits.y_test[test])
+    print(f"Test accuracy after one epoch on {train_count:,} digits: {accuracy:.1%} of {test_count:,} test digits "
+          "(guessing would get 10%).")
+    return DigitsRun({"conv2d": whose_forward, "conv2d_backward": whose_backward}, train_count, test_count,
+                     accuracy, seconds)
