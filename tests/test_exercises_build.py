@@ -2,6 +2,7 @@
 each named mistake, and garbage. The right ones are written out here, independently of the package."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from cnnhelpers.exercises import (
     check_max_pool2d,
     check_max_pool2d_backward,
     gradient_check,
+    train_digits_with,
 )
 from cnnhelpers.nn.student import StudentConv2d, with_student_conv
 
@@ -590,3 +592,33 @@ def test_a_network_with_the_reference_loops_trains_like_the_library():
 def test_student_conv2d_refuses_padding_it_cannot_pass_on():
     with pytest.raises(ValueError, match="padding"):
         StudentConv2d(1, 2, 3, padding="same", conv2d=reference.conv2d, conv2d_backward=reference.conv2d_backward)
+
+
+def test_training_on_the_digits_uses_the_library_in_place_of_missing_functions(capsys):
+    run = train_digits_with(None, None, progress=False)
+    assert run.used == {"conv2d": "the library's", "conv2d_backward": "the library's"}
+    assert run.train_digits == 4000 and run.test_digits == 1000 and run.accuracy > 0.8
+    assert "not written yet" in capsys.readouterr().out
+
+
+def test_training_on_the_digits_with_the_students_vectorised_functions(capsys):
+    run = train_digits_with(conv2d_einsum, conv2d_backward_einsum, time_budget=300, progress=False)
+    assert run.used == {"conv2d": "yours", "conv2d_backward": "yours"}
+    assert run.train_digits == 4000 and run.accuracy > 0.8
+
+
+def test_training_on_the_digits_replaces_a_wrong_function_and_says_so(capsys):
+    run = train_digits_with(conv2d_flipped, conv2d_backward_einsum, time_budget=300, progress=False)
+    assert run.used == {"conv2d": "the library's", "conv2d_backward": "yours"}
+    assert "check_conv2d(conv2d)" in capsys.readouterr().out
+
+
+def test_slow_functions_train_on_part_of_the_digits(capsys):
+    def slow_conv2d(*args):
+        time.sleep(0.05)
+        return conv2d_einsum(*args)
+
+    run = train_digits_with(slow_conv2d, conv2d_backward_einsum, time_budget=2, progress=False)
+    assert run.used["conv2d"] == "yours"
+    assert 32 <= run.train_digits < 4000 and run.test_digits < 1000
+    assert "trains on" in capsys.readouterr().out

@@ -8,8 +8,9 @@ from ._build import (
     check_max_pool2d,
     check_max_pool2d_backward,
     gradient_check,
+    train_digits_with,
 )
 from ._feedback import Feedback
 
 __all__ = ["Feedback", "check_conv1d", "check_correlate2d", "check_conv2d", "check_max_pool2d",
-           "check_max_pool2d_backward", "check_conv2d_backward", "gradient_check"]
+           "check_max_pool2d_backward", "check_conv2d_backward", "gradient_check", "train_digits_with"]
