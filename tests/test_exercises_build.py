@@ -69,10 +69,10 @@ def test_conv1d_names_the_mistake(fn, key):
 
 
 def test_a_wrong_answer_shows_the_smallest_failing_input_expected_and_returned():
-    message = check_conv1d(conv1d_flipped).message
-    assert "[1 2 3 4 5]" in message  # the first, smallest input
-    assert "[5 8 11 14]" in message  # what the reference gives
-    assert "[4 7 10 13]" in message  # what the flipped kernel gives
+    message = " ".join(check_conv1d(conv1d_flipped).message.replace("[", " ").replace("]", " ").split())
+    assert "signal, shape (5,): 1 2 3 4 5 kernel, shape (2,): 1 2" in message  # the first, smallest input
+    assert "should be (shape (4,)): 5 8 11 14" in message  # what the reference gives
+    assert "returned (shape (4,)): 4 7 10 13" in message  # what the flipped kernel gives
 
 
 # -- correlate2d -----------------------------------------------------------------------------------------
@@ -505,6 +505,11 @@ def test_wrong_shape_is_named(checker):
 def test_the_exception_and_its_input_are_named():
     message = check_max_pool2d(raises).message
     assert "KeyError" in message and "kernel_size = 2" in message
+
+
+def test_a_function_with_other_arguments_is_told_the_call():
+    feedback = check_conv2d(lambda x, w: x)
+    assert feedback.misconception == "wrong_arguments" and "conv2d(x, w, b, stride, padding)" in feedback.message
 
 
 def test_nan_is_named():

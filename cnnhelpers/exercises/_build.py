@@ -601,6 +601,9 @@ def _run_checks(exercise: Exercise, fn, time_limit: float, cases: tuple[tuple, .
         if status == "raised":
             if isinstance(value, NotImplementedError) and number == 0:
                 return _not_answered(name)
+            if isinstance(value, TypeError) and "positional argument" in str(value):
+                return _wrong(f"check_{name} calls {name}({', '.join(exercise.arguments)}), and your function does not "
+                              f"take these arguments in this order ({value}).", "wrong_arguments")
             return _wrong(f"Your function raised {type(value).__name__}: {value}\n{where}", "raised")
         changed = [argument for argument, original, passed in zip(exercise.arguments, case, given, strict=True)
                    if isinstance(original, np.ndarray) and not np.array_equal(original, passed, equal_nan=True)]
