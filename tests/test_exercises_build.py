@@ -480,6 +480,14 @@ def text(*args):
     return "the answer"
 
 
+def generator(*args):
+    return (value for value in range(3))
+
+
+def list_of_none(*args):
+    return [None, None, None]
+
+
 def modifies_input(*args):
     args[0][...] = 0
     return np.zeros(3)
@@ -489,10 +497,13 @@ def modifies_input(*args):
 @pytest.mark.parametrize("fn, key", [(None, "not_answered"), (stub, "not_answered"), (42, "not_a_function"),
                                      ("conv2d", "not_a_function"), (raises, "raised"),
                                      (returns_none, "returned_none"), (text, "not_an_array"),
+                                     (generator, "not_an_array"), (list_of_none, None),
                                      (modifies_input, "modified_input")])
 def test_garbage_gets_words_not_exceptions(checker, fn, key):
     feedback = checker(fn)
-    assert isinstance(feedback, Feedback) and not feedback and feedback.misconception == key
+    assert isinstance(feedback, Feedback) and not feedback
+    if key is not None:
+        assert feedback.misconception == key
 
 
 @pytest.mark.parametrize("checker", CHECKERS)

@@ -478,10 +478,9 @@ def _show_input(exercise: Exercise, case: tuple) -> str:
 
 def _as_array(value) -> np.ndarray | None:
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        return np.asarray(value, dtype=float)
+    except Exception:  # noqa: BLE001 - whatever the object does, it is not an array of numbers
         return None
-    return array
 
 
 def _close(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -492,26 +491,23 @@ def _close(got: np.ndarray, expected: np.ndarray) -> bool:
     return bool(np.allclose(got, expected, rtol=1e-4, atol=1e-4 * scale))
 
 
-def _read_outputs(exercise: Exercise, value) -> tuple[np.ndarray, ...] | str:
-    """The student's outputs as float arrays, or a sentence saying why they cannot be read."""
+def _read_outputs(exercise: Exercise, value) -> tuple[np.ndarray, ...] | Feedback:
+    """The student's outputs as float arrays, or the Feedback saying why they cannot be read."""
     many = len(exercise.outputs) > 1
     if value is None:
-        return ("Your function returned None: did you forget the return statement"
-                + (f" (return {', '.join(exercise.outputs)})?" if many else "?"))
-    if many:
-        if not isinstance(value, (tuple, list)) or len(value) != len(exercise.outputs):
-            return (f"Your function should return {len(exercise.outputs)} arrays, "
-                    f"({', '.join(exercise.outputs)}); it returned {_describe(value)}.")
-        values = tuple(value)
-    else:
-        values = (value,)
+        names = f" (return {', '.join(exercise.outputs)})" if many else ""
+        return _wrong(f"Your function returned None: did you forget the return statement{names}?", "returned_none")
+    if many and (not isinstance(value, (tuple, list)) or len(value) != len(exercise.outputs)):
+        return _wrong(f"Your function should return {len(exercise.outputs)} arrays, ({', '.join(exercise.outputs)}); "
+                      f"it returned {_describe(value)}.", "not_an_array")
     arrays = []
-    for name, item in zip(exercise.outputs, values, strict=True):
+    for name, item in zip(exercise.outputs, value if many else (value,), strict=True):
         if item is None:
-            return f"{name} is None: compute it and return it."
+            return _wrong(f"{name} is None: compute it and return it.", "returned_none")
         array = _as_array(item)
         if array is None:
-            return f"{name if many else 'The result'} is not an array of numbers: got {_describe(item)}."
+            return _wrong(f"{name if many else 'The result'} is not an array of numbers: got {_describe(item)}.",
+                          "not_an_array")
         arrays.append(array)
     return tuple(arrays)
 
@@ -581,6 +577,14 @@ def _model_solution(name: str) -> str:
 
 def _run_checks(exercise: Exercise, fn, time_limit: float, cases: tuple[tuple, ...] | None = None) -> Feedback:
     """Every case in order, stopping at the first problem; see the module docstring."""
+    try:
+        return _check_every_case(exercise, fn, time_limit, cases)
+    except Exception as error:  # noqa: BLE001 - a last resort: a checker answers in words, never with a traceback
+        return _wrong(f"The checker could not read your function's answer ({type(error).__name__}: {error}).",
+                      "unreadable")
+
+
+def _check_every_case(exercise: Exercise, fn, time_limit: float, cases: tuple[tuple, ...] | None) -> Feedback:
     name = exercise.name
     if fn is None:
         return _not_answered(name)
@@ -612,8 +616,8 @@ def _run_checks(exercise: Exercise, fn, time_limit: float, cases: tuple[tuple, .
                           "its inputs as they were: work on a copy (np.pad and x.copy() make new arrays; "
                           "x += ... changes x itself).", "modified_input")
         outputs = _read_outputs(exercise, value)
-        if isinstance(outputs, str):
-            return _wrong(f"{outputs}\n{where}", "returned_none" if "None" in outputs else "not_an_array")
+        if isinstance(outputs, Feedback):
+            return _wrong(f"{outputs.message}\n{where}", outputs.misconception)
         for output, got, expected in zip(exercise.outputs, outputs, exercise.expected(case), strict=True):
             if _close(got, expected):
                 continue
@@ -627,7 +631,7 @@ def _wrong_answer(exercise, output, got, expected, case, earlier) -> Feedback:
     shown = (f"On this input:\n{_show_input(exercise, case)}\n"
              f"{what or 'the output '}should be ({_shape(expected)}):\n{_show(expected)}\n"
              f"your function returned ({_shape(got)}):\n{_show(got)}\n")
-    if got.shape == expected.shape and not np.isfinite(got).all() and np.isfinite(expected).all():
+    if not np.isfinite(got).all() and np.isfinite(expected).all():
         return _wrong(f"Your {what or 'output '}contains NaN or infinity. {shown}Look for a division by zero, or "
                       "an np.empty array whose cells were not all filled (np.zeros is safer).", "nan")
     bug = _diagnose(exercise, output, got, case, earlier)
