@@ -14,6 +14,10 @@ first, and compares what it returns with the reference. It answers with a :class
 Any correct implementation passes: loops or vectorised, lists or arrays, any float dtype
 (values are compared with a tolerance suited to float32).
 
+Two helpers finish notebook 06: :func:`gradient_check` compares the student's ``conv2d_backward``
+with finite differences, and :func:`train_digits_with` trains a small CNN on the digits with the
+student's ``conv2d`` and ``conv2d_backward`` (the library's stand in for one that fails its checks).
+
 The time limit. Each call of the student's function gets ``time_limit`` seconds. In the main
 thread of a Unix process (a Jupyter kernel runs cells there) an alarm signal interrupts the
 function, a loop that never ends included, between two Python instructions: a single NumPy call
