@@ -150,10 +150,10 @@ def real_array(value, name: str) -> np.ndarray:
 def float_dtype(dtype, name: str = "dtype") -> np.dtype:
     """float32 or float64 (the results are fractions in [0, 1] or network values)."""
     try:
-        result = np.dtype(dtype)
-    except TypeError:
+        result = np.dtype(dtype) if dtype is not None else None  # np.dtype(None) would be float64
+    except (TypeError, ValueError, KeyError):
         result = None
-    if result not in (np.dtype(np.float32), np.dtype(np.float64)):
+    if result is None or result.name not in ("float32", "float64") or not result.isnative:
         raise TypeError(f"{name} must be float32 or float64; got {describe(dtype)}")
     return result
 
