@@ -253,3 +253,107 @@ def _refuse_paths(load):
         assert not isinstance(source, (str, bytes)) and not hasattr(source, "__fspath__"), "np.load opened a path"
         return load(source, *args, **kwargs)
     return load_from_memory_only
+
+
+# -- playground uploads: every bad file is a sentence, decided from the header ----------------------
+
+try:  # the playground module moves to cnnhelpers.lessons (issue 10)
+    from cnnhelpers.lessons import playground
+except ImportError:
+    from cnnhelpers.widgets import playground
+
+
+def png_header_only(width: int, height: int, bit_depth: int = 8, colour_type: int = 0) -> bytes:
+    """A PNG that announces ``width`` x ``height`` pixels and holds none: only the header is ever read."""
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def bmp_header_only(width: int, height: int) -> bytes:
+    """The 54 bytes of a 24-bit BMP header that claims ``width`` x ``height`` pixels."""
+    return b"BM" + struct.pack("<IHHI", 54, 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24,
+                                                                     0, 0, 0, 0, 0, 0)
+
+
+def float_tiff(values) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(values, np.float32), mode="F").save(buffer, format="TIFF")
+    return buffer.getvalue()
+
+
+BAD_UPLOADS = [
+    # (file name, content, words of the sentence)
+    ("bomb.bmp", bmp_header_only(30000, 30000), ["bomb.bmp", "decompression bomb", "50 megapixels"]),
+    ("huge.png", png_header_only(20000, 20000), ["huge.png", "megapixels"]),
+    ("strip.png", png_header_only(6_250_000, 8), ["strip.png", "6250000x8", "16 times longer"]),
+    ("tall.png", png_header_only(64, 780_000), ["tall.png", "64x780000", "longer than"]),
+    ("ribbon.png", png_header_only(2_500_000, 20), ["ribbon.png", "times longer"]),
+    ("cut.png", png_header_only(100, 100), ["cut.png", "could not be decoded"]),
+    ("garbage.jpg", b"\xff\xd8\xff\xe0" + bytes(100), ["garbage.jpg", "not an image the playground can read"]),
+    ("empty.png", b"", ["empty.png", "is empty"]),
+    ("tiny.png", png_header_only(4, 30), ["tiny.png", "at least 8 pixels"]),
+]
+
+
+@pytest.mark.parametrize("name, content, words", BAD_UPLOADS, ids=[case[0] for case in BAD_UPLOADS])
+def test_a_bad_upload_is_a_sentence(name, content, words):
+    with pytest.raises(ValueError) as info:
+        playground.decode_upload(content, name)
+    for word in words:
+        assert word in str(info.value), f"{word!r} missing from: {info.value}"
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = playground.KernelPlayground()
+    assert app.widget is not None
+    return app
+
+
+@pytest.mark.parametrize("name, content, words", BAD_UPLOADS[:3], ids=[case[0] for case in BAD_UPLOADS[:3]])
+def test_the_widget_answers_a_bad_upload_in_words_and_keeps_its_image(app, name, content, words):
+    before = app.controls["photo"].value
+    assert not app.load_upload(name, content)
+    assert words[1] in app.upload_note.value and app.controls["photo"].value == before
+
+
+def test_nan_and_inf_pixels_are_counted_and_shown_as_holes_not_black(app):
+    values = np.tile(np.linspace(0.0, 8.0, 20), (12, 1))
+    values[2, 3], values[5, 5] = np.nan, np.inf
+    image, note = playground.decode_upload(float_tiff(values), "holes.tif")
+    assert "2 pixels are not numbers (1 NaN, 1 infinite)" in note and "0 to 8" in note
+    expected = values / 8.0
+    expected[5, 5] = np.nan
+    np.testing.assert_allclose(image, expected, atol=1e-7)  # NaN where the holes are, the ramp elsewhere
+    assert app.load_upload("holes.tif", float_tiff(values))
+    result = app.update(**{**app.current_values(), "kernel": np.ones((3, 3)), "padding": 0, "stride": 1,
+                           "dilation": 1, "pooling": "none"})
+    holes = np.isnan(result["output"])
+    assert holes[0:3, 1:4].all() and holes[3:6, 3:6].all() and holes.sum() == 18  # the 3x3 outputs touching each
+    low, high = app._panels[2][1].get_clim()
+    assert np.isfinite([low, high]).all() and high > 0  # colour limits from the numbers, not the holes
+    app.controls["photo"].value = "camera"
+
+
+def test_a_huge_kernel_weight_is_a_sentence_not_a_matplotlib_error(app):
+    app.controls["photo"].value = "camera"
+    app.controls["kernel"].set_kernel(np.full((3, 3), 1e308))
+    assert "overflows" in app.message.value and "1e+308" in app.message.value
+    assert "Axis limits" not in app.message.value
+    app.controls["kernel"].set_kernel(np.zeros((3, 3)))
+
+
+def test_a_kernel_larger_than_the_image_says_so_in_the_students_words(app):
+    with pytest.raises(ValueError, match="a 5x5 kernel does not fit a 4x4 image with padding 0"):
+        app.output_sizes(4, 4, 5, 0, 1, 1, "none", 2)
+    with pytest.raises(ValueError, match=r"a 3x3 kernel \(dilated to 9x9\) does not fit a 8x12 image with padding 0"):
+        app.output_sizes(8, 12, 3, 0, 1, 4, "none", 2)
