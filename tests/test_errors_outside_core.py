@@ -297,6 +297,7 @@ BAD_UPLOADS = [
     ("strip.png", png_header_only(6_250_000, 8), ["strip.png", "6250000x8", "16 times longer"]),
     ("tall.png", png_header_only(64, 780_000), ["tall.png", "64x780000", "longer than"]),
     ("ribbon.png", png_header_only(2_500_000, 20), ["ribbon.png", "times longer"]),
+    ("deep.png", png_header_only(6000, 6000), ["deep.png", "decoding it would take", "32 MB"]),
     ("cut.png", png_header_only(100, 100), ["cut.png", "could not be decoded"]),
     ("garbage.jpg", b"\xff\xd8\xff\xe0" + bytes(100), ["garbage.jpg", "not an image the playground can read"]),
     ("empty.png", b"", ["empty.png", "is empty"]),

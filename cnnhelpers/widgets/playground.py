@@ -27,13 +27,14 @@ from ..pool import avg_pool2d, max_pool2d
 from ._base import Experiment, LiveFigure
 
 __all__ = ["KernelPlayground", "KernelGrid", "decode_upload", "embed_kernel", "MAX_UPLOAD_BYTES",
-           "MAX_UPLOAD_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_ASPECT"]
+           "MAX_UPLOAD_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_ASPECT", "MAX_DECODE_BYTES"]
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # a larger file is refused before it is decoded
 MAX_UPLOAD_PIXELS = 50_000_000  # ... and so is an image with more pixels (a 50-megapixel photo is 150 MB decoded)
 MAX_SIDE = 512  # larger images are downscaled to this longer side, so that every slider answers at once
 MIN_SIDE = 8  # smaller images are refused: there is nothing to see
 MAX_ASPECT = 16  # more elongated images are refused: downscaled, they would be a line
+MAX_DECODE_BYTES = 32 * 2**20  # ... and so are images whose full-size pixels take more to decode
 KERNEL_SIZES = {"3x3": 3, "5x5": 5}
 POOLINGS = ("none", "max", "average")
 CUSTOM = "custom"
@@ -141,6 +142,11 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
                              f"TIFF or WebP file") from None
         _check_size(name, width, height)
         try:
+            opened.draft(opened.mode, (MAX_SIDE, MAX_SIDE))  # a JPEG decodes at 1/2, 1/4 or 1/8 scale: fast, small
+        except Exception:  # noqa: BLE001 - a damaged header; decoding below says so in a sentence
+            pass
+        _check_decoded_bytes(name, opened)
+        try:
             image, colour, notes = _decode_small(opened)
         except Exception as error:  # noqa: BLE001 - PIL's words for a damaged or truncated file, in a sentence
             raise ValueError(f"{name} looks like an image but could not be decoded (damaged or incomplete file?): "
@@ -166,6 +172,22 @@ def _check_size(name: str, width: int, height: int) -> None:
                          f"than wide. Crop it and try again")
 
 
+# Bytes per pixel that decoding takes in each mode, with the copies made on the way (a palette image
+# becomes RGB, 16-bit grey becomes 32-bit before it is shrunk); other modes take 4.
+_DECODE_BYTES = {"1": 1, "L": 1, "P": 4, "LA": 2, "PA": 6, "RGB": 3, "I;16": 6, "I;16B": 6, "I;16L": 6, "I;16N": 6}
+
+
+def _check_decoded_bytes(name: str, opened) -> None:
+    """Refuse an image whose full-size pixels would take more than :data:`MAX_DECODE_BYTES` to decode."""
+    width, height = opened.size  # after ``draft``: a JPEG's reduced size
+    needed = width * height * _DECODE_BYTES.get(opened.mode, 4)
+    if needed > MAX_DECODE_BYTES:
+        raise ValueError(f"{name} is a {width}x{height} {opened.mode} image: decoding it would take "
+                         f"{needed / 2**20:.0f} MB, and the playground decodes at most {MAX_DECODE_BYTES / 2**20:.0f} "
+                         f"MB per image. Save a smaller version (or a JPEG, which decodes at a reduced scale) "
+                         f"and try again")
+
+
 GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 
 
@@ -180,6 +202,8 @@ def _decode_small(opened) -> tuple[np.ndarray, bool, list[str]]:
     colour = opened.mode not in GREY_MODES
     if opened.mode in ("1", "P", "PA"):  # resized as palette indices or bits they would look wrong
         opened = opened.convert("RGB" if colour else "L")
+    elif opened.mode.startswith("I;16"):  # PIL shrinks 16-bit grey only as 32-bit integers
+        opened = opened.convert("I")
     if max(width, height) > MAX_SIDE:
         opened.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BICUBIC)  # JPEG: draft; others: reduce
         notes.append(f"downscaled to {opened.size[0]}x{opened.size[1]} so that the sliders answer at once")
