@@ -239,7 +239,7 @@ class Flatten(Layer):
     def forward(self, x):
         x = _check_input(x, "Flatten", None, "(N, ...)")
         self.shape = x.shape
-        return self._remember(x.reshape(len(x), -1))
+        return self._remember(x.reshape(len(x), int(np.prod(x.shape[1:]))))  # not -1: N may be 0
 
     def backward(self, grad_out):
         return self._check_grad(grad_out).reshape(self.shape)

@@ -59,12 +59,12 @@ class History:
         return len(self.loss)
 
 
-def _check_inputs(model, x, name: str = "x") -> np.ndarray:
-    """A model and a non-empty batch of real numbers ``(N, ...)``."""
+def _check_inputs(model, x, name: str = "x", allow_empty: bool = False) -> np.ndarray:
+    """A model and a batch of real numbers ``(N, ...)``, with N >= 1 unless ``allow_empty``."""
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(model).__name__}")
     x = real_array(x, name)
-    if x.ndim == 0 or len(x) == 0:
+    if x.ndim == 0 or (len(x) == 0 and not allow_empty):
         raise ValueError(f"{name} must be a batch (N, ...) with at least one example; got shape {x.shape}")
     return x
 
@@ -187,18 +187,20 @@ def _logits(model: Sequential, x: np.ndarray, batch_size, threads: int | None) -
     batch_size = count(batch_size, "batch_size")
     with blas_threads(threads):
         model.eval()
-        return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+        return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)])
 
 
 def predict(model: Sequential, x, *, batch_size: int = 500, threads: int | None = 1) -> np.ndarray:
     """Class probabilities (N, classes) for inputs ``x`` (N, ...), in evaluation mode.
 
+    An empty batch (N = 0) gives an empty ``(0, classes)`` result, as in PyTorch.
+
     Raises
     ------
     TypeError, ValueError
-        If ``x`` is empty or not numbers, or ``batch_size`` is not a positive int.
+        If ``x`` is not a batch of numbers, or ``batch_size`` is not a positive int.
     """
-    return softmax(_logits(model, _check_inputs(model, x), batch_size, threads))
+    return softmax(_logits(model, _check_inputs(model, x, allow_empty=True), batch_size, threads))
 
 
 def evaluate(model: Sequential, x, y, *, batch_size: int = 500, threads: int | None = 1) -> tuple[float, float]:
