@@ -41,9 +41,20 @@ test-browser: install  ## every notebook's sliders and the playground in headles
 	$(BIN)/python -m pytest tests/browser -rs
 
 PLAYGROUND_PORT ?= 8866
+# Each visit runs its own Python kernel (see the README for its memory): a kernel idle for
+# PLAYGROUND_IDLE seconds is shut down (checked every minute, open tab or not: reloading the page
+# starts a fresh one), and at most PLAYGROUND_MAX_KERNELS run at once (a visit beyond gets "full").
+PLAYGROUND_IDLE ?= 600
+PLAYGROUND_MAX_KERNELS ?= 20
 playground: install  ## the kernel playground as an app (Voila: no code visible) on 127.0.0.1
 	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/ in a browser (Ctrl+C stops it)"
-	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
+	@echo "No token: the server listens on 127.0.0.1 only, so only programs on this computer can reach it."
+	@echo "Idle visits are closed after $(PLAYGROUND_IDLE) s; at most $(PLAYGROUND_MAX_KERNELS) visitors at once."
+	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT) \
+		--VoilaConfiguration.multi_kernel_manager_class=cnnhelpers.serving.CappedKernelManager \
+		--CappedKernelManager.max_kernels=$(PLAYGROUND_MAX_KERNELS) \
+		--MappingKernelManager.cull_idle_timeout=$(PLAYGROUND_IDLE) --MappingKernelManager.cull_interval=60 \
+		--MappingKernelManager.cull_connected=True
 
 # Static pages of every numbered notebook, readable with no network: reveal.js slides (make slides)
 # and plain HTML pages (make html). Their scripts (reveal.js, require.js, jQuery, MathJax, Font Awesome,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import warnings
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,12 +27,14 @@ from ..pool import avg_pool2d, max_pool2d
 from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["KernelPlayground", "KernelGrid", "decode_upload", "embed_kernel", "MAX_UPLOAD_BYTES",
-           "MAX_UPLOAD_PIXELS", "MAX_SIDE", "MIN_SIDE"]
+           "MAX_UPLOAD_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_ASPECT", "MAX_DECODE_BYTES"]
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # a larger file is refused before it is decoded
 MAX_UPLOAD_PIXELS = 50_000_000  # ... and so is an image with more pixels (a 50-megapixel photo is 150 MB decoded)
 MAX_SIDE = 512  # larger images are downscaled to this longer side, so that every slider answers at once
 MIN_SIDE = 8  # smaller images are refused: there is nothing to see
+MAX_ASPECT = 16  # more elongated images are refused: downscaled, they would be a line
+MAX_DECODE_BYTES = 32 * 2**20  # ... and so are images whose full-size pixels take more to decode
 KERNEL_SIZES = {"3x3": 3, "5x5": 5}
 POOLINGS = ("none", "max", "average")
 CUSTOM = "custom"
@@ -79,7 +82,13 @@ def embed_kernel(kernel, size: int) -> np.ndarray:
 
 
 def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, str]:
-    """Decode an uploaded image file into a grey image in [0, 1], downscaled if it is large.
+    """Decode an uploaded image file into a grey image in [0, 1], shrunk while decoding if it is large.
+
+    Every size is checked from the file's header before a pixel is decoded: the file's bytes, its
+    pixel count (:data:`MAX_UPLOAD_PIXELS`), its shorter side (:data:`MIN_SIDE`) and the ratio of
+    its sides (:data:`MAX_ASPECT`). A large image is reduced by PIL while it is decoded (JPEG at a
+    smaller scale, others by block averaging) and converted to floats only once it is at most
+    :data:`MAX_SIDE` on a side, so no upload needs much time or memory.
 
     Parameters
     ----------
@@ -92,7 +101,8 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
     -------
     image : array of shape (H, W), float64 in [0, 1]
         Colour images are converted to grey (luminance, as :func:`cnnhelpers.images.load_image`),
-        and images with a side longer than :data:`MAX_SIDE` are downscaled to it.
+        and images with a side longer than :data:`MAX_SIDE` are downscaled to it. Pixels that are
+        not numbers (NaN, or infinite, in a float TIFF) are NaN: the playground shows them as holes.
     note : str
         What was done to the image, in words.
 
@@ -100,7 +110,8 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
     ------
     ValueError
         With a readable message: an empty or oversized file, a file that is not an image or is
-        damaged, an image with too many pixels or smaller than :data:`MIN_SIDE` on a side.
+        damaged (whatever the decoder's error, a decompression bomb included), an image with too
+        many pixels, smaller than :data:`MIN_SIDE` on a side or too elongated.
 
     Examples
     --------
@@ -110,8 +121,7 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
     >>> image.shape, note
     ((20, 40), 'red.png: a colour image of 40x20 pixels, shown in grey (the playground convolves one channel).')
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-    from skimage.color import rgb2gray
+    from PIL import Image
 
     content = bytes(content)
     if not content:
@@ -119,12 +129,36 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValueError(f"{name} is {len(content) / 2**20:.0f} MB; the playground accepts files up to "
                          f"{MAX_UPLOAD_BYTES / 2**20:.0f} MB. Save a smaller version of the image and try again")
-    try:
-        opened = Image.open(io.BytesIO(content))
-    except UnidentifiedImageError:
-        raise ValueError(f"{name} is not an image the playground can read: upload a PNG, JPEG, GIF, BMP, TIFF "
-                         f"or WebP file") from None
-    width, height = opened.size
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is stricter
+        try:
+            opened = Image.open(io.BytesIO(content))
+            width, height = opened.size
+        except Image.DecompressionBombError:
+            raise ValueError(f"{name} announces more pixels than any photograph has (a decompression bomb); "
+                             f"the playground accepts up to {MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels") from None
+        except Exception:  # noqa: BLE001 - whatever the decoder says, the student gets a sentence
+            raise ValueError(f"{name} is not an image the playground can read: upload a PNG, JPEG, GIF, BMP, "
+                             f"TIFF or WebP file") from None
+        _check_size(name, width, height)
+        try:
+            opened.draft(opened.mode, (MAX_SIDE, MAX_SIDE))  # a JPEG decodes at 1/2, 1/4 or 1/8 scale: fast, small
+        except Exception:  # noqa: BLE001 - a damaged header; decoding below says so in a sentence
+            pass
+        _check_decoded_bytes(name, opened)
+        try:
+            image, colour, notes = _decode_small(opened)
+        except Exception as error:  # noqa: BLE001 - PIL's words for a damaged or truncated file, in a sentence
+            raise ValueError(f"{name} looks like an image but could not be decoded (damaged or incomplete file?): "
+                             f"{error}") from None
+    kind = "a colour image" if colour else "a grey image"
+    extra = "" if not notes else "; " + "; ".join(notes)
+    grey = ", shown in grey (the playground convolves one channel)" if colour else ""
+    return image, f"{name}: {kind} of {width}x{height} pixels{grey}{extra}."
+
+
+def _check_size(name: str, width: int, height: int) -> None:
+    """Refuse, from the header alone, an image too large, too small or too elongated."""
     if width * height > MAX_UPLOAD_PIXELS:
         raise ValueError(f"{name} is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); the "
                          f"playground accepts up to {MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels. Save a smaller "
@@ -132,37 +166,68 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
     if min(width, height) < MIN_SIDE:
         raise ValueError(f"{name} is only {width}x{height} pixels: a convolution needs an image at least "
                          f"{MIN_SIDE} pixels on each side")
-    notes = []
-    try:
-        if getattr(opened, "n_frames", 1) > 1:
-            notes.append("the first frame of an animation")
-        opened.draft("RGB", (MAX_SIDE, MAX_SIDE))  # a JPEG decodes at a reduced scale: fast and small
-        opened = ImageOps.exif_transpose(opened)  # phone photos: upright, as they are shown
-        colour = opened.mode not in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
-        if colour:
-            pixels = np.asarray(opened.convert("RGB"), dtype=np.float64) / 255.0
-            image = rgb2gray(pixels)
-        elif opened.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-            pixels = np.asarray(opened, dtype=np.float64)
-            low, high = float(pixels.min()), float(pixels.max())
-            image = (pixels - low) / (high - low) if high > low else np.zeros_like(pixels)
-            notes.append(f"its values ({low:g} to {high:g}) scaled to 0..1")
-        else:
-            image = np.asarray(opened.convert("L"), dtype=np.float64) / 255.0
-    except (OSError, ValueError, SyntaxError) as error:  # PIL's words for a damaged or truncated file
-        raise ValueError(f"{name} looks like an image but could not be decoded (damaged or incomplete file?): "
-                         f"{error}") from None
-    if max(image.shape) > MAX_SIDE:
-        from skimage.transform import resize
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ValueError(f"{name} is {width}x{height} pixels, {max(width, height) / min(width, height):,.0f} times "
+                         f"longer than it is wide; the playground accepts images up to {MAX_ASPECT} times longer "
+                         f"than wide. Crop it and try again")
 
-        scale = MAX_SIDE / max(image.shape)
-        shape = (max(round(image.shape[0] * scale), 1), max(round(image.shape[1] * scale), 1))
-        notes.append(f"downscaled to {shape[1]}x{shape[0]} so that the sliders answer at once")
-        image = resize(image, shape, anti_aliasing=True)
-    kind = "a colour image" if colour else "a grey image"
-    extra = "" if not notes else "; " + "; ".join(notes)
-    grey = ", shown in grey (the playground convolves one channel)" if colour else ""
-    return np.clip(image, 0.0, 1.0), f"{name}: {kind} of {width}x{height} pixels{grey}{extra}."
+
+# Bytes per pixel that decoding takes in each mode, with the copies made on the way (a palette image
+# becomes RGB, 16-bit grey becomes 32-bit before it is shrunk); other modes take 4.
+_DECODE_BYTES = {"1": 1, "L": 1, "P": 4, "LA": 2, "PA": 6, "RGB": 3, "I;16": 6, "I;16B": 6, "I;16L": 6, "I;16N": 6}
+
+
+def _check_decoded_bytes(name: str, opened) -> None:
+    """Refuse an image whose full-size pixels would take more than :data:`MAX_DECODE_BYTES` to decode."""
+    width, height = opened.size  # after ``draft``: a JPEG's reduced size
+    needed = width * height * _DECODE_BYTES.get(opened.mode, 4)
+    if needed > MAX_DECODE_BYTES:
+        raise ValueError(f"{name} is a {width}x{height} {opened.mode} image: decoding it would take "
+                         f"{needed / 2**20:.0f} MB, and the playground decodes at most {MAX_DECODE_BYTES / 2**20:.0f} "
+                         f"MB per image. Save a smaller version (or a JPEG, which decodes at a reduced scale) "
+                         f"and try again")
+
+
+GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+
+
+def _decode_small(opened) -> tuple[np.ndarray, bool, list[str]]:
+    """Decode ``opened`` at most :data:`MAX_SIDE` on a side, then as floats: (image, colour?, notes)."""
+    from PIL import Image, ImageOps
+
+    notes = []
+    if getattr(opened, "n_frames", 1) > 1:
+        notes.append("the first frame of an animation")
+    width, height = opened.size
+    colour = opened.mode not in GREY_MODES
+    if opened.mode in ("1", "P", "PA"):  # resized as palette indices or bits they would look wrong
+        opened = opened.convert("RGB" if colour else "L")
+    elif opened.mode.startswith("I;16"):  # PIL shrinks 16-bit grey only as 32-bit integers
+        opened = opened.convert("I")
+    if max(width, height) > MAX_SIDE:
+        opened.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BICUBIC)  # JPEG: draft; others: reduce
+        notes.append(f"downscaled to {opened.size[0]}x{opened.size[1]} so that the sliders answer at once")
+    opened = ImageOps.exif_transpose(opened)  # phone photos: upright, as they are shown
+    if colour:
+        from skimage.color import rgb2gray
+
+        image = rgb2gray(np.asarray(opened.convert("RGB"), dtype=np.float64) / 255.0)
+    elif opened.mode in ("1", "L", "LA"):
+        image = np.asarray(opened.convert("L"), dtype=np.float64) / 255.0
+    else:  # 16-bit, 32-bit integers or floats: scaled by their own range
+        image = np.asarray(opened, dtype=np.float64).copy()
+        holes = ~np.isfinite(image)
+        if holes.any():
+            nan, inf = int(np.isnan(image).sum()), int(np.isinf(image).sum())
+            notes.append(f"{nan + inf} pixels are not numbers ({nan} NaN, {inf} infinite): shown as amber holes, "
+                         f"and so are the convolution outputs they touch")
+            image[holes] = np.nan
+        finite = image[~holes]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        image = (image - low) / (high - low) if high > low else np.where(holes, np.nan, 0.0)
+        notes.append(f"its values ({low:g} to {high:g}) scaled to 0..1")
+        return image, colour, notes
+    return np.clip(image, 0.0, 1.0), colour, notes
 
 
 class KernelGrid(widgets.GridBox):
@@ -281,6 +346,11 @@ class KernelPlayground(Experiment):
     def output_sizes(self, height: int, width: int, kernel_size: int, padding: int, stride: int, dilation: int,
                      pooling: str, pool_size: int) -> dict:
         """The output-size formula, evaluated for both axes (and after pooling)."""
+        span = dilation * (kernel_size - 1) + 1
+        if span > min(height, width) + 2 * padding:
+            dilated = f" (dilated to {span}x{span})" if span != kernel_size else ""
+            raise ValueError(f"a {kernel_size}x{kernel_size} kernel{dilated} does not fit a {height}x{width} image "
+                             f"with padding {padding}: use more padding, a smaller kernel or less dilation")
         sizes = {"conv": tuple(conv_output_size(n, kernel_size, stride, padding, dilation) for n in (height, width))}
         if pooling != "none":
             if min(sizes["conv"]) < pool_size:
@@ -311,7 +381,12 @@ class KernelPlayground(Experiment):
         size = kernel.shape[0]
         self.formula.value = ""
         sizes = self.output_sizes(*image.shape, size, padding, stride, dilation, pooling, pool_size)
-        output = correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported in words just below
+            output = correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation)
+        if np.isinf(output).any() or (np.isnan(output).any() and not np.isnan(image).any()):  # no hole caused it
+            largest = float(np.abs(kernel).max())
+            raise ValueError(f"the convolution overflows: with weights as large as {largest:.3g} some outputs pass "
+                             f"the largest number a computer stores (about 1.8e308); use smaller weights")
         pooled = None
         if pooling == "max":
             pooled = max_pool2d(output, pool_size)
@@ -415,7 +490,7 @@ class KernelPlayground(Experiment):
             ax.set_xticks([])
             ax.set_yticks([])
             ax.title.set_fontsize(15)
-            shown.append(ax.imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP if k == 0 else SIGNED_CMAP))
+            shown.append(ax.imshow(np.zeros((2, 2)), cmap=_with_holes(IMAGE_CMAP if k == 0 else SIGNED_CMAP)))
             if k > 0:
                 fig.colorbar(shown[-1], ax=ax, shrink=0.85).ax.tick_params(labelsize=12)
         self._panels = (pooling, list(axes), shown, {"photo": None})
@@ -460,17 +535,29 @@ def _show(shown, values: np.ndarray, limits: tuple[float, float], cmap: str) -> 
         shown.set_extent((-0.5, values.shape[1] - 0.5, values.shape[0] - 0.5, -0.5))
     shown.set_data(values)
     if shown.get_cmap().name != cmap:
-        shown.set_cmap(cmap)
+        shown.set_cmap(_with_holes(cmap))
     if shown.get_clim() != limits:
         shown.set_clim(*limits)
 
 
+HOLE_COLOUR = "#F2B400"  # pixels that are not numbers (NaN from an uploaded float image): amber holes
+
+
+def _with_holes(cmap: str):
+    """The colour map ``cmap`` (its name kept) that shows NaN pixels in :data:`HOLE_COLOUR`."""
+    import matplotlib
+
+    return matplotlib.colormaps[cmap].with_extremes(bad=HOLE_COLOUR)
+
+
 def _show_result(shown, values: np.ndarray) -> None:
     """Signed results in red/blue centred on white = 0; results without negatives in grey, on the
-    input's 0..1 scale at least (a blur must not look brighter than its input)."""
-    low, high = float(values.min()), float(values.max())
+    input's 0..1 scale at least (a blur must not look brighter than its input). Holes (NaN) are
+    left out of the colour limits and shown in :data:`HOLE_COLOUR`."""
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     if low < 0:  # colours saturate at the 99.5th percentile: a few extreme pixels would wash out the rest
-        limit = float(np.percentile(np.abs(values), 99.5)) or max(-low, high)
+        limit = float(np.percentile(np.abs(finite), 99.5)) or max(-low, high)
         _show(shown, values, (-limit, limit), SIGNED_CMAP)
     else:
         _show(shown, values, (0.0, max(high, 1.0)), IMAGE_CMAP)  # the input's scale, or wider
