@@ -29,10 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 import io
-try:
-    from cnnhelpers.lessons.playground import decode_upload
-except ImportError:
-    from cnnhelpers.widgets.playground import decode_upload
+from cnnhelpers.lessons.playground import decode_upload
 warm = io.BytesIO(); Image.new("RGB", (600, 40)).save(warm, format="PNG"); decode_upload(warm.getvalue(), "warm.png")
 def peak_kb():
     return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from cnnhelpers import data, images, nn
+from cnnhelpers.lessons import playground
 
 X = np.zeros((3, 1, 4, 4), np.float32)
 Y = np.array([0, 1, 0])
@@ -263,10 +264,6 @@ def _refuse_paths(load):
 
 # -- playground uploads: every bad file is a sentence, decided from the header ----------------------
 
-try:  # the playground module moves to cnnhelpers.lessons (issue 10)
-    from cnnhelpers.lessons import playground
-except ImportError:
-    from cnnhelpers.widgets import playground
 
 
 def png_header_only(width: int, height: int, bit_depth: int = 8, colour_type: int = 0) -> bytes:
