@@ -1,4 +1,4 @@
-"""cnnhelpers.learn_kernel: gradient descent turns random weights into the Sobel kernel."""
+"""cnnhelpers.lessons.cnn.learn_kernel (06 §5): gradient descent turns random weights into the Sobel kernel."""
 
 import matplotlib
 import numpy as np
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from cnnhelpers import reference  # noqa: E402
 from cnnhelpers.kernels import sobel_x, sobel_y  # noqa: E402
-from cnnhelpers.learn_kernel import KernelDescent, learn_kernel  # noqa: E402
+from cnnhelpers.lessons.cnn import KernelDescent, learn_kernel  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,24 +1,50 @@
 """Exercises of notebook 06 (a full CNN): shapes through a network, and backpropagation by hand.
 
+Build it: :func:`check_conv2d_backward` checks the student's ``conv2d_backward``,
+:func:`gradient_check` compares it with finite differences, and :func:`train_digits_with` trains a
+small CNN on the digits with the student's ``conv2d`` and ``conv2d_backward`` (the library's stand
+in for one that fails its checks).
+
 Each ``check_...`` returns a :class:`~cnnhelpers.exercises.Feedback` that says whether the answer
 is right and, if not, which misconception it reveals; it never gives the answer away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import reference
 from ..conv import conv2d_backward, conv_output_size, correlate2d
 from ..nn.losses import softmax
 from ..plotting import draw_grid
 from ..pool import avg_pool2d_backward, max_pool2d_backward
+from ._build import (
+    TIME_LIMIT,
+    Bug,
+    Exercise,
+    call_with_limit,
+    code_correct,
+    code_not_answered,
+    code_wrong,
+    flipped,
+    frozen,
+    ints,
+    pad_sides,
+    run_checks,
+)
 from ._feedback import Array, Feedback, Number, diagnose, read_only
+from .padding import check_conv2d
 
 __all__ = ["LENET", "POOL_INPUT", "POOL_GRAD", "CONV_GRAD_OUT", "CONV_KERNEL", "CONV_INPUT_SHAPE", "LOGITS", "LABEL",
            "check_flatten_size", "check_max_pool_gradient", "check_conv_input_gradient",
-           "check_cross_entropy_gradient", "show_backprop_problems"]
+           "check_cross_entropy_gradient", "show_backprop_problems", "check_conv2d_backward", "gradient_check",
+           "train_digits_with", "DigitsRun"]
 
 # Exercise 1: LeNet-5's feature extractor on a 28x28 digit, no padding anywhere.
 LENET = {"input": (1, 28, 28), "conv1": (6, 5), "pool1": 2, "conv2": (16, 5), "pool2": 2}
@@ -188,3 +214,249 @@ def show_backprop_problems() -> Figure:
     draw_grid(axes[2], CONV_KERNEL, title="ex. 3: kernel", signed=False)
     draw_grid(axes[3], CONV_GRAD_OUT, title="ex. 3: gradient\nfrom above", signed=True)
     return fig
+
+
+# -- Build it (notebook 06): conv2d_backward, the gradient check, the digits trained with the student's code ---------
+
+#: The checkers of this module whose answer is a function the student wrote.
+CODE_CHECKERS = {"check_conv2d_backward"}
+
+
+@cache
+def _conv2d_backward_cases() -> tuple[tuple, ...]:
+    rng = np.random.default_rng(4)
+    cases = []
+    for n, c, o, h, w, kh, kw, stride, padding in [
+            (1, 1, 1, 3, 3, 2, 2, 1, 0), (2, 1, 1, 4, 4, 2, 2, 1, 0), (1, 1, 1, 4, 4, 3, 3, 1, 1),
+            (1, 1, 1, 5, 5, 3, 3, 2, 0), (2, 2, 3, 5, 4, 2, 3, 1, 1), (2, 3, 2, 6, 7, 3, 3, 2, 1),
+            (3, 2, 4, 8, 8, 3, 3, 1, 1), (2, 2, 2, 9, 9, 3, 3, 3, 2)]:
+        x, weight = ints(rng, 0, 9, (n, c, h, w)), ints(rng, -2, 2, (o, c, kh, kw))
+        weight[0, 0, 0, 0] = 3  # never a symmetric kernel: a flip must show
+        out_shape = (n, o, (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1)
+        cases.append((ints(rng, -3, 3, out_shape), x, weight, stride, padding))
+    return frozen(cases)
+
+
+def _sum_over(axes: tuple[int, ...]) -> Callable:
+    """grad_b summed over ``axes`` of grad_out (the right ones are (0, 2, 3))."""
+    return lambda grad_out, x, w, stride, padding: grad_out.sum(axis=axes)
+
+
+_CONV2D_BACKWARD = Exercise(
+    "conv2d_backward", ("grad_out", "x", "w", "stride", "padding"), ("grad_x", "grad_w", "grad_b"),
+    _conv2d_backward_cases,
+    (Bug("grad_x_unflipped_kernel", "grad_x",
+         lambda g, x, w, s, p: reference.conv2d_backward(g, x, flipped(w), s, p)[0],
+         "grad_x was computed with the kernel the wrong way round. grad_x is the full correlation of grad_out "
+         "with the kernel flipped in both axes; equivalently, each output's gradient times w[k] goes back onto "
+         "its own window as it is (w[u, v] onto window[u, v])."),
+     Bug("stride_ignored", "grad_x", lambda g, x, w, s, p: reference.conv2d_backward(g, x, w, 1, p)[0],
+         "grad_x: your windows move one pixel at a time whatever the stride; window (i, j) starts at row "
+         "i*stride and column j*stride."),
+     Bug("grad_x_not_cropped", "grad_x",
+         lambda g, x, w, s, p: reference.conv2d_backward(g, pad_sides(x, p, p), w, s, 0)[0],
+         "grad_x has the shape of the padded input: crop the padding off at the end, since x itself has no "
+         "padding rows or columns."),
+     Bug("grad_w_not_summed_over_batch", "grad_w",
+         lambda g, x, w, s, p: reference.conv2d_backward(g[-1:], x[-1:], w, s, p)[1],
+         "grad_w holds the last image's gradient only: the same kernel is used for every image of the batch, "
+         "so its gradient is the sum over the batch (add with +=, do not assign)."),
+     Bug("grad_w_not_summed_over_batch", "grad_w",
+         lambda g, x, w, s, p: reference.conv2d_backward(g[:1], x[:1], w, s, p)[1],
+         "grad_w holds the first image's gradient only: the same kernel is used for every image of the batch, "
+         "so its gradient is the sum over the batch."),
+     Bug("grad_w_not_summed_over_batch", "grad_w",
+         lambda g, x, w, s, p: reference.conv2d_backward(g, x, w, s, p)[1] / len(x),
+         "grad_w is the mean over the batch: the loss here is a sum, so its gradient is the sum over the batch."),
+     Bug("stride_ignored", "grad_w", lambda g, x, w, s, p: reference.conv2d_backward(g, x, w, 1, p)[1],
+         "grad_w: your windows move one pixel at a time whatever the stride; window (i, j) starts at row "
+         "i*stride and column j*stride."),
+     *(Bug("grad_b_wrong_axes", "grad_b", _sum_over(axes),
+           f"grad_b was summed over axes {axes}: b[k] is added to every output of kernel k, in every image and "
+           "position, so grad_b[k] sums grad_out[:, k] over the batch, rows and columns: axes (0, 2, 3).")
+       for axes in [(0,), (2, 3), (1, 2, 3), (0, 1, 2, 3), (0, 1), (1,), (0, 2), (0, 3)]),
+     Bug("grad_b_wrong_axes", "grad_b", lambda g, x, w, s, p: g.mean(axis=(0, 2, 3)),
+         "grad_b is a mean: b[k] is added to every output of kernel k, so its gradient is the sum of "
+         "grad_out[:, k] over the batch, rows and columns.")),
+    "Every output out[n, k, i, j] is a sum of window * w[k] + b[k]: send grad_out[n, k, i, j] back to each term "
+    "of that sum.")
+
+
+def check_conv2d_backward(fn, *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(grad_out, x, w, stride, padding)``, which returns ``(grad_x, grad_w, grad_b)``.
+
+    Examples
+    --------
+    >>> from cnnhelpers import reference
+    >>> check_conv2d_backward(reference.conv2d_backward).ok
+    True
+    """
+    return run_checks(_CONV2D_BACKWARD, fn, time_limit)
+
+
+def gradient_check(conv2d_backward, conv2d=None, *, stride: int = 1, padding: int = 1, seed: int = 0,
+                   time_limit: float = 60.0) -> Feedback:
+    """Compare the student's ``conv2d_backward`` with finite differences of ``conv2d``.
+
+    Builds a small convolution layer (2 input channels, 3 kernels of 3x3) in float64 whose forward
+    is ``conv2d`` (the reference's when None) and whose backward is ``conv2d_backward``, and runs
+    :func:`cnnhelpers.nn.gradcheck` on a random 2x2x6x5 input: 30 entries of each gradient (the 3
+    of grad_b) are compared with ``(L(v + eps) - L(v - eps)) / (2 eps)`` for the loss
+    ``L = sum(R * conv2d(x, w, b))``.
+
+    Returns
+    -------
+    Feedback
+        ``ok`` when the gradient check passes; the message holds the table of the largest
+        relative error of the input, weight and bias gradients.
+
+    Examples
+    --------
+    >>> from cnnhelpers import reference
+    >>> gradient_check(reference.conv2d_backward).ok
+    True
+    """
+    from ..nn.gradcheck import GradcheckResult, gradcheck
+    from ..nn.student import StudentConv2d
+
+    if conv2d_backward is None:
+        return code_not_answered("conv2d_backward")
+    if not callable(conv2d_backward) or not (conv2d is None or callable(conv2d)):
+        return code_wrong("gradient_check needs your functions themselves, as in gradient_check(conv2d_backward, "
+                          "conv2d).", "not_a_function")
+    layer = StudentConv2d(2, 3, 3, stride=stride, padding=padding, rng=seed, dtype=np.float64,
+                          conv2d=reference.conv2d if conv2d is None else conv2d, conv2d_backward=conv2d_backward)
+    layer.bias.data[:] = np.random.default_rng(seed).standard_normal(3)
+    x = np.random.default_rng(seed + 1).standard_normal((2, 2, 6, 5))
+    status, value = call_with_limit(lambda: gradcheck(layer, x, max_entries=30, seed=seed), (), time_limit)
+    if status == "timeout":
+        return code_wrong(f"The gradient check did not finish within {time_limit:g} s.", "too_slow")
+    if status == "raised":
+        if isinstance(value, NotImplementedError):
+            return code_not_answered("conv2d_backward")
+        return code_wrong(f"The gradient check stopped: {type(value).__name__}: {value}", "raised")
+    names = {"input": "grad_x", "0.StudentConv2d.weight": "grad_w", "0.StudentConv2d.bias": "grad_b"}
+    value = GradcheckResult(*({names[key]: item for key, item in table.items()}
+                              for table in (value.errors, value.checked, value.kinks)), value.tolerance)
+    table = "\n".join("    " + line for line in repr(value).splitlines())
+    if value.passed:
+        return code_correct(f"Your gradients agree with the finite differences (largest relative errors):"
+                            f"\n{table}")
+    return code_wrong("Your gradients and the finite differences disagree where the error is above the tolerance:"
+                      f"\n{table}\nThe rows whose error is large name the gradient to look at.",
+                      "gradient_check_failed")
+
+
+# -- the student's functions in a network ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigitsRun:
+    """What :func:`train_digits_with` did: whose functions it used, on how many digits, the accuracy."""
+
+    used: dict[str, str]
+    train_digits: int
+    test_digits: int
+    accuracy: float
+    seconds: float
+
+    def __repr__(self) -> str:
+        whose = ", ".join(f"{name}: {owner}" for name, owner in self.used.items())
+        return (f"DigitsRun({whose}; trained on {self.train_digits} digits in {self.seconds:.0f} s; "
+                f"test accuracy {self.accuracy:.3f} on {self.test_digits} digits)")
+
+
+def _library_conv2d(x, w, b, stride, padding):
+    from ..conv import conv2d
+
+    return conv2d(x, w, b, stride=stride, padding=padding)
+
+
+def _library_conv2d_backward(grad_out, x, w, stride, padding):
+    from ..conv import conv2d_backward
+
+    return conv2d_backward(grad_out, x, w, stride=stride, padding=padding)
+
+
+def _choose(name: str, fn, feedback: Feedback, library) -> tuple[Callable, str]:
+    """The student's function if it passed its checks, else the library's; says which in a printed line."""
+    if feedback.ok:
+        print(f"{name}: yours (it passed every check).")
+        return fn, "yours"
+    if feedback.misconception == "not_answered":
+        print(f"{name}: the library's, because yours is not written yet.")
+    else:
+        print(f"{name}: the library's, because yours did not pass its checks ({feedback.message.splitlines()[0]}); "
+              f"run check_{name}({name}) for details.")
+    return library, "the library's"
+
+
+def train_digits_with(conv2d, conv2d_backward, *, time_budget: float = 60.0, seed: int = 0,
+                      progress: bool = True) -> DigitsRun:
+    """Train a small CNN on the digits with your ``conv2d`` and ``conv2d_backward``, and test it.
+
+    Each function is checked first (:func:`check_conv2d`, :func:`check_conv2d_backward`); one that
+    is missing or wrong is replaced by the library's, and a printed line says so. The network is
+    ``Conv2d(1, 4, 3, padding=1)``, ReLU, 2x2 max pooling and a linear layer to the ten digits,
+    trained for one epoch with Adam on :func:`cnnhelpers.data.load_mnist5k`'s training digits.
+
+    Plain loops are slow: the first batch measures how long your functions take, and when a whole
+    epoch would not fit in ``time_budget`` seconds the network trains on a random part of the
+    training digits that fits (three quarters of the budget) and is tested on as many test digits
+    as fit in the rest. The printed lines say how many.
+
+    Parameters
+    ----------
+    conv2d : callable ``(x, w, b, stride, padding) -> out`` or None
+    conv2d_backward : callable ``(grad_out, x, w, stride, padding) -> (grad_x, grad_w, grad_b)`` or None
+    time_budget : float
+        Seconds for training and testing, roughly.
+    seed : int
+        The initial weights, the digits chosen and their order.
+    progress : bool
+        Show a progress bar while training.
+
+    Returns
+    -------
+    DigitsRun
+        Whose functions were used, how many digits, and the test accuracy.
+    """
+    import time
+
+    from .. import nn
+    from ..data import load_mnist5k, to_batch
+    from ..nn.student import StudentConv2d
+
+    forward, whose_forward = _choose("conv2d", conv2d, check_conv2d(conv2d), _library_conv2d)
+    backward, whose_backward = _choose("conv2d_backward", conv2d_backward, check_conv2d_backward(conv2d_backward),
+                                       _library_conv2d_backward)
+    digits = load_mnist5k()
+    rng = np.random.default_rng(seed)
+    x_train, x_test = to_batch(digits.x_train), to_batch(digits.x_test)
+    model = nn.Sequential(StudentConv2d(1, 4, 3, padding=1, rng=rng, conv2d=forward, conv2d_backward=backward),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 14 * 14, 10, rng=rng))
+    optimizer = nn.Adam(model.parameters(), lr=1e-2)
+    batch = 16
+    start = time.perf_counter()
+    probe = model.forward(x_train[:batch])  # how long do these functions take?
+    forward_seconds = (time.perf_counter() - start) / batch
+    model.backward(np.zeros_like(probe), input_grad=False)
+    step_seconds = (time.perf_counter() - start) / batch
+    train_count = int(min(len(x_train), max(2 * batch, 0.75 * time_budget / step_seconds // batch * batch)))
+    test_count = int(min(len(x_test), max(100, 0.25 * time_budget / forward_seconds)))
+    if train_count < len(x_train):
+        print(f"Your functions take {batch * step_seconds:.1f} s for a batch of {batch} digits: an epoch of "
+              f"{len(x_train):,} would take {len(x_train) * step_seconds / 60:.0f} minutes, so the network trains "
+              f"on {train_count} of them and is tested on {test_count}. (Vectorised functions train on all of them "
+              "in seconds.)")
+    train = rng.permutation(len(x_train))[:train_count]  # random: the training digits are sorted by class
+    test = rng.permutation(len(x_test))[:test_count]
+    start = time.perf_counter()
+    nn.fit(model, x_train[train], digits.y_train[train], optimizer=optimizer, epochs=1, batch_size=batch, rng=rng,
+           progress=progress)
+    seconds = time.perf_counter() - start
+    _, accuracy = nn.evaluate(model, x_test[test], digits.y_test[test])
+    print(f"Test accuracy after one epoch on {train_count:,} digits: {accuracy:.1%} of {test_count:,} test digits "
+          "(guessing would get 10%).")
+    return DigitsRun({"conv2d": whose_forward, "conv2d_backward": whose_backward}, train_count, test_count,
+                     accuracy, seconds)

@@ -1,5 +1,7 @@
 """Exercises of notebook 01 (kernels): one output by hand, the corner detector, parameter counts,
-and the kernel flip between convolution and cross-correlation.
+and the kernel flip between convolution and cross-correlation; and Build it: the student's own
+``conv1d(signal, kernel)`` and ``correlate2d(image, kernel)``, checked by :func:`check_conv1d` and
+:func:`check_correlate2d`.
 
 Each ``check_...`` returns a :class:`~cnnhelpers.exercises.Feedback` that says whether the answer
 is right and, if not, which misconception it reveals, without giving the answer away.
@@ -8,17 +10,20 @@ is right and, if not, which misconception it reveals, without giving the answer 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 
+from .. import reference
 from ..conv import convolve2d, correlate2d
 from ..costs import conv_parameters, dense_parameters
 from ..kernels import corner
+from ._build import CONV2D_FLIPPED, TIME_LIMIT, Bug, Exercise, frozen, ints, run_checks
 from ._feedback import Array, Choice, Feedback, Number, any_of, correct, diagnose, matches, not_answered, read_only
 
 __all__ = ["OUTPUT_IMAGE", "OUTPUT_KERNEL", "OUTPUT_POSITION", "CORNER_PATCHES", "PARAMETER_IMAGE_SHAPE",
            "FLIP_KERNEL", "check_output_value", "check_corner_patch", "check_parameter_counts",
-           "check_flipped_kernel"]
+           "check_flipped_kernel", "check_conv1d", "check_correlate2d"]
 
 # Exercise 1: one output value of correlate2d(OUTPUT_IMAGE, OUTPUT_KERNEL), by hand.
 OUTPUT_IMAGE = read_only([[1, 0, 2, 2, 2],
@@ -228,3 +233,89 @@ def check_flipped_kernel(answer) -> Feedback:
              "flipped_columns_only"),
         ],
         hint="Not that kernel. Write out what convolve2d does to a kernel before sliding it, and undo it.")
+
+
+# -- Build it (notebook 01): conv1d and correlate2d written by the student -------------------------------------------
+
+#: The checkers of this module whose answer is a function the student wrote.
+CODE_CHECKERS = {"check_conv1d", "check_correlate2d"}
+
+
+@cache
+def _conv1d_cases() -> tuple[tuple, ...]:
+    rng = np.random.default_rng(1)
+    cases = [(np.array([1.0, 2, 3, 4, 5]), np.array([1.0, 2])),
+             (np.array([3.0, 0, 1, 2, 5, 1]), np.array([1.0, 0, -1]))]
+    cases += [(ints(rng, 0, 9, n), ints(rng, -3, 3, k)) for n, k in [(3, 3), (4, 1), (8, 4), (12, 5), (40, 7),
+                                                                        (200, 9)]]
+    return frozen(cases)
+
+
+@cache
+def _correlate2d_cases() -> tuple[tuple, ...]:
+    rng = np.random.default_rng(2)
+    cases = [(np.arange(1.0, 10).reshape(3, 3), np.array([[1.0, 2], [0, -1]]))]
+    cases += [(ints(rng, 0, 9, (h, w)), ints(rng, -2, 2, (kh, kw)))
+              for h, w, kh, kw in [(4, 5, 2, 3), (5, 4, 3, 2), (2, 2, 2, 2), (5, 5, 3, 3), (3, 6, 1, 4), (6, 3, 4, 1),
+                                   (7, 9, 3, 3), (20, 24, 5, 5)]]
+    return frozen(cases)
+
+
+_FLIPPED = ("That is a true convolution: the kernel was flipped (or the window read backwards). In a CNN the "
+            "kernel is laid on the window as it is: out[i] = sum over k of signal[i + k] * kernel[k].")
+
+
+_CONV1D = Exercise(
+    "conv1d", ("signal", "kernel"), ("output",), _conv1d_cases,
+    (Bug("flipped_kernel", "output", lambda s, k: reference.conv1d(s, k[::-1]), _FLIPPED),),
+    "Compute one output by hand: out[0] = signal[0]*kernel[0] + signal[1]*kernel[1] + ...")
+
+
+_CORRELATE2D = Exercise(
+    "correlate2d", ("image", "kernel"), ("output",), _correlate2d_cases,
+    (Bug("flipped_kernel", "output", lambda x, k: reference.correlate2d(x, k[::-1, ::-1]),
+         CONV2D_FLIPPED.replace("w[u, v]", "kernel[u, v]")),
+     Bug("transposed_kernel", "output", lambda x, k: reference.correlate2d(x, k.T),
+         "Rows and columns of the kernel are swapped: image[i + u, j + v] multiplies kernel[u, v] "
+         "(u counts rows, v columns)."),
+     Bug("transposed_kernel", "output", lambda x, k: reference.correlate2d(x.T, k.T).T,
+         "Rows and columns are swapped somewhere: out[i, j] uses rows i..i+KH-1 and columns j..j+KW-1.")),
+    "Compute out[0, 0] by hand: the sum of image[u, v] * kernel[u, v] over the top-left window.")
+
+
+def check_conv1d(fn, *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(signal, kernel)``: valid 1-D cross-correlation, ``out[i] = sum_k signal[i+k] * kernel[k]``.
+
+    Parameters
+    ----------
+    fn : callable or None
+        The student's function (None: not answered yet).
+    time_limit : float
+        Seconds each call may take.
+
+    Returns
+    -------
+    Feedback
+        ``ok`` when ``fn`` agrees with :func:`cnnhelpers.reference.conv1d` on every test input.
+
+    Examples
+    --------
+    >>> check_conv1d(None).misconception
+    'not_answered'
+    >>> from cnnhelpers import reference
+    >>> check_conv1d(reference.conv1d).ok
+    True
+    """
+    return run_checks(_CONV1D, fn, time_limit)
+
+
+def check_correlate2d(fn, *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(image, kernel)``: valid 2-D cross-correlation, (H, W) and (KH, KW) -> (H-KH+1, W-KW+1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_correlate2d(lambda image, kernel: np.zeros((2, 2))).ok
+    False
+    """
+    return run_checks(_CORRELATE2D, fn, time_limit)

@@ -1,5 +1,8 @@
 """Exercises of notebook 02 (padding): an output size, the "same" padding, one padded output
-value, and a row padded in "reflect" mode.
+value, and a row padded in "reflect" mode; and Build it: the student's own
+``conv2d(x, w, b, stride, padding)``, checked by :func:`check_conv2d`. The function grows over
+three notebooks (padding in 02, stride in 03, channels and many kernels in 04), so its checker
+lives here, where it is first met, and ``up_to`` says how far it has grown.
 
 Each ``check_...`` returns a :class:`~cnnhelpers.exercises.Feedback` that says whether the answer
 is right and, if not, which misconception it reveals, without giving the answer away.
@@ -7,15 +10,20 @@ is right and, if not, which misconception it reveals, without giving the answer 
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
+from .. import reference
 from ..conv import conv_output_size, convolve2d, correlate2d
 from ..lessons.padding import pad2d
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
+from ._build import CONV2D_FLIPPED, TIME_LIMIT, Bug, Exercise, flipped, frozen, ints, pad_sides, run_checks
 from ._feedback import Array, Feedback, Number, any_of, diagnose, wrong
 
 __all__ = ["SIZE_QUESTION", "SAME_KERNEL_SIZE", "CELL_POSITION", "REFLECT_ROW", "REFLECT_PADDING",
-           "check_padded_output_size", "check_same_padding", "check_padded_cell", "check_reflect_padding"]
+           "check_padded_output_size", "check_same_padding", "check_padded_cell", "check_reflect_padding",
+           "CONV2D_STAGES", "check_conv2d"]
 
 # Exercise 1: the output size of a 32x32 image, a 7x7 kernel, padding 2, stride 1.
 SIZE_QUESTION = {"size": 32, "kernel_size": 7, "padding": 2}
@@ -195,3 +203,91 @@ def check_reflect_padding(answer) -> Feedback:
              "mirror shows on each side.", None),
         ],
         hint=f"The middle of the padded row must be the row itself, {list(REFLECT_ROW)}; start from there.")
+
+
+# -- Build it (notebooks 02-04): the student's conv2d(x, w, b, stride, padding), grown over three notebooks ----------
+
+#: The checkers of this module whose answer is a function the student wrote.
+CODE_CHECKERS = {"check_conv2d"}
+
+
+# (N, C, O, H, W, KH, KW, stride, padding), smallest first within each stage of notebooks 02-04, after
+# a first 3x3 input written out by hand.
+_CONV2D_SHAPES = {
+    "padding": [(1, 1, 1, 3, 3, 2, 2, 1, 1), (1, 1, 1, 4, 5, 3, 3, 1, 1),
+                (1, 1, 1, 5, 4, 2, 3, 1, 2), (1, 1, 1, 6, 6, 3, 3, 1, 0), (1, 1, 1, 10, 12, 3, 3, 1, 1)],
+    "stride": [(1, 1, 1, 5, 5, 3, 3, 2, 0), (1, 1, 1, 5, 5, 3, 3, 2, 1), (1, 1, 1, 6, 7, 2, 2, 2, 0),
+               (1, 1, 1, 4, 4, 2, 2, 3, 0), (1, 1, 1, 7, 7, 3, 3, 3, 1), (1, 1, 1, 9, 10, 3, 3, 2, 1)],
+    "channels": [(1, 2, 1, 4, 4, 2, 2, 1, 0), (1, 1, 2, 4, 4, 2, 2, 1, 0), (2, 1, 1, 4, 4, 2, 2, 1, 0),
+                 (1, 3, 2, 5, 6, 3, 2, 1, 1), (2, 3, 4, 8, 9, 3, 3, 2, 1), (3, 2, 3, 12, 10, 3, 3, 1, 1)],
+}
+CONV2D_STAGES = tuple(_CONV2D_SHAPES)
+
+
+@cache
+def _conv2d_cases(up_to: str = "channels") -> tuple[tuple, ...]:
+    rng = np.random.default_rng(3)
+    stages = CONV2D_STAGES[:CONV2D_STAGES.index(up_to) + 1]
+    cases = [(np.arange(1.0, 10).reshape(1, 1, 3, 3), np.array([[[[1.0, 2], [0, -1]]]]), np.array([1.0]), 1, 0)]
+    for n, c, o, h, w, kh, kw, stride, padding in (shape for stage in stages for shape in _CONV2D_SHAPES[stage]):
+        cases.append((ints(rng, 0, 9, (n, c, h, w)), ints(rng, -2, 2, (o, c, kh, kw)), ints(rng, -3, 3, o) + 1,
+                      stride, padding))
+    return frozen(cases)
+
+
+_STRIDE = ("Your windows move one pixel at a time whatever the stride: window (i, j) starts at row i*stride and "
+           "column j*stride.")
+
+
+_CONV2D = Exercise(
+    "conv2d", ("x", "w", "b", "stride", "padding"), ("output",), _conv2d_cases,
+    (Bug("flipped_kernel", "output", lambda x, w, b, s, p: reference.conv2d(x, flipped(w), b, s, p),
+         CONV2D_FLIPPED),
+     Bug("bias_ignored", "output", lambda x, w, b, s, p: reference.conv2d(x, w, None, s, p),
+         "The bias is missing: every output of kernel k gets b[k] added."),
+     Bug("stride_ignored", "output", lambda x, w, b, s, p: reference.conv2d(x, w, b, 1, p),
+         "That is the output of stride 1. " + _STRIDE),
+     Bug("stride_ignored", "output",
+         lambda x, w, b, s, p: reference.conv2d(x, w, b, 1, p)[..., :(x.shape[2] + 2 * p - w.shape[2]) // s + 1,
+                                                                :(x.shape[3] + 2 * p - w.shape[3]) // s + 1],
+         "The output has the right size, but " + _STRIDE[0].lower() + _STRIDE[1:]),
+     Bug("padding_ignored", "output", lambda x, w, b, s, p: reference.conv2d(x, w, b, s, 0),
+         "No padding was added: padding = p adds p rows of zeros above and below the image and p columns "
+         "left and right, before the kernel slides."),
+     Bug("padding_one_side", "output", lambda x, w, b, s, p: reference.conv2d(pad_sides(x, p, 0), w, b, s, 0),
+         "The zeros went on the top and left only: padding adds p rows and columns on all four sides."),
+     Bug("padding_one_side", "output", lambda x, w, b, s, p: reference.conv2d(pad_sides(x, 0, p), w, b, s, 0),
+         "The zeros went on the bottom and right only: padding adds p rows and columns on all four sides."),
+     Bug("channels_not_summed", "output",
+         lambda x, w, b, s, p: reference.conv2d(x[:, -1:], w[:, -1:], b, s, p),
+         "Only the last input channel counts: each output sums over every channel c of x[n, c] * w[k, c] "
+         "(did a loop over channels assign with = instead of adding with +=?)."),
+     Bug("channels_not_summed", "output",
+         lambda x, w, b, s, p: reference.conv2d(x[:, :1], w[:, :1], b, s, p),
+         "Only the first input channel counts: each output sums over every channel c of x[n, c] * w[k, c].")),
+    "Work out out[0, 0, 0, 0] by hand: the top-left window of the padded image, times w[0], summed, plus b[0].")
+
+
+def check_conv2d(fn, *, up_to: str = "channels", time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(x, w, b, stride, padding)``, a convolutional layer's forward pass.
+
+    Parameters
+    ----------
+    fn : callable or None
+        x (N, C, H, W), w (O, C, KH, KW), b (O,), int stride, int padding (zeros on all four
+        sides) -> (N, O, OH, OW).
+    up_to : "padding", "stride" or "channels"
+        How far the function has grown: notebook 02 checks padding only (stride 1, one channel,
+        one kernel, one image), 03 adds strides, 04 channels, kernels and batches.
+    time_limit : float
+        Seconds each call may take.
+
+    Examples
+    --------
+    >>> from cnnhelpers import reference
+    >>> check_conv2d(reference.conv2d, up_to="padding").ok
+    True
+    """
+    if up_to not in CONV2D_STAGES:
+        raise ValueError(f"up_to must be one of {CONV2D_STAGES}; got {up_to!r}")
+    return run_checks(_CONV2D, fn, time_limit, _conv2d_cases(up_to))

@@ -1,4 +1,6 @@
-"""Exercises of notebook 05 (pooling): pool a grid, overlapping pooling, output size, receptive field.
+"""Exercises of notebook 05 (pooling): pool a grid, overlapping pooling, output size, receptive field;
+and Build it: the student's own ``max_pool2d`` and ``max_pool2d_backward``, checked by
+:func:`check_max_pool2d` and :func:`check_max_pool2d_backward`.
 
 Each ``check_...`` returns a :class:`~cnnhelpers.exercises.Feedback` that says whether the answer
 is right and, if not, which misconception it reveals; it never gives the answer away.
@@ -6,15 +8,21 @@ is right and, if not, which misconception it reveals; it never gives the answer 
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from functools import cache
 
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .. import reference
 from ..lessons.pooling import LayerSpec, receptive_field
 from ..plotting import draw_grid
 from ..pool import avg_pool2d, max_pool2d
+from ._build import TIME_LIMIT, Bug, Exercise, frozen, ints, run_checks
 from ._feedback import Array, Feedback, Number, any_of, diagnose, read_only
 
-__all__ = ["POOL_GRID", "OVERLAP_GRID", "SIZE_QUESTION", "RF_STACK", "check_max_pool_grid",
-           "check_overlapping_pool", "check_pooled_size", "check_receptive_field", "show_pooling_problems"]
+__all__ = ["POOL_GRID", "OVERLAP_GRID", "SIZE_QUESTION", "RF_STACK", "check_max_pool_grid", "check_overlapping_pool",
+           "check_pooled_size", "check_receptive_field", "show_pooling_problems", "check_max_pool2d",
+           "check_max_pool2d_backward"]
 
 # Exercise 1: 2x2 max pooling, stride 2.
 POOL_GRID = read_only([[5, 3, 8, 0], [8, 0, 6, 6], [5, 3, 3, 4], [4, 7, 1, 2]])
@@ -186,3 +194,157 @@ def show_pooling_problems():
     draw_grid(axes[0], POOL_GRID, title="exercise 1: 2x2 max pool, stride 2", signed=False)
     draw_grid(axes[1], OVERLAP_GRID, title="exercise 2: 3x3 max pool, stride 2", signed=False)
     return fig
+
+
+# -- Build it (notebook 05): max_pool2d and max_pool2d_backward written by the student -------------------------------
+
+#: The checkers of this module whose answer is a function the student wrote.
+CODE_CHECKERS = {"check_max_pool2d", "check_max_pool2d_backward"}
+
+
+# (N, C, H, W, kernel_size, stride); values 0..4, so many windows hold tied maxima.
+_POOL_SHAPES = [(1, 1, 4, 4, 2, 2), (1, 1, 4, 4, 2, None), (1, 1, 4, 4, 2, 1), (1, 1, 5, 5, 3, 2),
+                (1, 1, 4, 6, 2, None), (1, 1, 6, 4, 3, None), (1, 1, 5, 7, 2, None), (1, 2, 5, 5, 2, 1),
+                (2, 3, 6, 5, 3, 2), (2, 2, 7, 9, 2, 3), (2, 4, 12, 12, 2, None)]
+
+
+@cache
+def _pool_cases() -> tuple[tuple, ...]:
+    rng = np.random.default_rng(5)
+    first = np.array([[[[4.0, 1, 2, 4], [0, 4, 3, 1], [1, 2, 3, 3], [0, 1, 0, 3]]]])  # ties in windows 1 and 4
+    cases = [(first if k == 0 else ints(rng, 0, 4, (n, c, h, w)), size, stride)
+             for k, (n, c, h, w, size, stride) in enumerate(_POOL_SHAPES)]
+    return frozen(cases)
+
+
+@cache
+def _pool_backward_cases() -> tuple[tuple, ...]:
+    rng = np.random.default_rng(6)
+    cases = []
+    for x, size, stride in _pool_cases():
+        out_shape = reference.max_pool2d(x, size, stride).shape
+        cases.append((ints(rng, 1, 5, out_shape), x, size, stride))
+    return frozen(cases)
+
+
+def _pool_scatter(grad_out, x, size, stride, share, overwrite=False):
+    """Pooling's backward with another rule: window ``(i, j)`` gets ``share(window, g)`` (size x size).
+
+    ``overwrite`` assigns instead of adding, so overlapping windows overwrite each other.
+    """
+    stride = size if stride is None else stride
+    grad_x = np.zeros_like(x)
+    n, c, oh, ow = grad_out.shape
+    for image in range(n):
+        for channel in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+                    part = share(x[image, channel, rows, cols], grad_out[image, channel, i, j])
+                    if overwrite:
+                        target = grad_x[image, channel, rows, cols]
+                        target[part != 0] = part[part != 0]
+                    else:
+                        grad_x[image, channel, rows, cols] += part
+    return grad_x
+
+
+def _first_maximum(window, g):
+    part = np.zeros_like(window)
+    part[np.unravel_index(np.argmax(window), window.shape)] = g
+    return part
+
+
+def _last_maximum(window, g):
+    part = np.zeros_like(window)
+    flat = window.size - 1 - np.argmax(window.reshape(-1)[::-1])
+    part[np.unravel_index(flat, window.shape)] = g
+    return part
+
+
+def _overwrite_windows(grad_out, x, size, stride):
+    """Pooling's backward where each window assigns its whole block (zeros included)."""
+    stride = size if stride is None else stride
+    grad_x = np.zeros_like(x)
+    n, c, oh, ow = grad_out.shape
+    for image in range(n):
+        for channel in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+                    grad_x[image, channel, rows, cols] = _first_maximum(x[image, channel, rows, cols],
+                                                                        grad_out[image, channel, i, j])
+    return grad_x
+
+
+_MAX_POOL2D = Exercise(
+    "max_pool2d", ("x", "kernel_size", "stride"), ("output",), _pool_cases,
+    (Bug("used_average", "output", lambda x, k, s: avg_pool2d(x, k, s),
+         "Those are the means of the windows (average pooling); max pooling keeps each window's largest value."),
+     Bug("used_minimum", "output", lambda x, k, s: -reference.max_pool2d(-x, k, s),
+         "Those are the smallest values of the windows; max pooling keeps the largest."),
+     Bug("stride_ignored", "output", lambda x, k, s: reference.max_pool2d(x, k, 1),
+         "That is stride 1: your windows move one cell at a time. Window (i, j) starts at row i*stride and "
+         "column j*stride."),
+     Bug("stride_default", "output", lambda x, k, s: reference.max_pool2d(x, k, 1 if s is None else s),
+         "stride=None means stride = kernel_size (windows side by side, as in PyTorch), not 1.")),
+    "Window (i, j) covers rows i*stride .. i*stride+kernel_size-1 (and the same for columns); keep its largest "
+    "value.")
+
+
+_MAX_POOL2D_BACKWARD = Exercise(
+    "max_pool2d_backward", ("grad_out", "x", "kernel_size", "stride"), ("grad_x",), _pool_backward_cases,
+    (Bug("spread_over_window", "grad_x",
+         lambda g, x, k, s: _pool_scatter(g, x, k, s, lambda window, v: np.full_like(window, v)),
+         "The gradient went to every cell of the window. Only the maximum influenced the output, so only it "
+         "gets the window's gradient; the others get 0."),
+     Bug("divided_by_window", "grad_x",
+         lambda g, x, k, s: _pool_scatter(g, x, k, s, lambda window, v: np.full_like(window, v / window.size)),
+         "That is average pooling's backward (the gradient shared equally). In max pooling the maximum alone "
+         "gets the whole gradient."),
+     Bug("all_tied_maxima", "grad_x",
+         lambda g, x, k, s: _pool_scatter(g, x, k, s, lambda window, v: v * (window == window.max())),
+         "Where a window has several equal maxima, every one of them got the gradient. The convention (PyTorch's) "
+         "gives it to the first maximum in row-major order only (np.argmax does that)."),
+     Bug("last_tied_maximum", "grad_x", lambda g, x, k, s: _pool_scatter(g, x, k, s, _last_maximum),
+         "Where a window has several equal maxima, the gradient went to the last one. The convention (PyTorch's) "
+         "is the first maximum in row-major order (np.argmax does that; a > comparison, not >=)."),
+     Bug("overwritten_on_overlap", "grad_x",
+         lambda g, x, k, s: _pool_scatter(g, x, k, s, _first_maximum, overwrite=True),
+         "Where overlapping windows share their maximum, the later window overwrote the earlier one's gradient. "
+         "A cell collects the gradients of every window it is the maximum of: add with +=."),
+     Bug("overwritten_on_overlap", "grad_x",
+         lambda g, x, k, s: _overwrite_windows(g, x, k, s),
+         "Each window wrote its whole block (zeros included), erasing what overlapping windows had put there. "
+         "Add each window's gradient to its maximum only, with +=."),
+     Bug("stride_ignored", "grad_x", lambda g, x, k, s: reference.max_pool2d_backward(g, x, k, 1),
+         "Your windows move one cell at a time whatever the stride: window (i, j) starts at row i*stride and "
+         "column j*stride (and stride=None means kernel_size).")),
+    "Find each window's maximum (the first one, row-major, if several are equal) and add the window's "
+    "gradient there.")
+
+
+def check_max_pool2d(fn, *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(x, kernel_size, stride)``: max pooling of (N, C, H, W), stride None meaning kernel_size.
+
+    Examples
+    --------
+    >>> check_max_pool2d(42).misconception
+    'not_a_function'
+    """
+    return run_checks(_MAX_POOL2D, fn, time_limit)
+
+
+def check_max_pool2d_backward(fn, *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(grad_out, x, kernel_size, stride)``: the gradient of max pooling with respect to x.
+
+    Each window's gradient goes to its first maximum in row-major order and accumulates where
+    windows overlap.
+
+    Examples
+    --------
+    >>> from cnnhelpers import reference
+    >>> check_max_pool2d_backward(reference.max_pool2d_backward).ok
+    True
+    """
+    return run_checks(_MAX_POOL2D_BACKWARD, fn, time_limit)
