@@ -10,7 +10,10 @@
 * sparse interactions and parameter sharing: :func:`convolution_matrix`, the matrix behind a
   convolution, and :func:`show_convolution_matrix`;
 * what it costs: :func:`cost_table` of :func:`cnnhelpers.costs.convolution_costs`;
-* equivariance: :func:`equivariance_error`, :func:`equivariance_errors`, :func:`show_equivariance`.
+* equivariance: :func:`equivariance_error`, :func:`equivariance_errors`, :func:`show_equivariance`;
+* Build it: a real 1-D signal, :func:`load_stock_prices`, filtered with :func:`gaussian_1d` and
+  others in :func:`show_filtered_signal`; :func:`time_correlate2d` times loops against a
+  vectorised correlation.
 
 The kernel editor the notebook opens with is :class:`cnnhelpers.kernel_editor.KernelEditor`
 (shared with notebook 00).
@@ -34,7 +37,8 @@ from ..widgets._base import Experiment, LiveFigure
 __all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
            "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "detector_responses",
            "show_detector_responses", "convolution_matrix", "show_convolution_matrix", "cost_table",
-           "equivariance_error", "equivariance_errors", "show_equivariance"]
+           "equivariance_error", "equivariance_errors", "show_equivariance", "load_stock_prices", "gaussian_1d",
+           "show_filtered_signal", "time_correlate2d"]
 
 
 def neighbor_correlation(image, distances) -> np.ndarray:
@@ -675,3 +679,144 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
     fig.suptitle(f"{transform_name}: relative difference {error:.3g}"
                  + (f" (inside a {margin}-pixel border)" if margin else ""))
     return fig
+
+
+# -- Build it: a 1-D signal, and correlate2d timed ----------------------------------------------------------------
+
+
+def load_stock_prices() -> tuple[np.ndarray, np.ndarray]:
+    """A real 1-D signal that ships with matplotlib: Google's daily closing price, Aug 2004 to Oct 2008.
+
+    Returns
+    -------
+    dates : array (1047,) of datetime64[D]
+        The trading days (no weekends or holidays: one value per day of trading).
+    prices : array (1047,) of float
+        The adjusted closing price of each day, in US dollars.
+    """
+    from matplotlib import cbook
+
+    with np.load(cbook.get_sample_data("goog.npz", asfileobj=False)) as data:
+        records = data["price_data"]
+    return records["date"].astype("datetime64[D]"), records["adj_close"].astype(float)
+
+
+def gaussian_1d(sigma: float, *, derivative: bool = False) -> np.ndarray:
+    """A Gaussian kernel (sum 1), or its derivative (responds 1 to a ramp rising by 1 per step).
+
+    Parameters
+    ----------
+    sigma : float
+        Width in samples; the kernel has ``2 * ceil(3 * sigma) + 1`` values, centred.
+    derivative : bool
+        The derivative of the Gaussian instead, signed for cross-correlation: positive on the
+        right, so a rising signal gives a positive output.
+
+    Returns
+    -------
+    array (2r + 1,)
+
+    Examples
+    --------
+    >>> gaussian_1d(1.0).round(3)
+    array([0.004, 0.054, 0.242, 0.399, 0.242, 0.054, 0.004])
+    >>> float(np.dot(gaussian_1d(2.0, derivative=True), np.arange(13.0)))  # a ramp of slope 1
+    1.0
+    """
+    if not (isinstance(sigma, (int, float, np.number)) and np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be a positive number of samples; got {sigma!r}")
+    radius = int(np.ceil(3 * sigma))
+    t = np.arange(-radius, radius + 1, dtype=float)
+    bell = np.exp(-t ** 2 / (2 * sigma ** 2))
+    if not derivative:
+        return bell / bell.sum()
+    slope = t * bell
+    return slope / np.dot(slope, t)  # sum_t t * kernel[t] = 1: a ramp of slope 1 gives 1
+
+
+def _centred_positions(kernel_size: int, output_size: int) -> np.ndarray:
+    """Index of the sample at the centre of each valid window (half a sample off for even kernels)."""
+    return np.arange(output_size) + (kernel_size - 1) / 2
+
+
+def show_filtered_signal(dates, signal, smoothing: dict, derivatives: dict, *, conv1d: Callable | None = None,
+                         unit: str = "US$"):
+    """The signal with smoothing kernels above, derivative kernels below, each output under its window's centre.
+
+    Parameters
+    ----------
+    dates : array (n,) of datetime64 or numbers
+        Where each sample was taken (the x axis).
+    signal : array (n,)
+    smoothing, derivatives : dict of name -> 1-D kernel
+        Drawn over the signal (top panel) and around zero (bottom panel).
+    conv1d : callable ``(signal, kernel) -> out``, optional
+        The 1-D valid cross-correlation to use; default :func:`cnnhelpers.reference.conv1d`, the
+        model solution (pass your own once it passes its checker).
+    unit : str
+        Of the signal's values, for the axis labels.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    from .. import reference
+
+    conv1d = reference.conv1d if conv1d is None else conv1d
+    signal = np.asarray(signal, dtype=float)
+    dates = np.asarray(dates)
+    if signal.ndim != 1 or dates.shape != signal.shape:
+        raise ValueError(f"dates and signal must be 1-D of the same length; got shapes {dates.shape} and "
+                         f"{signal.shape}")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(13, 7.5), sharex=True, layout="constrained",
+                                      gridspec_kw={"height_ratios": [3, 2]})
+    top.plot(dates, signal, color="0.7", linewidth=1, label="daily price")
+    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    for ax, kernels in ((top, smoothing), (bottom, derivatives)):
+        for colour, (name, kernel) in zip(colours, kernels.items(), strict=False):
+            kernel = np.asarray(kernel, dtype=float)
+            out = np.asarray(conv1d(signal, kernel), dtype=float)
+            centres = _centred_positions(len(kernel), len(out))
+            x = dates[np.floor(centres).astype(int)]  # the window's centre (its left middle for even sizes)
+            ax.plot(x, out, color=colour, linewidth=1.6, label=f"{name} ({len(kernel)} values)")
+        ax.legend(loc="upper left", fontsize=11)
+        ax.grid(True, alpha=0.3)
+    bottom.axhline(0, color="black", linewidth=0.8)
+    top.set_ylabel(f"price ({unit})")
+    bottom.set_ylabel(f"change ({unit} per day)")
+    top.set_title("smoothing: each output is a weighted mean of its window")
+    bottom.set_title("derivative: each output weighs the right of its window against the left")
+    return fig
+
+
+def time_correlate2d(loops: Callable, vectorised: Callable, image, kernel, *, repeat: int = 3) -> dict[str, float]:
+    """Time two ``correlate2d(image, kernel)`` functions and print how much faster the second is.
+
+    A function that is not written yet (raises ``NotImplementedError``) is replaced by a stand-in
+    and the printed line says so: the loops by :func:`cnnhelpers.reference.correlate2d` (four
+    loops, the model solution), the vectorised one by :func:`cnnhelpers.correlate2d`.
+
+    Returns
+    -------
+    dict
+        Median seconds per call of each, keyed ``"loops"`` and ``"vectorised"``.
+    """
+    from .. import reference
+    from ..costs import median_seconds
+
+    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+    stand_ins = {"loops": (loops, reference.correlate2d, "the model solution, cnnhelpers.reference.correlate2d"),
+                 "vectorised": (vectorised, correlate2d, "the library's cnnhelpers.correlate2d")}
+    seconds, rows = {}, []
+    for name, (function, stand_in, stand_in_name) in stand_ins.items():
+        whose = "yours"
+        try:
+            function(image[:4, :4], kernel[:2, :2])
+        except NotImplementedError:
+            function, whose = stand_in, f"not written yet: timing {stand_in_name}"
+        seconds[name] = median_seconds(function, image, kernel, repeat=repeat)
+        rows.append({"version": name, "whose": whose, "ms per call": f"{1000 * seconds[name]:.2f}"})
+    print(f"image {image.shape[0]}x{image.shape[1]}, kernel {kernel.shape[0]}x{kernel.shape[1]}:")
+    print(format_table(rows, left=2))
+    print(f"the vectorised version is {seconds['loops'] / seconds['vectorised']:.0f} times faster")
+    return seconds
