@@ -638,3 +638,18 @@ def test_slow_functions_train_on_part_of_the_digits(capsys):
     assert run.used["conv2d"] == "yours"
     assert 32 <= run.train_digits < 4000 and run.test_digits < 1000
     assert "trains on" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module, names", [
+    ("kernels", ["check_conv1d", "check_correlate2d"]), ("padding", ["check_conv2d"]),
+    ("pooling", ["check_max_pool2d", "check_max_pool2d_backward"]),
+    ("cnn", ["check_conv2d_backward", "gradient_check", "train_digits_with"])])
+def test_each_checker_lives_in_its_notebooks_module_and_in_the_package(module, names):
+    import importlib
+
+    import cnnhelpers.exercises
+
+    notebook_module = importlib.import_module(f"cnnhelpers.exercises.{module}")
+    for name in names:
+        assert getattr(cnnhelpers.exercises, name) is getattr(notebook_module, name)
+        assert name in notebook_module.__all__

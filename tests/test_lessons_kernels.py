@@ -245,3 +245,57 @@ def test_equivariance_errors_fills_the_table_with_single_measurements():
             single = equivariance_error(lambda x, k=kernel: ch.correlate2d(x, k, padding="same"), transform, image,
                                         margin=3)
             assert table[name][label] == single
+
+
+# -- Build it: a 1-D signal, and correlate2d timed ----------------------------------------------------------------
+
+
+def test_the_stock_prices_are_a_daily_signal_from_matplotlib():
+    from cnnhelpers.lessons.kernels import load_stock_prices
+
+    dates, prices = load_stock_prices()
+    assert dates.shape == prices.shape == (1047,)
+    assert np.all(np.diff(dates) >= np.timedelta64(1, "D"))  # one sample per trading day, in order
+    assert prices.dtype == float and np.all(prices > 0)
+
+
+def test_gaussian_kernels_smooth_and_differentiate():
+    from cnnhelpers.lessons.kernels import gaussian_1d
+
+    bell, slope = gaussian_1d(2.0), gaussian_1d(2.0, derivative=True)
+    assert bell.shape == slope.shape == (13,)
+    assert bell.sum() == pytest.approx(1) and np.allclose(bell, bell[::-1]) and bell.argmax() == 6
+    ramp = 3.0 * np.arange(40.0) + 5  # rising by 3 per sample
+    np.testing.assert_allclose(np.correlate(ramp, slope, mode="valid"), 3.0)  # cross-correlation: no flip
+    np.testing.assert_allclose(np.correlate(ramp, bell, mode="valid"), ramp[6:-6])  # a line stays a line
+    with pytest.raises(ValueError, match="sigma"):
+        gaussian_1d(0)
+
+
+def test_the_signal_figure_draws_each_output_under_its_windows_centre():
+    from cnnhelpers.lessons.kernels import show_filtered_signal
+
+    signal = np.arange(30.0) ** 2
+    days = np.arange(30)
+    fig = show_filtered_signal(days, signal, {"box": np.ones(5) / 5}, {"slope": [-0.5, 0, 0.5]})
+    top, bottom = fig.axes[:2]
+    raw, box = top.lines
+    np.testing.assert_array_equal(raw.get_ydata(), signal)
+    np.testing.assert_allclose(box.get_ydata(), np.convolve(signal, np.ones(5) / 5, mode="valid"))
+    np.testing.assert_array_equal(box.get_xdata(), days[2:-2])  # the centre of each 5-day window
+    slope = bottom.lines[0]
+    np.testing.assert_allclose(slope.get_ydata(), 2 * days[1:-1])  # d(t^2)/dt = 2t, at the window's centre
+    plt.close(fig)
+
+
+def test_timing_stands_in_for_unwritten_functions_and_says_so(capsys):
+    from cnnhelpers.lessons.kernels import time_correlate2d
+
+    def unwritten(image, kernel):
+        raise NotImplementedError
+
+    seconds = time_correlate2d(unwritten, lambda image, kernel: correlate2d(image, kernel), np.ones((12, 12)),
+                               np.ones((3, 3)), repeat=1)
+    assert set(seconds) == {"loops", "vectorised"} and all(value > 0 for value in seconds.values())
+    printed = capsys.readouterr().out
+    assert "not written yet: timing the model solution" in printed and "yours" in printed
