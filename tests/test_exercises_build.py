@@ -653,3 +653,11 @@ def test_each_checker_lives_in_its_notebooks_module_and_in_the_package(module, n
     for name in names:
         assert getattr(cnnhelpers.exercises, name) is getattr(notebook_module, name)
         assert name in notebook_module.__all__
+
+
+def test_not_answered_names_the_students_function():
+    def correlate2d_loops(image, kernel):
+        raise NotImplementedError  # your code here
+
+    feedback = check_correlate2d(correlate2d_loops)
+    assert feedback.misconception == "not_answered" and "body of correlate2d_loops" in feedback.message

@@ -302,6 +302,12 @@ _SIZE_MESSAGES = {
 }
 
 
+def _function_name(fn, default: str) -> str:
+    """The name the student gave the function (``correlate2d_loops``), else the exercise's."""
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) and name.isidentifier() else default
+
+
 def code_not_answered(name: str) -> Feedback:
     return code_wrong(f"Not answered yet: write the body of {name} (replace the line raise NotImplementedError), run "
                       f"its cell, then run this one.", "not_answered")
@@ -340,7 +346,7 @@ def _check_every_case(exercise: Exercise, fn, time_limit: float, cases: tuple[tu
                               f"never ends (a while loop whose condition never changes)?{background}", "too_slow")
         if status == "raised":
             if isinstance(value, NotImplementedError) and number == 0:
-                return code_not_answered(name)
+                return code_not_answered(_function_name(fn, name))
             if isinstance(value, TypeError) and "positional argument" in str(value):
                 return code_wrong(f"check_{name} calls {name}({', '.join(exercise.arguments)}), and your function "
                                   f"does not take these arguments in this order ({value}).", "wrong_arguments")

@@ -416,6 +416,9 @@ def learn_kernel(image=None, target_kernel=sobel_x, *, steps: int = 300, lr: flo
     return KernelFit(image, target[0, 0], kernel, np.array(kernels), np.array(losses))
 
 
+_TITLE_SIZE = 14  # four panels side by side: smaller than the lecture style's titles
+
+
 class KernelDescent(Experiment):
     """A slider over the steps of :func:`learn_kernel`: the kernel, its output, the target, the loss.
 
@@ -442,7 +445,7 @@ class KernelDescent(Experiment):
         limit = float(np.percentile(np.abs(self.fit.target), 99.5)) or 1.0  # output and target share colours
         self._out = self._ax_out.imshow(self.fit.output(0), cmap=SIGNED_CMAP, norm=signed_norm([-limit, limit]))
         self._ax_target.imshow(self.fit.target, cmap=SIGNED_CMAP, norm=signed_norm([-limit, limit]))
-        self._ax_target.set_title("target: the Sobel-filtered photo")
+        self._ax_target.set_title("target: the photo filtered\nwith Sobel", fontsize=_TITLE_SIZE)
         for ax in (self._ax_out, self._ax_target):
             ax.set_xticks([])
             ax.set_yticks([])
@@ -451,7 +454,6 @@ class KernelDescent(Experiment):
         self._marker, = self._ax_loss.semilogy([0], [self.fit.losses[0]], "o", color="#E69F00", markersize=9)
         self._ax_loss.set_xlabel("step")
         self._ax_loss.set_ylabel("mean squared error")
-        self._ax_loss.set_title("loss (log scale)")
         self._ax_loss.grid(True, which="major", alpha=0.3)
 
     def update(self, step: int) -> dict:
@@ -466,13 +468,13 @@ class KernelDescent(Experiment):
             raise ValueError(f"step must be a whole number from 0 to {self.fit.steps}; got {step!r}")
         kernel, output, loss = self.fit.kernels[step], self.fit.output(step), float(self.fit.losses[step])
         error = float(np.abs(kernel - self.fit.target_kernel).max())
-        when = "the random start" if step == 0 else f"after {step} steps"
-        draw_grid(self._ax_kernel, np.round(kernel, 2) + 0.0, fmt="{:.2f}", signed=True, fontsize=14,  # no "-0.00"
-                  title=f"kernel: {when}\nfarthest from Sobel: {error:.2g}")
+        when = "random start" if step == 0 else f"after {step} steps"
+        draw_grid(self._ax_kernel, np.round(kernel, 2) + 0.0, fmt="{:.2f}", signed=True, fontsize=14)  # no "-0.00"
+        self._ax_kernel.set_title(f"kernel, {when}\nfarthest from Sobel: {error:.2g}", fontsize=_TITLE_SIZE)
         self._out.set_data(output)
-        self._ax_out.set_title("output: the photo filtered\nwith this kernel")
+        self._ax_out.set_title("output: the photo filtered\nwith this kernel", fontsize=_TITLE_SIZE)
         self._marker.set_data([step], [loss])
-        self._ax_loss.set_title(f"loss (log scale): {loss:.2g}")
+        self._ax_loss.set_title(f"loss (log scale): {loss:.2g}", fontsize=_TITLE_SIZE)
         self.live.refresh()
         return {"kernel": kernel, "output": output, "target": self.fit.target, "loss": loss}
 
