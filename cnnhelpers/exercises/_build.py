@@ -314,7 +314,8 @@ def code_not_answered(name: str) -> Feedback:
 
 
 def _model_solution(name: str) -> str:
-    return f"Compare with the model solution: cnnhelpers.reference.{name} (run ??reference.{name} to read it)."
+    return (f"Compare with the model solution, {name} in cnnhelpers/reference.py (to read it here: "
+            f"from cnnhelpers import reference, then reference.{name}??).")
 
 
 def run_checks(exercise: Exercise, fn, time_limit: float, cases: tuple[tuple, ...] | None = None) -> Feedback:
