@@ -1,0 +1,265 @@
+"""Draw a digit: the trained network of notebook 06 live under the student's pen.
+
+The idea in three steps, as MNIST's digits were made (LeCun et al., 1998):
+
+1. :func:`render_strokes` turns pen strokes (lists of points) into ink on a pad-sized grey image;
+2. :func:`mnist_style` fits the ink's bounding box into a 20x20 box, keeping its aspect ratio and
+   anti-aliasing it to grey, then places it in a 28x28 image so that its centre of mass sits in
+   the middle; so a digit drawn small, large or off-centre reaches the network at MNIST's size;
+3. the network saved by ``data/make_digit_net.py`` (:func:`load_digit_net`, checksum verified)
+   gives ten probabilities and every layer's feature maps.
+
+:class:`DigitPad` is the widget (an ``ipycanvas`` canvas, Clear and Undo, the 28x28 image, the ten
+bars and the feature maps), used by notebook 06 and by the ``draw_a_digit`` app. Its
+:meth:`DigitPad.add_stroke` is plain Python, so tests draw without a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from . import nn
+from .data import DATA_DIR, shift_and_rotate
+
+__all__ = ["DIGIT_NET_SHA256", "PAD_SIZE", "PEN_WIDTH", "mnist_style", "render_strokes", "describe_drawing",
+           "save_network", "load_network", "load_digit_net", "classify", "DigitPad"]
+
+#: SHA-256 of ``data/digit_net.npz``, printed by ``data/make_digit_net.py``.
+DIGIT_NET_SHA256 = "1800ff188a7abbc7e2a824b2df7ae4b4e146668c9f77216009b8a684176a2d64"
+#: The pad's side in screen pixels, and the pen's width: a digit as tall as the pad has strokes
+#: about as thick, relative to its height, as MNIST's.
+PAD_SIZE = 280
+PEN_WIDTH = 20
+
+_REGENERATE = "Restore it with `git checkout data/digit_net.npz`, or rebuild it with `python data/make_digit_net.py`."
+
+
+# -- 1. strokes to ink ------------------------------------------------------------------------------
+
+def render_strokes(strokes: Sequence, size: int = PAD_SIZE, width: float = PEN_WIDTH) -> np.ndarray:
+    """Ink of pen ``strokes`` on a ``size`` x ``size`` pad: 0 = paper, 1 = ink (anti-aliased at the edges).
+
+    Parameters
+    ----------
+    strokes : sequence of strokes, each a sequence of (x, y) points in pad pixels
+        x to the right, y down, as on a screen. A one-point stroke is a dot.
+    size : int
+    width : float
+        The pen's diameter in pad pixels.
+
+    Returns
+    -------
+    float64 array (size, size) in [0, 1]
+
+    Examples
+    --------
+    >>> ink = render_strokes([[(100, 50), (100, 230)]])
+    >>> ink.shape, ink[140, 100], ink[140, 150]
+    ((280, 280), np.float64(1.0), np.float64(0.0))
+    """
+    if not (isinstance(size, (int, np.integer)) and size >= 1):
+        raise ValueError(f"size must be a positive int; got {size!r}")
+    if not width > 0:
+        raise ValueError(f"width must be positive; got {width!r}")
+    scale = 4  # draw 4x larger, then shrink: smooth (anti-aliased) edges
+    picture = Image.new("L", (size * scale, size * scale), 0)
+    draw = ImageDraw.Draw(picture)
+    radius = width * scale / 2
+    for number, stroke in enumerate(strokes):
+        points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2) * scale if len(stroke) else np.zeros((0, 2))
+        if points.ndim != 2 or not np.isfinite(points).all():
+            raise ValueError(f"stroke {number} must be a list of (x, y) points; got {stroke!r:.80}")
+        if len(points) > 1:
+            draw.line([tuple(p) for p in points], fill=255, width=max(1, round(2 * radius)), joint="curve")
+        for x, y in points[[0, -1]] if len(points) else ():  # round caps at both ends
+            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
+    ink = np.asarray(picture.resize((size, size), Image.Resampling.BOX), dtype=np.float64) / 255.0
+    return ink
+
+
+# -- 2. ink to an MNIST digit -------------------------------------------------------------------------
+
+def mnist_style(ink, box: int = 20, size: int = 28) -> np.ndarray:
+    """A drawing made into what the network expects, the way MNIST's digits were made.
+
+    The ink's bounding box is scaled so that its longer side is ``box`` pixels (the aspect ratio is
+    kept), anti-aliased to grey levels, and placed in a ``size`` x ``size`` image so that its
+    centre of mass lies at the image centre.
+
+    Parameters
+    ----------
+    ink : array (H, W)
+        0 = paper; larger = more ink (any scale: floats in [0, 1] or uint8).
+    box, size : int
+        20 and 28 for MNIST.
+
+    Returns
+    -------
+    float64 array (size, size) in [0, 1], its brightest pixel 1; all zeros for a blank drawing.
+
+    Examples
+    --------
+    >>> ink = np.zeros((280, 280)); ink[40:240, 130:150] = 1   # a tall bar: a "1"
+    >>> digit = mnist_style(ink)
+    >>> digit.shape, np.flatnonzero(digit.max(axis=1) > 0.1)[[0, -1]].tolist()
+    ((28, 28), [4, 23])
+    """
+    ink = np.asarray(ink, dtype=np.float64)
+    if ink.ndim != 2 or ink.size == 0:
+        raise ValueError(f"ink must be a non-empty 2-D array (H, W); got shape {ink.shape}")
+    if not (0 < box <= size):
+        raise ValueError(f"box must lie in 1..size ({size}); got {box!r}")
+    ink = np.nan_to_num(np.clip(ink, 0, None))
+    if ink.max() <= 0:
+        return np.zeros((size, size))
+    ink = ink / ink.max()
+    rows, cols = np.flatnonzero(ink.max(axis=1) > 0), np.flatnonzero(ink.max(axis=0) > 0)
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]  # the bounding box
+    scale = box / max(crop.shape)
+    height, width = (max(1, round(n * scale)) for n in crop.shape)
+    # Lanczos in PIL averages over the shrunk pixels: the anti-aliased grey of MNIST's digits.
+    fitted = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize((width, height),
+                                                                                   Image.Resampling.LANCZOS))
+    fitted = np.clip(fitted, 0, None)
+    fitted = fitted / fitted.max() if fitted.max() > 0 else np.ones_like(fitted)
+    digit = np.zeros((size, size))
+    top, left = (size - height) // 2, (size - width) // 2
+    digit[top:top + height, left:left + width] = fitted
+    centre_y, centre_x = centre_of_mass(digit)
+    middle = (size - 1) / 2
+    moved = shift_and_rotate(digit, dx=middle - centre_x, dy=middle - centre_y)  # bilinear, sub-pixel
+    return np.clip(moved, 0, 1) / max(moved.max(), 1e-12)
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the grey-level-weighted mean position; the centre for a blank image."""
+    image = np.asarray(image, dtype=np.float64)
+    total = image.sum()
+    if total <= 0:
+        return (image.shape[0] - 1) / 2, (image.shape[1] - 1) / 2
+    rows, cols = np.indices(image.shape)
+    return float((rows * image).sum() / total), float((cols * image).sum() / total)
+
+
+def describe_drawing(ink) -> str | None:
+    """Words for a drawing the network cannot sensibly read (blank, a dot, a pad full of ink), else None.
+
+    Examples
+    --------
+    >>> describe_drawing(np.zeros((280, 280)))
+    'The pad is empty: draw a digit with the mouse, a pen or a finger.'
+    """
+    ink = np.asarray(ink, dtype=np.float64)
+    if ink.size == 0 or ink.max() <= 0:
+        return "The pad is empty: draw a digit with the mouse, a pen or a finger."
+    rows, cols = np.flatnonzero(ink.max(axis=1) > 0), np.flatnonzero(ink.max(axis=0) > 0)
+    extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    if extent < 0.15 * max(ink.shape):
+        return ("That is a dot, not yet a digit: the network blows it up to fill 20x20 pixels and guesses. "
+                "Draw larger.")
+    if (ink > 0.5).mean() > 0.6:
+        return ("The pad is mostly ink: the network sees a filled square, which is no digit. "
+                "Press Clear and draw a digit.")
+    return None
+
+
+# -- 3. the saved network -----------------------------------------------------------------------------
+
+def _layer_spec(layer: nn.Layer) -> dict:
+    """What rebuilds ``layer`` (its class and constructor arguments)."""
+    kind = type(layer).__name__
+    if isinstance(layer, nn.Conv2d):
+        return {"type": kind, "in_channels": layer.in_channels, "out_channels": layer.out_channels,
+                "kernel_size": list(layer.kernel_size), "stride": layer.stride, "padding": layer.padding}
+    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+        return {"type": kind, "kernel_size": layer.kernel_size, "stride": layer.stride, "padding": layer.padding}
+    if isinstance(layer, nn.Linear):
+        return {"type": kind, "in_features": layer.in_features, "out_features": layer.out_features}
+    if isinstance(layer, nn.Dropout):
+        return {"type": kind, "p": layer.p}
+    if isinstance(layer, (nn.ReLU, nn.Flatten)):
+        return {"type": kind}
+    raise TypeError(f"save_network cannot store a {kind} layer")
+
+
+def save_network(model: nn.Sequential, path) -> None:
+    """Write ``model`` (its layers and float32 weights) to an ``.npz`` whose bytes depend only on them.
+
+    Fixed zip timestamps: the same weights always give the same file, hence the same checksum.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(model).__name__}")
+    arrays = {"layers": np.frombuffer(json.dumps([_layer_spec(layer) for layer in model.layers]).encode(),
+                                      dtype=np.uint8)}
+    arrays.update({name: param.data.astype(np.float32) for name, param in model.parameters().items()})
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue(), compresslevel=9)
+
+
+def load_network(path, *, sha256: str | None = None, dtype=np.float32) -> nn.Sequential:
+    """Read a network written by :func:`save_network`, after checking its SHA-256 when one is given.
+
+    The file is read once: those same bytes are checked and then loaded.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing.
+    ValueError
+        If its SHA-256 differs from ``sha256`` (a damaged or changed file).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"The saved network {path} is missing. {_REGENERATE}")
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if sha256 is not None and digest != sha256:
+        raise ValueError(f"{path} is damaged or was changed: its SHA-256 is {digest}, expected {sha256}. "
+                         f"{_REGENERATE}")
+    builders = {"Conv2d": nn.Conv2d, "ReLU": nn.ReLU, "MaxPool2d": nn.MaxPool2d, "AvgPool2d": nn.AvgPool2d,
+                "Flatten": nn.Flatten, "Linear": nn.Linear, "Dropout": nn.Dropout}
+    with np.load(io.BytesIO(content), allow_pickle=False) as archive:
+        specs = json.loads(archive["layers"].tobytes().decode())
+        layers = [builders[spec.pop("type")](**{key: tuple(value) if isinstance(value, list) else value
+                                                 for key, value in spec.items()}) for spec in specs]
+        model = nn.Sequential(*layers)
+        for name, param in model.parameters().items():
+            param.data = archive[name].astype(np.float32)
+    return model.astype(dtype).eval()
+
+
+def load_digit_net(dtype=np.float32) -> nn.Sequential:
+    """Notebook 06's trained network, from ``data/digit_net.npz`` (checksum verified)."""
+    return load_network(DATA_DIR / "digit_net.npz", sha256=DIGIT_NET_SHA256, dtype=dtype)
+
+
+def classify(model: nn.Sequential, digit: np.ndarray) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+    """Ten class probabilities and every layer's output for one 28x28 ``digit`` in [0, 1].
+
+    Returns
+    -------
+    probabilities : (10,)
+    maps : list of (layer name, output of shape (C, H, W) or (features,))
+    """
+    digit = np.asarray(digit, dtype=np.float64)
+    if digit.ndim != 2:
+        raise ValueError(f"digit must be 2-D (28, 28); got shape {digit.shape}")
+    with nn.blas_threads(1):  # one small image: threads would only wait for each other
+        outputs = model.feature_maps(digit[None, None])
+    probabilities = nn.softmax(outputs[-1][1])[0]
+    return probabilities, [(name, out[0]) for name, out in outputs]
+
