@@ -263,3 +263,286 @@ def classify(model: nn.Sequential, digit: np.ndarray) -> tuple[np.ndarray, list[
     probabilities = nn.softmax(outputs[-1][1])[0]
     return probabilities, [(name, out[0]) for name, out in outputs]
 
+
+
+# -- 4. the pad ---------------------------------------------------------------------------------------
+
+def _mosaic(maps: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
+    """Feature maps ``(C, H, W)`` tiled into one image, ``columns`` per row, NaN (blank) between them."""
+    count, height, width = maps.shape
+    rows, columns = -(-count // columns), min(columns, count)
+    out = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan)
+    for c in range(count):
+        top, left = (c // columns) * (height + gap), (c % columns) * (width + gap)
+        out[top:top + height, left:left + width] = maps[c]
+    return out
+
+
+def shown_layers(model: nn.Sequential) -> list[tuple[int, str]]:
+    """The layers whose outputs the pad shows, with a caption: each detector stage and pooling, the hidden units.
+
+    A convolution is shown after its ReLU (the lecture's detector stage), so each row is one stage of
+    the three-stage layer; the last layer's output is the ten probabilities, shown as bars.
+    """
+    shown, stage = [], 0
+    for index, layer in enumerate(model.layers[:-1]):
+        previous = model.layers[index - 1] if index else None
+        if isinstance(layer, nn.ReLU) and isinstance(previous, nn.Conv2d):
+            stage += 1
+            shown.append((index, f"stage {stage}: convolution + ReLU"))
+        elif isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+            shown.append((index, f"stage {stage}: pooling"))
+        elif isinstance(layer, nn.ReLU) and isinstance(previous, nn.Linear):
+            shown.append((index, "fully connected + ReLU"))
+    return shown
+
+
+class DigitPad:
+    """A drawing pad in front of the trained network: draw a digit, watch what every layer makes of it.
+
+    Draw with the mouse, a pen or a finger; **Undo** removes the last stroke, **Clear** all of them.
+    Beside the pad: the 28x28 image the network receives (:func:`mnist_style`), its ten class
+    probabilities and the feature maps of every stage. They update at the end of each stroke, and
+    during a stroke at most every ``live_every`` seconds.
+
+    Parameters
+    ----------
+    model : Sequential, optional
+        A trained digit classifier; default :func:`load_digit_net` (notebook 06's network).
+    size : int
+        The pad's side in pixels.
+    pen_width : float
+    live_every : float
+        Seconds between updates while the pen is still down (0: after every pen movement).
+
+    Examples
+    --------
+    >>> pad = DigitPad()
+    >>> result = pad.add_stroke([(140, 40), (140, 240)])     # one vertical stroke
+    >>> result["prediction"], result["digit"].shape
+    (1, (28, 28))
+    >>> pad.clear()["prediction"] is None                   # a blank pad: no prediction, a message
+    True
+    """
+
+    def __init__(self, model: nn.Sequential | None = None, *, size: int = PAD_SIZE, pen_width: float = PEN_WIDTH,
+                 live_every: float = 0.15):
+        import ipywidgets as widgets
+
+        from .plotting import IMAGE_CMAP, UNSIGNED_CMAP
+        from .widgets._base import LiveFigure
+
+        self.model = load_digit_net() if model is None else model
+        if not isinstance(self.model, nn.Sequential):
+            raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(self.model).__name__}")
+        self.size, self.pen_width, self.live_every = int(size), float(pen_width), float(live_every)
+        self.strokes: list[list[tuple[float, float]]] = []
+        self._drawing = False
+        self._last_update = 0.0
+        self.message = widgets.HTML(value="")
+        self.verdict = widgets.HTML(value="")
+        self.verdict.add_class("digit-pad-verdict")
+        self.clear_button = widgets.Button(description="Clear", icon="trash")
+        self.undo_button = widgets.Button(description="Undo", icon="undo")
+        self.clear_button.on_click(lambda _button: self.clear())
+        self.undo_button.on_click(lambda _button: self.undo())
+        self.canvas = self._make_canvas()
+
+        self.layers = shown_layers(self.model)
+        # Ten bars as progress widgets: the browser draws them, no picture travels.
+        bar_layout = {"height": "110px", "width": "22px", "margin": "0 3px"}
+        self.bars = [widgets.FloatProgress(value=0, min=0, max=1, orientation="vertical", layout=bar_layout)
+                     for _ in range(10)]
+        for k, bar in enumerate(self.bars):
+            bar.add_class(f"digit-pad-bar-{k}")
+        self._bar_box = widgets.HBox([widgets.VBox([bar, widgets.HTML(f"<center>{k}</center>")])
+                                      for k, bar in enumerate(self.bars)])
+        # The 28x28 image and the feature maps: image panels only, no ticks, so redrawing is quick.
+        self.live = LiveFigure(figsize=(9, 2.2 + 1.15 * len(self.layers)), dpi=80)
+        fig = self.live.figure
+        outer = fig.add_gridspec(1 + len(self.layers), 1, height_ratios=[2.2] + [1.0] * len(self.layers))
+        self._digit_ax = fig.add_subplot(outer[0])
+        self._digit = self._digit_ax.imshow(np.zeros((28, 28)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        captions = ["what the network gets (28 x 28)"]
+        cmap = _colormap(UNSIGNED_CMAP)
+        blank = [out[0] for _name, out in self.model.feature_maps(np.zeros((1, 1, 28, 28)))]
+        self._maps = []
+        for row, (index, caption) in enumerate(self.layers, start=1):
+            ax = fig.add_subplot(outer[row])
+            self._maps.append(ax.imshow(self._tile(blank[index]), cmap=cmap, vmin=0, vmax=1,
+                                        interpolation="nearest", aspect="equal"))
+            captions.append(f"{caption}  ({' x '.join(map(str, blank[index].shape))})")
+        for ax in fig.axes:
+            ax.axis("off")
+        # Captions as figure texts above the panels, placed once the layout is done and then frozen:
+        # a caption never changes, so redraws repaint the image panels only (text is the slow part).
+        self.live.render()
+        fig.set_layout_engine("none")
+        for ax, caption in zip(fig.axes, captions, strict=True):
+            box = ax.get_position()
+            fig.text(box.x0 + box.width / 2, box.y1 + 0.004, caption, ha="center", va="bottom", fontsize=11)
+        self._widget = None
+        self.update()
+
+    # -- drawing, without a browser ------------------------------------------------------------
+
+    def start_stroke(self, x: float, y: float) -> None:
+        """The pen touches the pad at (x, y)."""
+        self._drawing = True
+        self.strokes.append([(float(x), float(y))])
+        radius = self.pen_width / 2
+        self.canvas.fill_circle(x, y, radius)
+
+    def extend_stroke(self, x: float, y: float) -> dict | None:
+        """The pen moves to (x, y); updates the picture if ``live_every`` seconds have passed."""
+        if not self._drawing:
+            return None
+        last = self.strokes[-1][-1]
+        self.strokes[-1].append((float(x), float(y)))
+        self.canvas.stroke_line(last[0], last[1], x, y)
+        if time.perf_counter() - self._last_update >= self.live_every:
+            return self.safe_update()
+        return None
+
+    def end_stroke(self) -> dict | None:
+        """The pen leaves the pad: the stroke is finished and the picture updated."""
+        if not self._drawing:
+            return None
+        self._drawing = False
+        return self.safe_update()
+
+    def add_stroke(self, points) -> dict | None:
+        """Draw a whole stroke (a list of (x, y) points) at once; returns :meth:`update`'s dict."""
+        points = [tuple(map(float, p)) for p in points]
+        if not points:
+            raise ValueError("points must hold at least one (x, y) point; got none")
+        self.start_stroke(*points[0])
+        for point in points[1:]:
+            self.strokes[-1].append(point)
+        self._redraw_canvas()
+        return self.end_stroke()
+
+    def undo(self) -> dict | None:
+        """Remove the last stroke."""
+        if self.strokes:
+            self.strokes.pop()
+        self._drawing = False
+        self._redraw_canvas()
+        return self.safe_update()
+
+    def clear(self) -> dict | None:
+        """Remove every stroke."""
+        self.strokes = []
+        self._drawing = False
+        self._redraw_canvas()
+        return self.safe_update()
+
+    # -- computing and showing -----------------------------------------------------------------
+
+    def compute(self) -> dict:
+        """The ink, the 28x28 digit, the probabilities (None when blank), every shown layer's output, a message."""
+        ink = render_strokes(self.strokes, self.size, self.pen_width)
+        digit = mnist_style(ink)
+        message = describe_drawing(ink)
+        probabilities, outputs = classify(self.model, digit)
+        blank = not self.strokes or ink.max() <= 0
+        return {"ink": ink, "digit": digit, "message": message,
+                "probabilities": None if blank else probabilities,
+                "prediction": None if blank else int(np.argmax(probabilities)),
+                "maps": [outputs[index][1] for index, _caption in self.layers]}
+
+    def update(self) -> dict:
+        """Compute and redraw; returns :meth:`compute`'s dict."""
+        result = self.compute()
+        self._digit.set_data(result["digit"])
+        probabilities, best = result["probabilities"], result["prediction"]
+        for k, (bar, p) in enumerate(zip(self.bars, np.zeros(10) if best is None else probabilities, strict=True)):
+            bar.value = float(p)
+            bar.bar_style = "warning" if k == best else "info"
+        if best is None:
+            self.verdict.value = "<b>Draw a digit on the pad.</b>"
+        else:
+            self.verdict.value = (f'<span style="font-size:20px">The network says: '
+                                  f'<b class="digit-pad-prediction">{best}</b> ({probabilities[best]:.0%} sure)</span>')
+        for image, maps in zip(self._maps, result["maps"], strict=True):
+            image.set_data(self._tile(maps))
+            image.set_clim(0, max(float(maps.max()), 1e-6))  # each row on its own scale
+        self.live.refresh()
+        if result["message"]:
+            self.show_message(result["message"])
+        else:
+            self.message.value = ""
+        self._last_update = time.perf_counter()
+        return result
+
+    def safe_update(self) -> dict | None:
+        """:meth:`update`, with any failure shown in words instead of a traceback."""
+        try:
+            return self.update()
+        except Exception as error:  # never a traceback in front of a student
+            self.show_message(f"Something went wrong ({type(error).__name__}): {error}")
+            return None
+
+    def show_message(self, text: str) -> None:
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self.message.value = f'<div style="color:#333333;font-size:15px">{escaped}</div>'
+
+    @staticmethod
+    def _tile(maps: np.ndarray) -> np.ndarray:
+        if maps.ndim == 1:  # hidden units: one row of squares
+            return maps[None, :]
+        return _mosaic(maps, columns=12 if maps.shape[-1] > 7 else 24)
+
+    # -- the browser side ------------------------------------------------------------------------
+
+    def _make_canvas(self):
+        from ipycanvas import Canvas
+
+        canvas = Canvas(width=self.size, height=self.size,
+                        layout={"width": f"{self.size}px", "height": f"{self.size}px", "border": "2px solid #888"})
+        canvas.add_class("digit-pad-canvas")
+        canvas.line_width = self.pen_width
+        canvas.line_cap = canvas.line_join = "round"
+        canvas.on_mouse_down(self.start_stroke)
+        canvas.on_mouse_move(self.extend_stroke)
+        canvas.on_mouse_up(lambda _x, _y: self.end_stroke())
+        canvas.on_mouse_out(lambda _x, _y: self.end_stroke())
+        canvas.on_touch_start(lambda touches: self.start_stroke(*touches[0]))
+        canvas.on_touch_move(lambda touches: self.extend_stroke(*touches[0]))
+        canvas.on_touch_end(lambda _touches: self.end_stroke())
+        canvas.on_touch_cancel(lambda _touches: self.end_stroke())
+        return canvas
+
+    def _redraw_canvas(self) -> None:
+        from ipycanvas import hold_canvas
+
+        with hold_canvas():
+            self.canvas.clear()
+            for stroke in self.strokes:
+                x, y = stroke[0]
+                self.canvas.fill_circle(x, y, self.pen_width / 2)
+                if len(stroke) > 1:
+                    self.canvas.stroke_lines(stroke)
+
+    @property
+    def widget(self):
+        """The pad with its buttons, the verdict and message, and the figure, as one widget."""
+        import ipywidgets as widgets
+
+        if self._widget is None:
+            pad = widgets.VBox([self.canvas, widgets.HBox([self.undo_button, self.clear_button]), self.verdict,
+                                self._bar_box])
+            self._widget = widgets.VBox([self.message, widgets.HBox([pad, self.live.image],
+                                                                    layout={"align_items": "flex-start"})])
+        return self._widget
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _colormap(name: str):
+    import matplotlib.pyplot as plt
+
+    return plt.get_cmap(name).with_extremes(bad="white")
