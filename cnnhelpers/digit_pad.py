@@ -75,9 +75,13 @@ def render_strokes(strokes: Sequence, size: int = PAD_SIZE, width: float = PEN_W
     draw = ImageDraw.Draw(picture)
     radius = width * scale / 2
     for number, stroke in enumerate(strokes):
-        points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2) * scale if len(stroke) else np.zeros((0, 2))
-        if points.ndim != 2 or not np.isfinite(points).all():
-            raise ValueError(f"stroke {number} must be a list of (x, y) points; got {stroke!r:.80}")
+        try:
+            points = np.asarray(stroke, dtype=np.float64)
+        except ValueError:
+            points = np.zeros((0, 3))
+        if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
+            raise ValueError(f"stroke {number} must be a list of (x, y) points; got {str(stroke)[:80]}")
+        points = points * scale
         if len(points) > 1:
             draw.line([tuple(p) for p in points], fill=255, width=max(1, round(2 * radius)), joint="curve")
         for x, y in points[[0, -1]] if len(points) else ():  # round caps at both ends
