@@ -9,8 +9,18 @@ from PIL import Image, ImageDraw, ImageFont
 
 from cnnhelpers import nn
 from cnnhelpers.data import load_mnist5k, to_batch
-from cnnhelpers.digit_pad import (PAD_SIZE, DigitPad, centre_of_mass, classify, describe_drawing, load_digit_net,
-                                  load_network, mnist_style, render_strokes, save_network)
+from cnnhelpers.digit_pad import (
+    PAD_SIZE,
+    DigitPad,
+    centre_of_mass,
+    classify,
+    describe_drawing,
+    load_digit_net,
+    load_network,
+    mnist_style,
+    render_strokes,
+    save_network,
+)
 
 
 def arc(cx, cy, rx, ry, start, stop, n=24):

@@ -6,8 +6,15 @@ import pytest
 from cnnhelpers import nn
 from cnnhelpers.data import load_mnist5k
 from cnnhelpers.digit_pad import load_digit_net
-from cnnhelpers.network_views import (NetworkViewsExplorer, misclassified, occlusion_map, saliency_map,
-                                      show_misclassified, show_top_patches, top_patches)
+from cnnhelpers.network_views import (
+    NetworkViewsExplorer,
+    misclassified,
+    occlusion_map,
+    saliency_map,
+    show_misclassified,
+    show_top_patches,
+    top_patches,
+)
 
 
 @pytest.fixture(scope="module")
