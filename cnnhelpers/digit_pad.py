@@ -24,11 +24,16 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
+from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageDraw
 
 from . import nn
 from .data import DATA_DIR, shift_and_rotate
+from .plotting import UNSIGNED_CMAP
+from .widgets._base import LiveFigure
 
 __all__ = ["DIGIT_NET_SHA256", "PAD_SIZE", "PEN_WIDTH", "mnist_style", "render_strokes", "describe_drawing",
            "save_network", "load_network", "load_digit_net", "classify", "DigitPad"]
@@ -70,7 +75,7 @@ def render_strokes(strokes: Sequence, size: int = PAD_SIZE, width: float = PEN_W
         raise ValueError(f"size must be a positive int; got {size!r}")
     if not width > 0:
         raise ValueError(f"width must be positive; got {width!r}")
-    scale = 4  # draw 4x larger, then shrink: smooth (anti-aliased) edges
+    scale = 2  # draw twice as large, then shrink: smooth (anti-aliased) edges
     picture = Image.new("L", (size * scale, size * scale), 0)
     draw = ImageDraw.Draw(picture)
     radius = width * scale / 2
@@ -251,6 +256,18 @@ def load_digit_net(dtype=np.float32) -> nn.Sequential:
     return load_network(DATA_DIR / "digit_net.npz", sha256=DIGIT_NET_SHA256, dtype=dtype)
 
 
+_CONTROLLER = []
+
+
+def _one_blas_thread():
+    """Like :func:`cnnhelpers.nn.blas_threads` (1), with the library scan done once, not at every stroke."""
+    from threadpoolctl import ThreadpoolController
+
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+
+
 def classify(model: nn.Sequential, digit: np.ndarray) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
     """Ten class probabilities and every layer's output for one 28x28 ``digit`` in [0, 1].
 
@@ -262,7 +279,7 @@ def classify(model: nn.Sequential, digit: np.ndarray) -> tuple[np.ndarray, list[
     digit = np.asarray(digit, dtype=np.float64)
     if digit.ndim != 2:
         raise ValueError(f"digit must be 2-D (28, 28); got shape {digit.shape}")
-    with nn.blas_threads(1):  # one small image: threads would only wait for each other
+    with _one_blas_thread():  # one small image: threads would only wait for each other
         outputs = model.feature_maps(digit[None, None])
     probabilities = nn.softmax(outputs[-1][1])[0]
     return probabilities, [(name, out[0]) for name, out in outputs]
@@ -331,11 +348,6 @@ class DigitPad:
 
     def __init__(self, model: nn.Sequential | None = None, *, size: int = PAD_SIZE, pen_width: float = PEN_WIDTH,
                  live_every: float = 0.15):
-        import ipywidgets as widgets
-
-        from .plotting import IMAGE_CMAP, UNSIGNED_CMAP
-        from .widgets._base import LiveFigure
-
         self.model = load_digit_net() if model is None else model
         if not isinstance(self.model, nn.Sequential):
             raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(self.model).__name__}")
@@ -366,15 +378,15 @@ class DigitPad:
         fig = self.live.figure
         outer = fig.add_gridspec(1 + len(self.layers), 1, height_ratios=[2.2] + [1.0] * len(self.layers))
         self._digit_ax = fig.add_subplot(outer[0])
-        self._digit = self._digit_ax.imshow(np.zeros((28, 28)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._digit = self._digit_ax.imshow(np.zeros((28, 28, 3)))
         captions = ["what the network gets (28 x 28)"]
-        cmap = _colormap(UNSIGNED_CMAP)
+        # The maps are coloured here, once per update, through a table made once (RGB images redraw fastest).
+        self._table = plt.get_cmap(UNSIGNED_CMAP)(np.linspace(0, 1, 256))[:, :3]
         blank = [out[0] for _name, out in self.model.feature_maps(np.zeros((1, 1, 28, 28)))]
         self._maps = []
         for row, (index, caption) in enumerate(self.layers, start=1):
             ax = fig.add_subplot(outer[row])
-            self._maps.append(ax.imshow(self._tile(blank[index]), cmap=cmap, vmin=0, vmax=1,
-                                        interpolation="nearest", aspect="equal"))
+            self._maps.append(ax.imshow(self._colour(self._tile(blank[index])), interpolation="nearest"))
             captions.append(f"{caption}  ({' x '.join(map(str, blank[index].shape))})")
         for ax in fig.axes:
             ax.axis("off")
@@ -458,7 +470,7 @@ class DigitPad:
     def update(self) -> dict:
         """Compute and redraw; returns :meth:`compute`'s dict."""
         result = self.compute()
-        self._digit.set_data(result["digit"])
+        self._digit.set_data(np.repeat(result["digit"][..., None], 3, axis=2))
         probabilities, best = result["probabilities"], result["prediction"]
         for k, (bar, p) in enumerate(zip(self.bars, np.zeros(10) if best is None else probabilities, strict=True)):
             bar.value = float(p)
@@ -469,8 +481,7 @@ class DigitPad:
             self.verdict.value = (f'<span style="font-size:20px">The network says: '
                                   f'<b class="digit-pad-prediction">{best}</b> ({probabilities[best]:.0%} sure)</span>')
         for image, maps in zip(self._maps, result["maps"], strict=True):
-            image.set_data(self._tile(maps))
-            image.set_clim(0, max(float(maps.max()), 1e-6))  # each row on its own scale
+            image.set_data(self._colour(self._tile(maps) / max(float(maps.max()), 1e-6)))  # each row its own scale
         self.live.refresh()
         if result["message"]:
             self.show_message(result["message"])
@@ -491,6 +502,12 @@ class DigitPad:
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         self.message.value = f'<div style="color:#333333;font-size:15px">{escaped}</div>'
 
+    def _colour(self, values: np.ndarray) -> np.ndarray:
+        """Values in [0, 1] (NaN: the white gaps between maps) to RGB (H, W, 3) through the colour map."""
+        rgb = self._table[np.clip(np.nan_to_num(values) * 255, 0, 255).astype(np.intp)]
+        rgb[np.isnan(values)] = 1.0
+        return rgb
+
     @staticmethod
     def _tile(maps: np.ndarray) -> np.ndarray:
         if maps.ndim == 1:  # hidden units: one row of squares
@@ -500,8 +517,6 @@ class DigitPad:
     # -- the browser side ------------------------------------------------------------------------
 
     def _make_canvas(self):
-        from ipycanvas import Canvas
-
         canvas = Canvas(width=self.size, height=self.size,
                         layout={"width": f"{self.size}px", "height": f"{self.size}px", "border": "2px solid #888"})
         canvas.add_class("digit-pad-canvas")
@@ -518,8 +533,6 @@ class DigitPad:
         return canvas
 
     def _redraw_canvas(self) -> None:
-        from ipycanvas import hold_canvas
-
         with hold_canvas():
             self.canvas.clear()
             for stroke in self.strokes:
@@ -531,8 +544,6 @@ class DigitPad:
     @property
     def widget(self):
         """The pad with its buttons, the verdict and message, and the figure, as one widget."""
-        import ipywidgets as widgets
-
         if self._widget is None:
             pad = widgets.VBox([self.canvas, widgets.HBox([self.undo_button, self.clear_button]), self.verdict,
                                 self._bar_box])
@@ -544,9 +555,3 @@ class DigitPad:
         from IPython.display import display
 
         display(self.widget)
-
-
-def _colormap(name: str):
-    import matplotlib.pyplot as plt
-
-    return plt.get_cmap(name).with_extremes(bad="white")
