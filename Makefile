@@ -41,9 +41,10 @@ test-browser: install  ## every notebook's sliders and the playground in headles
 	$(BIN)/python -m pytest tests/browser -rs
 
 PLAYGROUND_PORT ?= 8866
-playground: install  ## the kernel playground as an app (Voila: no code visible) on 127.0.0.1
-	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/ in a browser (Ctrl+C stops it)"
-	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
+playground: install  ## the kernel playground and "draw a digit" as apps (Voila: no code visible) on 127.0.0.1
+	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/kernel_playground.ipynb"
+	@echo "Draw a digit:      open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/draw_a_digit.ipynb (Ctrl+C stops both)"
+	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
 
 # Static reveal.js slides of every numbered notebook, viewable offline: reveal.js, require.js, jQuery,
 # MathJax, Font Awesome and the widget renderer are fetched once with npm into $(SLIDES_DIR)/assets.
