@@ -334,7 +334,8 @@ class DigitPad:
         The pad's side in pixels.
     pen_width : float
     live_every : float
-        Seconds between updates while the pen is still down (0: after every pen movement).
+        Seconds between updates while the pen is still down, at least twice the time an update
+        takes (0: after every pen movement).
 
     Examples
     --------
@@ -355,6 +356,7 @@ class DigitPad:
         self.strokes: list[list[tuple[float, float]]] = []
         self._drawing = False
         self._last_update = 0.0
+        self._update_seconds = 0.0
         self.message = widgets.HTML(value="")
         self.verdict = widgets.HTML(value="")
         self.verdict.add_class("digit-pad-verdict")
@@ -380,6 +382,7 @@ class DigitPad:
         self._digit_ax = fig.add_subplot(outer[0])
         self._digit = self._digit_ax.imshow(np.zeros((28, 28, 3)))
         captions = ["what the network gets (28 x 28)"]
+        self._digit_ax.set_title(captions[0], fontsize=11)
         # The maps are coloured here, once per update, through a table made once (RGB images redraw fastest).
         self._table = plt.get_cmap(UNSIGNED_CMAP)(np.linspace(0, 1, 256))[:, :3]
         blank = [out[0] for _name, out in self.model.feature_maps(np.zeros((1, 1, 28, 28)))]
@@ -388,6 +391,7 @@ class DigitPad:
             ax = fig.add_subplot(outer[row])
             self._maps.append(ax.imshow(self._colour(self._tile(blank[index])), interpolation="nearest"))
             captions.append(f"{caption}  ({' x '.join(map(str, blank[index].shape))})")
+            ax.set_title(captions[-1], fontsize=11)  # reserves the room; replaced below
         for ax in fig.axes:
             ax.axis("off")
         # Captions as figure texts above the panels, placed once the layout is done and then frozen:
@@ -395,8 +399,10 @@ class DigitPad:
         self.live.render()
         fig.set_layout_engine("none")
         for ax, caption in zip(fig.axes, captions, strict=True):
-            box = ax.get_position()
-            fig.text(box.x0 + box.width / 2, box.y1 + 0.004, caption, ha="center", va="bottom", fontsize=11)
+            x, y = fig.transFigure.inverted().transform(ax.title.get_window_extent().p0)
+            ax.set_title("")
+            fig.text(ax.get_position().x0 + ax.get_position().width / 2, y, caption, ha="center", va="bottom",
+                     fontsize=11)
         self._widget = None
         self.update()
 
@@ -416,7 +422,9 @@ class DigitPad:
         last = self.strokes[-1][-1]
         self.strokes[-1].append((float(x), float(y)))
         self.canvas.stroke_line(last[0], last[1], x, y)
-        if time.perf_counter() - self._last_update >= self.live_every:
+        # Wait at least twice as long as the last update took, so a slow machine keeps up with the pen.
+        wait = max(self.live_every, 2 * self._update_seconds) if self.live_every > 0 else 0.0
+        if time.perf_counter() - self._last_update >= wait:
             return self.safe_update()
         return None
 
@@ -426,6 +434,12 @@ class DigitPad:
             return None
         self._drawing = False
         return self.safe_update()
+
+    def _pen_up(self, x: float, y: float) -> None:
+        if self._drawing and self.strokes[-1][-1] != (float(x), float(y)):
+            self.strokes[-1].append((float(x), float(y)))
+            self.canvas.stroke_line(*self.strokes[-1][-2], x, y)
+        self.end_stroke()
 
     def add_stroke(self, points) -> dict | None:
         """Draw a whole stroke (a list of (x, y) points) at once; returns :meth:`update`'s dict."""
@@ -469,6 +483,7 @@ class DigitPad:
 
     def update(self) -> dict:
         """Compute and redraw; returns :meth:`compute`'s dict."""
+        started = time.perf_counter()
         result = self.compute()
         self._digit.set_data(np.repeat(result["digit"][..., None], 3, axis=2))
         probabilities, best = result["probabilities"], result["prediction"]
@@ -488,6 +503,7 @@ class DigitPad:
         else:
             self.message.value = ""
         self._last_update = time.perf_counter()
+        self._update_seconds = self._last_update - started
         return result
 
     def safe_update(self) -> dict | None:
@@ -495,12 +511,14 @@ class DigitPad:
         try:
             return self.update()
         except Exception as error:  # never a traceback in front of a student
-            self.show_message(f"Something went wrong ({type(error).__name__}): {error}")
+            self.show_message(f"Something went wrong ({type(error).__name__}): {error}", kind="error")
             return None
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, kind: str = "info") -> None:
+        """A line of words above the pad (red for an error), as the slider experiments show them."""
+        colour = {"error": "#B00020", "info": "#333333"}[kind]
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        self.message.value = f'<div style="color:#333333;font-size:15px">{escaped}</div>'
+        self.message.value = f'<div style="color:{colour};font-size:15px">{escaped}</div>'
 
     def _colour(self, values: np.ndarray) -> np.ndarray:
         """Values in [0, 1] (NaN: the white gaps between maps) to RGB (H, W, 3) through the colour map."""
@@ -520,12 +538,14 @@ class DigitPad:
         canvas = Canvas(width=self.size, height=self.size,
                         layout={"width": f"{self.size}px", "height": f"{self.size}px", "border": "2px solid #888"})
         canvas.add_class("digit-pad-canvas")
-        canvas.line_width = self.pen_width
-        canvas.line_cap = canvas.line_join = "round"
+        # Draw commands wait for a browser view: ipycanvas tells the browser which canvas the next
+        # commands are for only once, and a message sent before any view exists (Voila runs the
+        # notebook before the page connects) is lost, leaving the browser without a canvas to draw on.
+        canvas.on_client_ready(self._redraw_canvas)
         canvas.on_mouse_down(self.start_stroke)
         canvas.on_mouse_move(self.extend_stroke)
-        canvas.on_mouse_up(lambda _x, _y: self.end_stroke())
-        canvas.on_mouse_out(lambda _x, _y: self.end_stroke())
+        canvas.on_mouse_up(self._pen_up)  # where the pen lifts is the stroke's last point
+        canvas.on_mouse_out(self._pen_up)
         canvas.on_touch_start(lambda touches: self.start_stroke(*touches[0]))
         canvas.on_touch_move(lambda touches: self.extend_stroke(*touches[0]))
         canvas.on_touch_end(lambda _touches: self.end_stroke())
@@ -535,6 +555,8 @@ class DigitPad:
     def _redraw_canvas(self) -> None:
         with hold_canvas():
             self.canvas.clear()
+            self.canvas.line_width = self.pen_width
+            self.canvas.line_cap = self.canvas.line_join = "round"
             for stroke in self.strokes:
                 x, y = stroke[0]
                 self.canvas.fill_circle(x, y, self.pen_width / 2)
