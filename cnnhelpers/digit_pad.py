@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageDraw
+from threadpoolctl import ThreadpoolController
 
 from . import nn
 from .data import DATA_DIR, shift_and_rotate
@@ -136,8 +137,7 @@ def mnist_style(ink, box: int = 20, size: int = 28) -> np.ndarray:
     scale = box / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
     # Lanczos in PIL averages over the shrunk pixels: the anti-aliased grey of MNIST's digits.
-    fitted = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize((width, height),
-                                                                                   Image.Resampling.LANCZOS))
+    fitted = np.asarray(Image.fromarray(crop.astype(np.float32)).resize((width, height), Image.Resampling.LANCZOS))
     fitted = np.clip(fitted, 0, None)
     fitted = fitted / fitted.max() if fitted.max() > 0 else np.ones_like(fitted)
     digit = np.zeros((size, size))
@@ -256,13 +256,11 @@ def load_digit_net(dtype=np.float32) -> nn.Sequential:
     return load_network(DATA_DIR / "digit_net.npz", sha256=DIGIT_NET_SHA256, dtype=dtype)
 
 
-_CONTROLLER = []
+_CONTROLLER: list[ThreadpoolController] = []
 
 
 def _one_blas_thread():
     """Like :func:`cnnhelpers.nn.blas_threads` (1), with the library scan done once, not at every stroke."""
-    from threadpoolctl import ThreadpoolController
-
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
@@ -283,7 +281,6 @@ def classify(model: nn.Sequential, digit: np.ndarray) -> tuple[np.ndarray, list[
         outputs = model.feature_maps(digit[None, None])
     probabilities = nn.softmax(outputs[-1][1])[0]
     return probabilities, [(name, out[0]) for name, out in outputs]
-
 
 
 # -- 4. the pad ---------------------------------------------------------------------------------------
