@@ -256,16 +256,16 @@ def show_misclassified(images, labels, indices, probabilities, *, ncols: int = 6
         ax.text(0.5, 0.5, "no misclassified digits", ha="center", va="center")
         return fig
     rows = -(-count // ncols)
-    fig = plt.figure(figsize=(2.1 * ncols, 3.8 * rows))
-    grid = fig.add_gridspec(2 * rows, ncols, height_ratios=[1.4, 0.8] * rows, hspace=0.75, wspace=0.3)
+    fig = plt.figure(figsize=(2.1 * ncols, 3.3 * rows))
+    cells = fig.add_gridspec(rows, ncols, hspace=0.45, wspace=0.3)
     for k, (index, p) in enumerate(zip(indices, probabilities, strict=True)):
-        row, col = divmod(k, ncols)
-        ax = fig.add_subplot(grid[2 * row, col])
+        digit_cell, bars_cell = cells[divmod(k, ncols)].subgridspec(2, 1, height_ratios=[1.4, 0.7], hspace=0.08)
+        ax = fig.add_subplot(digit_cell)
         ax.imshow(images[index], cmap=IMAGE_CMAP)
         ax.set(xticks=[], yticks=[])
         ax.set_title(f"a {labels[index]}, said {p.argmax()}\n({p.max():.0%}; {labels[index]}: {p[labels[index]]:.0%})",
                      fontsize=10)
-        bars = fig.add_subplot(grid[2 * row + 1, col])
+        bars = fig.add_subplot(bars_cell)
         bars.bar(range(len(p)), p, color=[HIGHLIGHT if c == p.argmax() else "#56B4E9" for c in range(len(p))])
         bars.set(ylim=(0, 1), xticks=range(len(p)), yticks=[])
         bars.tick_params(labelsize=7)
