@@ -46,11 +46,12 @@ PLAYGROUND_PORT ?= 8866
 # starts a fresh one), and at most PLAYGROUND_MAX_KERNELS run at once (a visit beyond gets "full").
 PLAYGROUND_IDLE ?= 600
 PLAYGROUND_MAX_KERNELS ?= 20
-playground: install  ## the kernel playground as an app (Voila: no code visible) on 127.0.0.1
-	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/ in a browser (Ctrl+C stops it)"
+playground: install  ## the kernel playground and "draw a digit" as apps (Voila: no code visible) on 127.0.0.1
+	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/kernel_playground.ipynb"
+	@echo "Draw a digit:      open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/draw_a_digit.ipynb (Ctrl+C stops both)"
 	@echo "No token: the server listens on 127.0.0.1 only, so only programs on this computer can reach it."
 	@echo "Idle visits are closed after $(PLAYGROUND_IDLE) s; at most $(PLAYGROUND_MAX_KERNELS) visitors at once."
-	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT) \
+	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT) \
 		--VoilaConfiguration.multi_kernel_manager_class=cnnhelpers.serving.CappedKernelManager \
 		--CappedKernelManager.max_kernels=$(PLAYGROUND_MAX_KERNELS) \
 		--MappingKernelManager.cull_idle_timeout=$(PLAYGROUND_IDLE) --MappingKernelManager.cull_interval=60 \

@@ -55,6 +55,29 @@ EXPERIMENTS = {
 }
 
 
+def pad_stroke_times(steps: int) -> list[float]:
+    """Seconds from the end of a stroke on notebook 06's drawing pad to its new picture, ``steps`` strokes.
+
+    Each stroke is a different diagonal drawn point by point, then the pen is lifted; the pad's
+    ``end_stroke`` renders the ink, makes the 28x28 digit, classifies it and redraws every layer.
+    """
+    from cnnhelpers.digit_pad import DigitPad
+
+    pad = DigitPad(live_every=float("inf"))  # only the end of a stroke updates: that is what is timed
+    _ = pad.widget
+    times = []
+    for k in range(steps + 2):
+        pad.start_stroke(60 + 10 * k, 50)
+        for t in np.linspace(0, 1, 20)[1:]:
+            pad.extend_stroke(60 + 10 * k + 100 * t, 50 + 180 * t)
+        start = time.perf_counter()
+        pad.end_stroke()
+        times.append(time.perf_counter() - start)
+        if k % 3 == 2:
+            pad.clear()
+    return times[2:]  # the first strokes draw the layout
+
+
 def step_times(experiment, steps: int) -> dict[str, float]:
     """Median seconds per slider step (one step away and back, ``steps`` times), per slider."""
     _ = experiment.widget  # builds the controls and draws the first picture
@@ -87,6 +110,9 @@ def main() -> None:
         slowest = max(per_slider, key=per_slider.get)
         print(f"| {label} | {len(per_slider)} | {statistics.median(per_slider.values()) * 1e3:.0f} | "
               f"{slowest} ({per_slider[slowest] * 1e3:.0f}) |", flush=True)
+    strokes = pad_stroke_times(args.steps)
+    print(f"| 06 DigitPad (end of a stroke to new picture) | - | {statistics.median(strokes) * 1e3:.0f} | "
+          f"slowest stroke ({max(strokes) * 1e3:.0f}) |", flush=True)
 
 
 if __name__ == "__main__":
