@@ -13,6 +13,7 @@ A setting that cannot work (a kernel larger than the padded image, say) raises V
 
 from __future__ import annotations
 
+import html
 import io
 import struct
 import zlib
@@ -24,10 +25,10 @@ from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 from PIL import Image
 
+from .._drawing import IncrementalDrawing, stamp_labels
 from ..plotting import grid_artists
-from ._fast_image import speed_up_images
 
-__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array"]
+__all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array", "stamp_labels"]
 
 
 class LiveFigure:
@@ -37,24 +38,13 @@ class LiveFigure:
     :meth:`refresh`: only a new picture (JPEG by default, or PNG) travels to the browser, no new
     output area is created.
 
-    Redrawing is incremental. Text is the slow part of a matplotlib draw, and most of it (colour
-    bars, tick labels, the panels a slider does not touch) stays the same from one slider step to
-    the next. So once the same axes have been drawn twice, :meth:`render` redraws only the axes
-    whose artists changed (matplotlib marks them "stale") on top of the previous picture: it clears
-    the pixels each of them painted last time and draws it again, noting which pixels it paints.
-    A figure-level text whose string changes (a suptitle) is redrawn the same way. The layout engine
-    runs only in full draws, that is when the figure's axes or artists change (``fig.clear()`` and
-    new subplots, a new suptitle). Whatever the incremental path cannot handle (an axes or text
-    painting over its neighbour, a figure border) gets a full draw; both
-    paths give the same pixels (``tests/test_live_figure.py``).
-
-    Images are drawn by :class:`~cnnhelpers.widgets._fast_image.FastImage`, which computes the
-    pixels of an image panel with a few NumPy operations instead of matplotlib's general resampler
-    (2 ms instead of 8-24 ms for a photograph).
+    Redrawing is fast: only the axes whose artists changed are drawn again, images become pixels
+    through NumPy, and titles marked with :func:`stamp_labels` (and the numbers of
+    :func:`~cnnhelpers.plotting.draw_grid`) are pasted from bitmaps rendered once. That machinery
+    lives in the private module ``cnnhelpers._drawing``; it gives the pixels plain matplotlib
+    gives, and falls back to plain matplotlib where this matplotlib does not behave as it expects.
+    ``full_draws`` and ``partial_draws`` count the two kinds of redraw.
     """
-
-    #: Pixels added around each axes' tight bounding box after a full draw (antialiasing, glyph overhang).
-    _MARGIN_PX = 3
 
     def __init__(self, figsize=(10, 4.5), dpi: int = 90, picture_format: str = "jpeg", **subplots_kw):
         if picture_format not in _ENCODERS:
@@ -64,11 +54,18 @@ class LiveFigure:
         self.picture_format = picture_format
         self.image = widgets.Image(format=picture_format, layout=widgets.Layout(max_width="100%", height="auto"))
         self._subplots_kw = subplots_kw
-        self._drawn: tuple = ()  # (the axes, the canvas size) of the last draw
-        self._boxes: dict | None = None  # axes -> pixel rectangle (x0, y0, x1, y1) it painted, display coords
+        self._drawing = IncrementalDrawing(self.figure)
         self._sent: bytes | None = None  # the RGBA pixels last sent to the browser
-        self.full_draws = 0  # counters, for tests and speed measurements
-        self.partial_draws = 0
+
+    @property
+    def full_draws(self) -> int:
+        """How many times the whole figure was drawn (layout included)."""
+        return self._drawing.full_draws
+
+    @property
+    def partial_draws(self) -> int:
+        """How many times only the changed panels were drawn again."""
+        return self._drawing.partial_draws
 
     def subplots(self, nrows: int = 1, ncols: int = 1, **kwargs):
         """``Figure.subplots`` on this figure."""
@@ -76,9 +73,7 @@ class LiveFigure:
 
     def render(self) -> np.ndarray:
         """Draw the figure and return it as an RGB array (H, W, 3)."""
-        speed_up_images(self.figure)  # images the experiment added since the last draw
-        if not self._draw_changed_panels():
-            self._draw_everything()
+        self._drawing.draw()
         return np.asarray(self.figure.canvas.buffer_rgba())[..., :3]
 
     def refresh(self) -> None:
@@ -90,105 +85,6 @@ class LiveFigure:
             return
         self._sent = pixels
         self.image.value = _ENCODERS[self.picture_format](rgba)
-
-    # -- drawing ---------------------------------------------------------------------------------
-
-    def _panels(self) -> list:
-        """What the figure draws, in its own order: axes and figure-level artists (a suptitle...)."""
-        fig = self.figure
-        return [artist for artist in fig.get_children() if artist is not fig.patch]
-
-    def _same_panels(self) -> bool:
-        panels, size = self._drawn or ((), None)
-        now = self._panels()
-        return (size == tuple(self.figure.bbox.size) and len(panels) == len(now)
-                and all(a is b for a, b in zip(panels, now, strict=True)))
-
-    def _draw_everything(self) -> None:
-        """A full draw (layout engine included).
-
-        The second full draw of the same panels also measures where each painted, which the
-        incremental path needs; a figure rebuilt at every update never pays for that.
-        """
-        fig = self.figure
-        measure = bool(self._drawn) and self._same_panels()
-        fig.canvas.draw()
-        self._boxes = None
-        if measure:
-            renderer = fig.canvas.get_renderer()
-            self._boxes = {panel: self._extent(panel, renderer) for panel in self._panels()}
-            for ax in fig.axes:  # measuring updated their ticks, which changed nothing visible
-                ax.stale = False
-            fig.stale = False
-        self._drawn = (self._panels(), tuple(fig.bbox.size))
-        self.full_draws += 1
-
-    def _extent(self, panel, renderer) -> tuple[int, int, int, int] | None:
-        """Pixel rectangle (x0, y0, x1, y1) an axes or artist draws into, with a margin; None if hidden."""
-        box = _pixels(panel.get_tightbbox(renderer) if panel.get_visible() else None)
-        if box is None:
-            return None
-        m = self._MARGIN_PX
-        return (box[0] - m, box[1] - m, box[2] + m, box[3] + m)
-
-    def _draw_changed_panels(self) -> bool:
-        """Redraw only the stale panels over the last picture; False when a full draw is needed.
-
-        A panel is an axes (with its colour bar, titles, everything in it) or a figure-level
-        artist such as a suptitle whose text changes with a slider.
-        """
-        fig = self.figure
-        if self._boxes is None or not self._same_panels() or fig.subfigs or fig.patch.get_linewidth() > 0:
-            return False
-        if fig.patch.get_alpha() not in (None, 1) or fig.patch.get_facecolor()[3] != 1:
-            return False
-        panels = self._panels()
-        todo = [panel for panel in panels if panel.stale]
-        if not todo:
-            return False  # nothing marked as changed: draw everything, to be safe
-        boxes = self._boxes
-        redraw: list = []
-        while todo:  # the stale panels, and every panel whose last picture overlaps theirs
-            panel = todo.pop()
-            redraw.append(panel)
-            todo += [other for other in panels if other not in redraw and other not in todo
-                     and _overlap(boxes.get(other), boxes.get(panel))]
-        renderer = fig.canvas.get_renderer()
-        keep = [boxes.get(panel) for panel in panels if panel not in redraw]
-        rgba = np.asarray(renderer.buffer_rgba())  # (H, W, 4), rows top-down; a writable view
-        height = rgba.shape[0]
-        pixels = rgba.view(np.uint32)[..., 0]  # (H, W): one number per pixel, for fast comparisons
-        background = np.round(np.asarray(fig.patch.get_facecolor()) * 255).astype(np.uint8)
-        for box in (boxes.get(panel) for panel in redraw):
-            if box is not None:
-                x0, y0, x1, y1 = box
-                rgba[max(height - y1, 0):max(height - y0, 0), max(x0, 0):max(x1, 0)] = background
-        order = {panel: k for k, panel in enumerate(panels)}
-        new_boxes = {}
-        # Titles stay where the last full draw put them: matplotlib would otherwise measure every
-        # tick label again to place each title (2 ms an axes), and only a full draw moves axes.
-        frozen = [panel for panel in redraw if getattr(panel, "_autotitlepos", None)]
-        painted_over = False
-        try:
-            for panel in frozen:
-                panel._autotitlepos = False
-            for panel in sorted(redraw, key=lambda panel: (panel.get_zorder(), order[panel])):  # as Figure.draw
-                before = pixels.copy()
-                panel.draw(renderer)
-                new_boxes[panel] = box = _painted(pixels != before, height)
-                painted_over = any(_overlap(box, other) for other in keep)  # over a neighbour
-                if painted_over:
-                    break
-        finally:
-            for panel in frozen:
-                panel._autotitlepos = True
-        if painted_over:
-            self._draw_everything()
-            return True
-        boxes.update(new_boxes)
-        fig.stale = False
-        self.partial_draws += 1
-        return True
 
 
 def empty_axes(ax) -> None:
@@ -228,25 +124,6 @@ def place_in_row(axes, width_ratios, **margins) -> None:
         box = grid[0, k].get_position(ax.get_figure())
         if not np.allclose(box.bounds, ax.get_position(original=True).bounds):  # unmoved axes need no redraw
             ax.set_position(box)
-
-
-def _painted(changed: np.ndarray, height: int) -> tuple[int, int, int, int] | None:
-    """Display-space rectangle (x0, y0, x1, y1) around the True pixels of an (H, W) mask, or None."""
-    rows = np.flatnonzero(changed.any(axis=1))
-    if not rows.size:
-        return None
-    cols = np.flatnonzero(changed.any(axis=0))
-    return (int(cols[0]), height - int(rows[-1]) - 1, int(cols[-1]) + 1, height - int(rows[0]))
-
-
-def _pixels(box) -> tuple[int, int, int, int] | None:
-    if box is None or not np.isfinite(box.bounds).all():
-        return None
-    return (int(np.floor(box.x0)), int(np.floor(box.y0)), int(np.ceil(box.x1)), int(np.ceil(box.y1)))
-
-
-def _overlap(a, b) -> bool:
-    return a is not None and b is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
@@ -320,8 +197,7 @@ class Experiment:
 
     def show_message(self, text: str, kind: str = "info") -> None:
         colour = {"error": "#B00020", "info": "#333333", "ok": "#1B7F3B"}[kind]
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        self.message.value = f'<div style="color:{colour};font-size:15px">{escaped}</div>'
+        self.message.value = f'<div style="color:{colour};font-size:15px">{html.escape(text, quote=False)}</div>'
 
     def clear_message(self) -> None:
         self.message.value = ""

@@ -15,8 +15,7 @@ from ..images import load_image
 from ..padding import PADDING_MODES, pad2d
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, draw_grid
 from ..slides import SLIDE_INPUT
-from ..stamped_text import stamp_labels
-from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
+from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array, stamp_labels
 
 __all__ = ["PaddingExperiment"]
 

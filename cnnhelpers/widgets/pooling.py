@@ -18,8 +18,7 @@ from ..images import load_image
 from ..plotting import IMAGE_CMAP
 from ..pooling_figures import ReceptiveFieldFigure, draw_pooling, measure_receptive_field, pool
 from ..receptive_field import Layer, describe_stack, output_shapes, receptive_field_steps
-from ..stamped_text import stamp_labels
-from ._base import Experiment, LiveFigure, empty_axes, show_array
+from ._base import Experiment, LiveFigure, empty_axes, show_array, stamp_labels
 
 __all__ = ["POOL_GRID", "BLOCKS", "PoolingExperiment", "ReceptiveFieldExperiment"]
 

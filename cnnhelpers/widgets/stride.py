@@ -17,9 +17,8 @@ from ..images import load_image
 from ..plotting import IMAGE_CMAP
 from ..shapes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
-from ..stamped_text import stamp_labels
 from ..stride import draw_strided_windows
-from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
+from ._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array, stamp_labels
 
 __all__ = ["StrideExperiment", "grid_for_size", "kernel_for_size"]
 
