@@ -605,13 +605,17 @@ def _check_fast_image() -> bool:
 
 
 def _check_stamped_text() -> bool:
-    """Numbers pasted from stamps put the same ink as ``Text`` in the same place (within a pixel)."""
+    """Numbers pasted from stamps put the same ink as ``Text`` in the same place.
+
+    The anchors are on whole pixels (120 pixels for the x range 0..3, 60 for 0..1), as a stamp is.
+    """
 
     def picture(cls) -> np.ndarray:
         figure = _tiny_figure((2.0, 1.0), dpi=60)
         ax = figure.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
         ax.set_xlim(0, 3)
+        ax.set_ylim(0, 1)
         for k, label in enumerate(["-3", "0.25", "Ag"]):
             ax.add_artist(cls(k + 0.5, 0.5, label, fontsize=12, ha="center", va="center"))
         return _rgb(figure)
@@ -626,7 +630,10 @@ def _check_stamped_text() -> bool:
         spans = [np.flatnonzero(ink.any(axis=axis))[[0, -1]] for ink in (ink_plain, ink_stamped)]
         if np.abs(spans[0] - spans[1]).max() > 1:
             return False
-    return float(np.abs(plain - stamped).mean()) < 3
+    # The anchors fall on whole pixels, where a stamp and the plain text put the same ink: allow
+    # only small antialiasing differences where there is ink.
+    ink = ink_plain | ink_stamped
+    return float(np.abs(plain - stamped).max(axis=-1)[ink].mean()) < 20
 
 
 def _check_partial_redraw() -> bool:

@@ -70,17 +70,20 @@ def canvas_rgb(live: LiveFigure) -> np.ndarray:
 
 
 def slider_walk(make) -> tuple[list[np.ndarray], LiveFigure]:
-    """Build an experiment and move each of its sliders one step and back, as a student does.
+    """Build an experiment and move each of its sliders (four at most) one step and back, as a student does.
 
     Returns the picture after every step (the first ones are full draws, later ones incremental
     when the machinery is on), and the experiment's LiveFigure.
     """
     experiment = make()
     _ = experiment.widget  # builds the controls and draws the first picture
+    # Positions stay those of the first picture in both runs: with the machinery on, the layout
+    # engine runs only in full draws (see IncrementalDrawing), off at every draw.
+    experiment.live.figure.set_layout_engine("none")
     pictures = [canvas_rgb(experiment.live)]
     sliders = [control for control in experiment.controls.values()
                if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)) and not control.disabled]
-    for slider in sliders:
+    for slider in sliders[:4]:  # (the kernel editor's nine weights all redraw the same panels)
         start = slider.value
         slider.value = start + slider.step if start + slider.step <= slider.max else start - slider.step
         pictures.append(canvas_rgb(experiment.live))
@@ -90,21 +93,39 @@ def slider_walk(make) -> tuple[list[np.ndarray], LiveFigure]:
     return pictures, experiment.live
 
 
-def assert_same_picture(fast: np.ndarray, plain: np.ndarray, *, mean_limit: float = 0.5) -> None:
-    """Same size, and the same picture up to antialiasing: text placed to the whole pixel, cell edges
-    rounding to either side. Over the whole picture, the mean difference per pixel and channel is
-    below ``mean_limit`` (of 255), and no more than 1% of the pixels differ by more than 64."""
+def assert_same_picture(fast: np.ndarray, plain: np.ndarray) -> None:
+    """Same size, and the same picture up to antialiasing.
+
+    Text is pasted at whole pixels, cell edges may round to either side, a photograph shrunk into
+    its panel is box-filtered: single pixels differ, but the mean difference stays under 2 (of 255),
+    under 2% of the pixels differ by more than a quarter of the range, and the mean colours of no 8x8
+    block differ by 48 or more (a missing or left-over title or number would).
+    """
     assert fast.shape == plain.shape
     difference = np.abs(fast - plain)
-    assert difference.mean() < mean_limit
-    assert (difference.max(axis=2) > 64).mean() < 0.01
+    assert difference.mean() < 2
+    assert (difference.max(axis=2) > 64).mean() < 0.02
+    height, width = (fast.shape[0] // 8) * 8, (fast.shape[1] // 8) * 8
+    blocks = (fast - plain)[:height, :width].reshape(height // 8, 8, width // 8, 8, 3).mean(axis=(1, 3))
+    assert np.abs(blocks).max() < 48
+
+
+def test_the_comparison_sees_a_left_over_title():
+    live = LiveFigure(figsize=(6, 3), dpi=90)
+    ax = live.subplots()
+    draw_grid(ax, np.arange(9.0).reshape(3, 3), title="padding 1")
+    live.render()
+    with_title = canvas_rgb(live)
+    ax.set_title("")
+    live.render()
+    with pytest.raises(AssertionError):
+        assert_same_picture(with_title, canvas_rgb(live))
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
 def test_every_experiment_draws_the_same_picture_with_the_machinery_off(name):
     fast, live = slider_walk(EXPERIMENTS[name])
-    if name != "TrainingScrubber":  # its figure keeps constrained layout, so every redraw is a full one
-        assert live.partial_draws > 0  # the incremental path was exercised
+    assert live.partial_draws > 0  # the incremental path was exercised
     with enabled(False):
         plain, plain_live = slider_walk(EXPERIMENTS[name])
     assert plain_live.partial_draws == 0
@@ -153,13 +174,13 @@ def plain_padding_pictures():
 def test_titles_placed_again_when_their_flag_no_longer_freezes_them(another_matplotlib, plain_padding_pictures):
     original = Axes._update_title_position
 
-    def ignoring_the_flag(self, renderer):  # as if matplotlib dropped ``_autotitlepos``
-        auto = self.__dict__.pop("_autotitlepos", None)
+    def ignoring_the_flag(self, renderer):  # as if matplotlib no longer read ``_autotitlepos``
+        saved = self.__dict__.get("_autotitlepos")
+        self._autotitlepos = True
         try:
             original(self, renderer)
         finally:
-            if auto is not None:
-                self._autotitlepos = auto
+            self._autotitlepos = saved
     another_matplotlib.setattr(Axes, "_update_title_position", ignoring_the_flag)
     assert works("title_freeze") is False
     for fast, plain in zip(padding_pictures(), plain_padding_pictures, strict=True):
@@ -179,11 +200,13 @@ def test_images_drawn_by_matplotlib_when_the_numpy_path_would_differ(another_mat
 
 def test_text_drawn_by_matplotlib_when_the_agg_renderer_takes_images_differently(another_matplotlib,
                                                                                    plain_padding_pictures):
-    original = RendererAgg.draw_image
+    original = RendererAgg.__init__
 
-    def upside_down(self, gc, x, y, im, *args, **kwargs):  # as if Agg took image rows top-down
-        return original(self, gc, x, y, np.ascontiguousarray(im[::-1]), *args, **kwargs)
-    another_matplotlib.setattr(RendererAgg, "draw_image", upside_down)
+    def upside_down(self, *args, **kwargs):  # as if Agg took image rows top-down
+        original(self, *args, **kwargs)
+        draw_image = self.draw_image
+        self.draw_image = lambda gc, x, y, im, *more: draw_image(gc, x, y, np.ascontiguousarray(im[::-1]), *more)
+    another_matplotlib.setattr(RendererAgg, "__init__", upside_down)
     another_matplotlib.setattr(_drawing, "_STAMPS", {})
     assert works("stamped_text") is False
     with enabled(False):
