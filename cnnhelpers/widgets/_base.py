@@ -41,8 +41,8 @@ class LiveFigure:
     Redrawing is fast: only the axes whose artists changed are drawn again, images become pixels
     through NumPy, and titles marked with :func:`stamp_labels` (and the numbers of
     :func:`~cnnhelpers.plotting.draw_grid`) are pasted from bitmaps rendered once. That machinery
-    lives in the private module ``cnnhelpers._drawing``; it gives the pixels plain matplotlib
-    gives, and falls back to plain matplotlib where this matplotlib does not behave as it expects.
+    lives in the private module ``cnnhelpers._drawing``; it gives plain matplotlib's picture (up to
+    antialiasing), and falls back to plain matplotlib where this matplotlib does not behave as it expects.
     ``full_draws`` and ``partial_draws`` count the two kinds of redraw.
     """
 
