@@ -14,7 +14,8 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter-state/config
 export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
 export IPYTHONDIR := $(CURDIR)/.jupyter-state/ipython
 
-.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages
+.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages \
+	test-matplotlib-next
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -100,6 +101,21 @@ html: install pages  ## each notebook as one HTML page in html/ (readable offlin
 
 pages: $(HTML_DIR)/assets/.fetched
 	$(NBCONVERT) --to html $(HTML_FLAGS) --template page --output-dir $(HTML_DIR) $(PAGES)
+
+# The drawing machinery (cnnhelpers/_drawing.py) leans on how matplotlib works inside; this runs the
+# tests of every slider picture against the newest matplotlib on PyPI, pre-releases included, in a
+# throwaway environment. A trick that no longer works shows in test_the_installed_matplotlib_passes_every_check
+# (the experiments then draw the plain, slower way); any other failure is a real breakage.
+MPL_NEXT ?= build/mpl-next
+MPL_NEXT_TESTS ?= tests/test_drawing.py tests/test_live_figure.py $(wildcard tests/test_lessons_*.py) tests/test_kernel_editor.py
+test-matplotlib-next:  ## the widget tests against the newest matplotlib (pre-releases too), in a throwaway venv
+	rm -rf $(MPL_NEXT)
+	$(PYTHON) -m venv $(MPL_NEXT)
+	$(MPL_NEXT)/bin/python -m pip install --quiet --upgrade pip
+	$(MPL_NEXT)/bin/python -m pip install --quiet -e . pytest nbval scipy
+	$(MPL_NEXT)/bin/python -m pip install --quiet --pre --upgrade matplotlib
+	@$(MPL_NEXT)/bin/python -c "import matplotlib, numpy; print('matplotlib', matplotlib.__version__, '/ numpy', numpy.__version__)"
+	$(MPL_NEXT)/bin/python -m pytest $(MPL_NEXT_TESTS) -q
 
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -33,8 +33,8 @@ from threadpoolctl import ThreadpoolController
 
 from . import nn
 from .data import DATA_DIR, shift_and_rotate
+from .live import LiveFigure
 from .plotting import UNSIGNED_CMAP
-from .widgets._base import LiveFigure
 
 __all__ = ["DIGIT_NET_SHA256", "PAD_SIZE", "PEN_WIDTH", "mnist_style", "render_strokes", "describe_drawing",
            "save_network", "load_network", "load_digit_net", "classify", "DigitPad"]

@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from . import nn
+from .live import Experiment, LiveFigure
 from .plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP
-from .widgets._base import Experiment, LiveFigure
 
 __all__ = ["occlusion_map", "saliency_map", "TopPatches", "top_patches", "misclassified", "show_top_patches",
            "show_misclassified", "NetworkViewsExplorer"]

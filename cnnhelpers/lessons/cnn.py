@@ -25,12 +25,12 @@ from matplotlib.figure import Figure
 
 from ..conv import correlate2d
 from ..data import shift_and_rotate
+from ..live import Experiment, LiveFigure
 from ..nn.layers import Conv2d, ReLU
 from ..nn.losses import softmax
 from ..nn.model import Sequential
 from ..nn.training import blas_threads, evaluate
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, draw_grid, signed_norm
-from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["show_digits", "show_learning_curves", "show_confusion_matrix", "best_matching_filters",
            "show_filters_vs_kernels", "show_layer_outputs", "show_max_pool_gradient", "show_conv_input_gradient",
