@@ -14,7 +14,8 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter-state/config
 export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
 export IPYTHONDIR := $(CURDIR)/.jupyter-state/ipython
 
-.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides
+.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides \
+	assignments classroom classroom-install classroom-proxy test-classroom
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +75,31 @@ slides: install $(SLIDE_ASSETS)/.fetched  ## reveal.js slides of each notebook i
 		--template lecture --output-dir $(SLIDES_DIR) notebooks/[0-9]*.ipynb
 	@echo "Slides written to $(SLIDES_DIR)/: open $(SLIDES_DIR)/00_welcome.slides.html in a browser"
 
+# The classroom kit (classroom/, README "For lecturers: a class on JupyterHub"): nbgrader and JupyterHub
+# join the same .venv (the classroom extra needs Python >= 3.11); configurable-http-proxy comes from npm
+# into classroom/build. nbgrader runs alembic from PATH, hence the PATH below.
+CLASSROOM_EXTRAS := $(EXTRAS),classroom
+CLASSROOM_BIN := $(VENV)/bin
+CLASSROOM_PROXY := classroom/build/node_modules/.bin/configurable-http-proxy
+
+classroom-install:
+	@$(MAKE) --no-print-directory install EXTRAS=$(if $(findstring classroom,$(EXTRAS)),$(EXTRAS),$(CLASSROOM_EXTRAS))
+
+$(CLASSROOM_PROXY):
+	@command -v npm >/dev/null || { echo "The classroom hub needs npm (Node.js) once, for configurable-http-proxy"; exit 1; }
+	mkdir -p classroom/build && npm install --silent --no-fund --no-audit --prefix classroom/build configurable-http-proxy@5
+
+classroom-proxy: $(CLASSROOM_PROXY)
+
+assignments: classroom-install  ## the nbgrader course, one assignment per notebook, in classroom/course/source
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m classroom.make_assignments
+
+classroom: assignments classroom-proxy  ## a demo JupyterHub on 127.0.0.1 with the series and nbgrader (prints URL and passwords)
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m classroom.demo
+
+test-classroom: classroom-install classroom-proxy  ## nbgrader flow offline, a hub on loopback with 5 students, the Helm values
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m pytest tests/classroom -rs --durations=5
+
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
@@ -81,4 +107,5 @@ lint: install
 	$(BIN)/ruff check cnnhelpers tests benchmarks
 
 clean:
-	rm -rf $(VENV) .jupyter-state build *.egg-info
+	rm -rf $(VENV) .jupyter-state build *.egg-info classroom/build
+	cd classroom/course && rm -rf source release submitted autograded feedback gradebook.db

@@ -49,8 +49,8 @@ if str(ROOT) not in sys.path:  # run as a script: the repository's classroom and
     sys.path.insert(0, str(ROOT))
 
 import cnnhelpers.exercises  # noqa: E402
-from cnnhelpers import reference  # noqa: E402
 from classroom.solutions import ANSWERS, points_for  # noqa: E402
+from cnnhelpers import reference  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 COURSE = ROOT / "classroom" / "course"
@@ -296,7 +296,7 @@ def build_course(notebooks: list[Path], course: Path) -> dict[str, list[Exercise
         nbformat.write(converted, target)
         found[assignment] = exercises
         total = sum(e.points for e in exercises)
-        print(f"{assignment}: {len(exercises)} exercises, {total} points -> {target.relative_to(ROOT)}")
+        print(f"{assignment}: {len(exercises)} exercises, {total} points -> {target}")
     return found
 
 

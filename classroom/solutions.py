@@ -17,7 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnhelpers import conv2d, conv2d_backward, conv_output_size, convolve2d, correlate2d, max_pool2d, max_pool2d_backward
+from cnnhelpers import (
+    conv2d,
+    conv2d_backward,
+    conv_output_size,
+    convolve2d,
+    correlate2d,
+    max_pool2d,
+    max_pool2d_backward,
+)
 
 __all__ = ["ANSWERS", "POINTS", "BUILD_POINTS", "DEFAULT_POINTS", "points_for"]
 

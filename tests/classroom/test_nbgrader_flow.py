@@ -6,6 +6,7 @@ everything right, everything wrong, half right, an infinite loop, a deleted test
 """
 
 import ast
+import os
 import re
 import shutil
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-nbgrader = pytest.importorskip("nbgrader", reason="the classroom extra (pip install -e '.[classroom]') is not installed")
+nbgrader = pytest.importorskip("nbgrader", reason="the classroom extra (pip install -e '.[classroom]') is missing")
 
 import nbformat  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
@@ -33,6 +34,12 @@ TIMEOUT = 20  # seconds per cell for the infinite-loop submission (the course us
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:  # nbgrader runs alembic (installed beside this Python) from PATH
+        patch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+        yield from _course(tmp_path_factory)
+
+
+def _course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     exercises = build_course(NOTEBOOKS, root)
     config = Config()
@@ -44,7 +51,7 @@ def course(tmp_path_factory):
     for assignment in exercises:
         result = api.generate_assignment(assignment)
         assert result["success"], result["log"]
-    return root, api, exercises
+    yield root, api, exercises
 
 
 def cells_by_id(notebook):
@@ -116,12 +123,15 @@ def test_a_student_with_everything_right_gets_full_marks_and_feedback(course):
 @pytest.mark.parametrize("assignment", ["01_kernels", QUICK])
 def test_a_student_with_everything_wrong_scores_zero_and_reads_why(course, assignment):
     root, api, _ = course
-    submit(course, "wrong", assignment, lambda grade_id, cell, source, test: cell.source.replace(STUB, wrong_answer(test)))
+    def wrong(grade_id, cell, source, test):
+        return cell.source.replace(STUB, wrong_answer(test))
+
+    submit(course, "wrong", assignment, wrong)
     assert autograde(course, "wrong", assignment) == (0, sum(points(course, assignment)))
     result = api.generate_feedback(assignment, "wrong")
     assert result["success"], result["log"]
     feedback = (root / "feedback" / "wrong" / assignment / f"{assignment}.html").read_text()
-    assert "AssertionError" in feedback and "Not yet" not in feedback.split("AssertionError")[0][-20:]
+    assert feedback.count("AssertionError") >= len(course[2][assignment])  # each test cell says why it failed
 
 
 @pytest.mark.parametrize("assignment", ["01_kernels", QUICK])
