@@ -83,8 +83,9 @@ else:
 
 # --- each student's server -------------------------------------------------------------------
 c.Spawner.default_url = "/lab"
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 120
+# A server starts in 5-10 s on an idle machine; several at once on a loaded one took up to 90 s.
+c.Spawner.http_timeout = 180
+c.Spawner.start_timeout = 180
 # One BLAS/OpenMP thread per student: with many users on few cores, threads only fight.
 c.Spawner.environment = {
     "OPENBLAS_NUM_THREADS": "1",

@@ -61,7 +61,8 @@ def hub(tmp_path_factory):
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     log = open(state / "hub.log", "w")  # noqa: SIM115 (closed at teardown)
     command = [sys.executable, "-m", "jupyterhub", "-f", str(ROOT / "classroom" / "jupyterhub_config.py")]
-    process = subprocess.Popen(command, cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(command, cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -134,8 +135,7 @@ def run_notebook(hub, name, token, cells):
 def test_five_students_run_notebook_01_at_once(hub):
     notebook = nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4)
     cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    for name in STUDENTS:
-        hub_api(hub, "POST", f"/users/{name}")
+    assert set(STUDENTS) <= {user["name"] for user in hub_api(hub, "GET", "/users")}  # from the users file
     peak = {name: 0 for name in STUDENTS}
     sampling = threading.Event()
 
@@ -157,7 +157,11 @@ def test_five_students_run_notebook_01_at_once(hub):
     def student(name):
         requested = time.monotonic()
         hub_api(hub, "POST", f"/users/{name}/server")
-        while not hub_api(hub, "GET", f"/users/{name}")["servers"].get("", {}).get("ready"):
+        while True:
+            server = hub_api(hub, "GET", f"/users/{name}")["servers"].get("")
+            assert server is not None, f"{name}'s server did not start: {hub['log']}"  # the hub gave up on it
+            if server["ready"]:
+                break
             time.sleep(0.25)
         ready = time.monotonic() - requested
         token = hub_api(hub, "POST", f"/users/{name}/tokens", json={"note": "test", "expires_in": 600})["token"]
