@@ -122,7 +122,10 @@ def run_notebook(hub, name, token, cells):
                                 "content": {"code": source, "silent": False, "store_history": False,
                                             "user_expressions": {}, "allow_stdin": False}}))
             while True:
-                reply = json.loads(ws.recv())
+                frame = ws.recv()
+                if isinstance(frame, bytes):  # a message with binary buffers (a widget's picture): not a reply
+                    continue
+                reply = json.loads(frame)
                 if reply.get("parent_header", {}).get("msg_id") == msg_id and reply["msg_type"] == "execute_reply":
                     if reply["content"]["status"] != "ok":
                         errors.append(reply["content"].get("ename"))
