@@ -57,7 +57,6 @@ c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 # configurable-http-proxy from npm, installed by `make classroom` into classroom/build (or on PATH)
 local_proxy = HERE / "build" / "node_modules" / ".bin" / "configurable-http-proxy"
 c.ConfigurableHTTPProxy.command = [str(local_proxy) if local_proxy.exists() else "configurable-http-proxy"]
-c.JupyterHub.default_url = "/hub/home"
 
 # --- users -----------------------------------------------------------------------------------
 users_file = Path(os.environ.get("CLASSROOM_USERS", HERE / "users.txt"))

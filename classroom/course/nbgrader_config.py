@@ -17,5 +17,9 @@ c.CourseDirectory.root = str(Path(__file__).resolve().parent)
 c.Execute.timeout = 180
 c.Execute.interrupt_on_timeout = True
 
+# A student who deletes a locked test cell still gets it graded: nbgrader puts it back from the
+# gradebook (with a comment saying so) and runs it. nbgrader 0.9's default is to leave it out.
+c.OverwriteCells.add_missing_cells = True
+
 # The released solution region: nbgrader's default stub (students delete the raise line).
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -25,7 +25,8 @@ from traitlets.config import Config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from classroom.make_assignments import build_course  # noqa: E402
+from classroom.make_assignments import build_course, find_checkers  # noqa: E402
+from classroom.solutions import ANSWERS  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -57,6 +58,7 @@ def grader(root, timeout):
     config.CourseDirectory.course_id = "cnnhelpers"
     config.Execute.timeout = timeout
     config.ClearSolutions.code_stub = {"python": STUB}
+    config.OverwriteCells.add_missing_cells = True  # as in classroom/course/nbgrader_config.py
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
@@ -114,16 +116,21 @@ def test_every_numbered_notebook_with_exercises_is_an_assignment(course):
         assert "BEGIN SOLUTION" not in released and "NotImplementedError" in released
 
 
-def test_a_student_with_everything_right_gets_full_marks_and_feedback(course):
-    root, api, exercises = course
-    for assignment in exercises:
-        submit(course, "right", assignment, lambda grade_id, cell, source, test: model_answer(source))
-        score, max_score = autograde(course, "right", assignment)
-        assert (score, max_score) == (sum(points(course, assignment)),) * 2, assignment
-    result = api.generate_feedback(QUICK, "right")
+@pytest.mark.parametrize("assignment", ["01_kernels", "02_padding", "03_stride", "04_depth", "05_pooling",
+                                        "06_full_cnn"])
+def test_a_student_with_everything_right_gets_full_marks_and_feedback(course, assignment):
+    root, api, _ = course
+    submit(course, "right", assignment, lambda grade_id, cell, source, test: model_answer(source))
+    score, max_score = autograde(course, "right", assignment)
+    assert (score, max_score) == (sum(points(course, assignment)),) * 2
+    result = api.generate_feedback(assignment, "right")
     assert result["success"], result["log"]
-    feedback = (root / "feedback" / "right" / QUICK / f"{QUICK}.html").read_text()
-    assert "Correct!" in feedback or "Yes:" in feedback  # the checker's verdict is shown
+    feedback = (root / "feedback" / "right" / assignment / f"{assignment}.html").read_text()
+    assert "AssertionError" not in feedback
+    checkers = find_checkers()
+    for exercise in course[2][assignment]:  # each checker's verdict on the model answer is in the feedback
+        verdict = checkers[exercise.checker](*(ANSWERS[exercise.checker]()[name] for name in exercise.names))
+        assert re.match(r"[\w ,.]+", verdict.message).group(0) in feedback
 
 
 @pytest.mark.parametrize("assignment", [QUICK])
@@ -182,7 +189,8 @@ def test_a_deleted_test_cell_is_put_back_and_graded(course):
     nbformat.write(notebook, path)
     score, max_score = autograde(course, "deleter", QUICK)
     graded = cells_by_id(nbformat.read(root / "autograded" / "deleter" / QUICK / f"{QUICK}.ipynb", as_version=4))
-    assert "strided_output_size_test" in graded  # nbgrader restored the locked test cell from the gradebook
+    # nbgrader put the locked test cell back from the gradebook, said so, and ran it
+    assert graded["strided_output_size_test"].source.startswith("# This cell (id:strided_output_size_test) was missing")
     assert (score, max_score) == (sum(points(course, QUICK)),) * 2
 
 
