@@ -104,7 +104,7 @@ bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 lint: install
-	$(BIN)/ruff check cnnhelpers tests benchmarks
+	$(BIN)/ruff check cnnhelpers tests benchmarks classroom
 
 clean:
 	rm -rf $(VENV) .jupyter-state build *.egg-info classroom/build

@@ -119,6 +119,8 @@ def prepare_home(spawner):
     course = f"c.CourseDirectory.root = {str(HERE / 'course')!r}\n" if instructor else ""
     (config_dir / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(exchange=str(EXCHANGE), instructor=course))
     spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": str(config_dir)}
+    if instructor:  # the formgrader needs the course folder inside the server's root: the repository
+        spawner.notebook_dir = str(ROOT)
     if MODE == "demo":
         home = Path(spawner.home_dir_template.format(username=name))
         if not (home / "notebooks").exists():
