@@ -15,7 +15,7 @@ export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
 export IPYTHONDIR := $(CURDIR)/.jupyter-state/ipython
 
 .PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages \
-	test-matplotlib-next
+	test-matplotlib-next assignments classroom classroom-install classroom-proxy test-classroom
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -117,11 +117,37 @@ test-matplotlib-next:  ## the widget tests against the newest matplotlib (pre-re
 	@$(MPL_NEXT)/bin/python -c "import matplotlib, numpy; print('matplotlib', matplotlib.__version__, '/ numpy', numpy.__version__)"
 	$(MPL_NEXT)/bin/python -m pytest $(MPL_NEXT_TESTS) -q
 
+# The classroom kit (classroom/, README "For lecturers: a class on JupyterHub"): nbgrader and JupyterHub
+# join the same .venv (the classroom extra needs Python >= 3.11); configurable-http-proxy comes from npm
+# into classroom/build. nbgrader runs alembic from PATH, hence the PATH below.
+CLASSROOM_EXTRAS := $(EXTRAS),classroom
+CLASSROOM_BIN := $(VENV)/bin
+CLASSROOM_PROXY := classroom/build/node_modules/.bin/configurable-http-proxy
+
+classroom-install:
+	@$(MAKE) --no-print-directory install EXTRAS=$(if $(findstring classroom,$(EXTRAS)),$(EXTRAS),$(CLASSROOM_EXTRAS))
+
+$(CLASSROOM_PROXY):
+	@command -v npm >/dev/null || { echo "The classroom hub needs npm (Node.js) once, for configurable-http-proxy"; exit 1; }
+	mkdir -p classroom/build && npm install --silent --no-fund --no-audit --prefix classroom/build configurable-http-proxy@5
+
+classroom-proxy: $(CLASSROOM_PROXY)
+
+assignments: classroom-install  ## the nbgrader course, one assignment per notebook, in classroom/course/source
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m classroom.make_assignments
+
+classroom: assignments classroom-proxy  ## a demo JupyterHub on 127.0.0.1 with the series and nbgrader (prints URL and passwords)
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m classroom.demo
+
+test-classroom: classroom-install classroom-proxy  ## nbgrader flow offline, a hub on loopback with 5 students, the Helm values
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m pytest tests/classroom -rs --durations=5
+
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 lint: install
-	$(BIN)/ruff check cnnhelpers tests benchmarks
+	$(BIN)/ruff check cnnhelpers tests benchmarks classroom
 
 clean:
-	rm -rf $(VENV) .jupyter-state build *.egg-info
+	rm -rf $(VENV) .jupyter-state build *.egg-info classroom/build
+	cd classroom/course && rm -rf source release submitted autograded feedback gradebook.db
