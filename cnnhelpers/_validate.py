@@ -6,7 +6,9 @@ done, with a message that names the argument, says what was expected and what wa
 
 from __future__ import annotations
 
+import math
 import numbers
+import os
 
 import numpy as np
 
@@ -27,6 +29,8 @@ def as_float_array(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers; got {describe(value)} ({error})") from None
     if array.dtype in (np.float32, np.float64):
         return array
+    if array.dtype.kind == "f" and array.dtype.itemsize in (4, 8):  # big-endian: same precision, native order
+        return array.astype(array.dtype.newbyteorder("="))
     if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer):
         return array.astype(np.float64)
     if np.issubdtype(array.dtype, np.floating):  # float16, longdouble
@@ -49,8 +53,17 @@ def _int(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def integer(value, name: str, minimum: int = 1) -> int:
+    """One int >= ``minimum``; a NumPy integer or a 0-d integer array counts as an int."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    return _int(value, name, minimum)
+
+
 def pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints, each >= ``minimum``, as a tuple ``(height, width)``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array is one number
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(value)
         if len(items) != 2:
@@ -93,3 +106,38 @@ def check_window_fits(shape: tuple[int, int], pads: tuple[int, int, int, int],
             f"input of size {padded[0]}x{padded[1]} (input {shape[0]}x{shape[1]}, padding "
             f"top/bottom {pads[0]}/{pads[1]}, left/right {pads[2]}/{pads[3]})"
         )
+
+
+# Below this size an allocation is never refused (and the available memory is not even read).
+_ALWAYS_ALLOWED_BYTES = 2**26
+
+
+def _available_bytes() -> int:
+    """Memory the machine can still give (Linux's MemAvailable, else the physical memory)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 2**34
+
+
+def check_allocation(shape, dtype, what: str, cause: str) -> None:
+    """Raise ValueError before allocating an array of ``shape`` larger than half the available memory.
+
+    ``what`` names the array ("the padded input"); ``cause`` names the argument(s) that made it
+    that large ("padding=20000"). Python ints: the byte count cannot overflow.
+    """
+    nbytes = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
+    if nbytes <= _ALWAYS_ALLOWED_BYTES:
+        return
+    limit = _available_bytes() // 2
+    if nbytes > limit:
+        shape_text = "x".join(str(int(n)) for n in shape)
+        raise ValueError(f"{cause} would need {what} of shape {shape_text} ({nbytes / 2**30:.3g} GiB), more than "
+                         f"half the memory available ({limit * 2 / 2**30:.3g} GiB); use a smaller value")
