@@ -45,9 +45,9 @@ def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...], layout: s
         raise ValueError(f"{name} must be {ranks} {layout}; got a {array.ndim}-D array of shape {array.shape}")
 
 
-def _int(value, name: str, minimum: int) -> int:
+def _int(value, name: str, minimum: int, expected: str = "an int or a pair of ints, each") -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int or a pair of ints, each >= {minimum}; got {describe(value)}")
+        raise TypeError(f"{name} must be {expected} >= {minimum}; got {describe(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {int(value)}")
     return int(value)
@@ -57,7 +57,7 @@ def integer(value, name: str, minimum: int = 1) -> int:
     """One int >= ``minimum``; a NumPy integer or a 0-d integer array counts as an int."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
-    return _int(value, name, minimum)
+    return _int(value, name, minimum, expected="an int")
 
 
 def pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -140,4 +140,4 @@ def check_allocation(shape, dtype, what: str, cause: str) -> None:
     if nbytes > limit:
         shape_text = "x".join(str(int(n)) for n in shape)
         raise ValueError(f"{cause} would need {what} of shape {shape_text} ({nbytes / 2**30:.3g} GiB), more than "
-                         f"half the memory available ({limit * 2 / 2**30:.3g} GiB); use a smaller value")
+                         f"the {limit / 2**30:.3g} GiB allowed (half the memory available now); use a smaller value")

@@ -21,8 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _fast_conv
 from ._fast_conv import offset_slices, output_shape
-from ._validate import (as_float_array, check_allocation, check_ndim, check_window_fits, integer,
-                        padding_amounts, pair)
+from ._validate import as_float_array, check_allocation, check_ndim, check_window_fits, integer, padding_amounts, pair
 
 __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_backward"]
 

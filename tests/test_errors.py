@@ -51,7 +51,7 @@ BAD_CALLS = [
     (lambda: ch.conv_output_size(0, 3), ValueError, ["size", ">= 1"]),
     (lambda: ch.conv_output_size(5, 3, stride=2, padding="same"), ValueError, ["same", "stride"]),
     # one axis at a time: a pair would silently drop its second value
-    (lambda: ch.conv_output_size((5, 7), 3), TypeError, ["size", "int", "(5, 7)"]),
+    (lambda: ch.conv_output_size((5, 7), 3), TypeError, ["size must be an int >= 1", "(5, 7)"]),
     (lambda: ch.conv_output_size(5, (3, 3)), TypeError, ["kernel_size", "int"]),
     (lambda: ch.conv_output_size(5, 3, padding=(1, 1)), TypeError, ["padding", "int"]),
     (lambda: ch.conv_output_size(5, np.array(3.5)), TypeError, ["kernel_size", "3.5"]),

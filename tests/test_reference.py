@@ -83,7 +83,8 @@ def test_conv2d_backward_input_gradient_is_scipy_full_convolution():
     x, w = r.standard_normal((1, 2, 7, 6)), r.standard_normal((3, 2, 3, 2))
     grad_out = r.standard_normal((1, 3, 5, 5))
     grad_x, grad_w, _ = reference.conv2d_backward(grad_out, x, w, 1, 0)
-    expected_x = [sum(scipy.signal.convolve2d(grad_out[0, o], w[o, c], mode="full") for o in range(3)) for c in range(2)]
+    expected_x = [sum(scipy.signal.convolve2d(grad_out[0, o], w[o, c], mode="full") for o in range(3))
+                  for c in range(2)]
     np.testing.assert_allclose(grad_x[0], expected_x, atol=1e-12)
     expected_w = [[scipy.signal.correlate2d(x[0, c], grad_out[0, o], mode="valid") for c in range(2)] for o in range(3)]
     np.testing.assert_allclose(grad_w, expected_w, atol=1e-12)
