@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _fast_conv
-from ._fast_conv import offset_slices, output_shape
+from ._fast_conv import offset_slices, output_shape  # noqa: F401 (offset_slices: used by the lessons' figures)
 from ._validate import as_float_array, check_allocation, check_ndim, check_window_fits, integer, padding_amounts, pair
 
 __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_backward"]
@@ -65,11 +65,14 @@ def backward(grad_out: np.ndarray, xp: np.ndarray, weight: np.ndarray, stride=(1
     grad_bias = grad_out.sum(axis=(0, 2, 3))  # (O,)
     # Each window value was multiplied by its weight: it gets grad_out * weight, summed over O ...
     grad_cols = np.tensordot(grad_out, weight, axes=([1], [0]))  # (N, OH, OW, C, KH, KW)
-    # ... and goes back to the pixel it was read from: kernel offset (u, v) read a strided slice.
+    # ... and goes back to the pixel it was read from: kernel offset (u, v) of window (i, j) read
+    # xp[..., i*sh + u*dh, j*sw + v*dw], so over all windows offset (u, v) read one strided slice.
+    (sh, sw), (dh, dw) = stride, dilation
     grad_xp = np.zeros(xp.shape, dtype=np.result_type(grad_out, weight))
     for u in range(kh):
         for v in range(kw):
-            rows, columns = offset_slices((u, v), stride, dilation, (oh, ow))
+            rows = slice(u * dh, u * dh + sh * (oh - 1) + 1, sh)  # OH rows
+            columns = slice(v * dw, v * dw + sw * (ow - 1) + 1, sw)  # OW columns
             grad_xp[:, :, rows, columns] += grad_cols[..., u, v].transpose(0, 3, 1, 2)  # (N, C, OH, OW)
     return grad_xp, grad_weight, grad_bias
 

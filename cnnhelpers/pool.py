@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _fast_pool
-from ._fast_conv import offset_slices, output_shape
+from ._fast_conv import output_shape
 from ._validate import as_float_array, check_allocation, check_ndim, check_window_fits, pair
 from .conv import windows
 
@@ -75,11 +75,13 @@ def avg_backward(grad_out: np.ndarray, xp_shape, kernel_size, stride) -> np.ndar
     Every value of a window gets ``grad_out / (KH*KW)``; kernel offset ``(u, v)`` of every window
     reads one strided slice of the input, so each offset adds its share to that slice.
     """
-    share = grad_out / (kernel_size[0] * kernel_size[1])  # (..., OH, OW)
+    (kh, kw), (sh, sw) = kernel_size, stride
+    share = grad_out / (kh * kw)  # (..., OH, OW)
+    oh, ow = share.shape[-2:]
     grad_xp = np.zeros(xp_shape, dtype=share.dtype)
-    for u in range(kernel_size[0]):
-        for v in range(kernel_size[1]):
-            grad_xp[(..., *offset_slices((u, v), stride, _NO_DILATION, share.shape[-2:]))] += share
+    for u in range(kh):
+        for v in range(kw):  # offset (u, v) of window (i, j) is pixel (i*sh + u, j*sw + v)
+            grad_xp[..., u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += share
     return grad_xp
 
 
