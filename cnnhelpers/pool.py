@@ -11,8 +11,9 @@ below:
 Backward, a max window sends its gradient to the pixel that won (its first maximum); an average
 window shares it equally. The public functions check their arguments (:mod:`cnnhelpers._validate`),
 then hand max pooling and the average forward pass to :mod:`cnnhelpers._fast_pool`, which computes
-the same numbers faster; empty inputs go through the functions below themselves. The tests hold both
-to the plain loops of :mod:`cnnhelpers.reference`.
+the same numbers faster; empty inputs go through the functions below themselves, and so does every
+average backward pass (:func:`avg_backward` is already one whole-array step per window offset). The
+tests hold both versions to the plain loops of :mod:`cnnhelpers.reference`.
 """
 
 from __future__ import annotations
