@@ -79,6 +79,14 @@ def _scratch(purpose: str, size: int, dtype) -> np.ndarray:
     return buffer[:size]
 
 
+def all_finite(a: np.ndarray) -> bool:
+    """True when no value of ``a`` is NaN or infinite (False also when its sum overflows: harmless here).
+
+    One sum, no boolean temporary: any NaN or inf makes the sum NaN or inf.
+    """
+    return bool(np.isfinite(a.sum()))
+
+
 def window_view(xp: np.ndarray, kernel_size, stride, dilation, out_hw) -> np.ndarray:
     """Read-only strided view ``(..., KH, KW, OH, OW)`` of every window of the padded ``xp``.
 
@@ -200,7 +208,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     xp = pad(x, pads)
     grad_weight = np.zeros(weight.shape, dtype=x.dtype)
     # grad_weight: grad_out rows times im2col columns, summed over the batch.
-    if stride == (1, 1) and np.isfinite(x).all():
+    if stride == (1, 1) and all_finite(x):
         # Flattened-row trick: the discarded positions get zero gradient, and 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
@@ -228,7 +236,7 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
     full_pads = (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
     # Both stride-1 tricks multiply the weights by zeros that are not terms of the gradient:
     # exact only when 0 * w is 0, i.e. every weight is finite.
-    tricks = stride == (1, 1) and np.isfinite(weight).all()
+    tricks = stride == (1, 1) and all_finite(weight)
     if tricks and c >= 8 and min(full_pads) >= 0:
         # Many input channels: the input gradient is a full correlation of grad_out with the
         # flipped kernel, channels swapped: one forward pass, whose product is large enough.
