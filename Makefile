@@ -14,7 +14,8 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter-state/config
 export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
 export IPYTHONDIR := $(CURDIR)/.jupyter-state/ipython
 
-.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides
+.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages \
+	test-matplotlib-next
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,38 +42,80 @@ test-browser: install  ## every notebook's sliders and the playground in headles
 	$(BIN)/python -m pytest tests/browser -rs
 
 PLAYGROUND_PORT ?= 8866
-playground: install  ## the kernel playground as an app (Voila: no code visible) on 127.0.0.1
-	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/ in a browser (Ctrl+C stops it)"
-	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
+# Each visit runs its own Python kernel (see the README for its memory): a kernel idle for
+# PLAYGROUND_IDLE seconds is shut down (checked every minute, open tab or not: reloading the page
+# starts a fresh one), and at most PLAYGROUND_MAX_KERNELS run at once (a visit beyond gets "full").
+PLAYGROUND_IDLE ?= 600
+PLAYGROUND_MAX_KERNELS ?= 20
+playground: install  ## the kernel playground and "draw a digit" as apps (Voila: no code visible) on 127.0.0.1
+	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/kernel_playground.ipynb"
+	@echo "Draw a digit:      open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/draw_a_digit.ipynb (Ctrl+C stops both)"
+	@echo "No token: the server listens on 127.0.0.1 only, so only programs on this computer can reach it."
+	@echo "Idle visits are closed after $(PLAYGROUND_IDLE) s; at most $(PLAYGROUND_MAX_KERNELS) visitors at once."
+	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT) \
+		--VoilaConfiguration.multi_kernel_manager_class=cnnhelpers.serving.CappedKernelManager \
+		--CappedKernelManager.max_kernels=$(PLAYGROUND_MAX_KERNELS) \
+		--MappingKernelManager.cull_idle_timeout=$(PLAYGROUND_IDLE) --MappingKernelManager.cull_interval=60 \
+		--MappingKernelManager.cull_connected=True
 
-# Static reveal.js slides of every numbered notebook, viewable offline: reveal.js, require.js, jQuery,
-# MathJax, Font Awesome and the widget renderer are fetched once with npm into $(SLIDES_DIR)/assets.
+# Static pages of every numbered notebook, readable with no network: reveal.js slides (make slides)
+# and plain HTML pages (make html). Their scripts (reveal.js, require.js, jQuery, MathJax, Font Awesome,
+# the widget renderer) are fetched once with npm into <folder>/assets and served from there.
 SLIDES_DIR ?= slides
-SLIDE_PACKAGES := reveal.js@4.0.2 requirejs@2.1.22 jquery@2.2.4 @jupyter-widgets/html-manager@1.0.15 \
+HTML_DIR ?= html
+WEB_PACKAGES := reveal.js@4.0.2 requirejs@2.1.22 jquery@2.2.4 @jupyter-widgets/html-manager@1.0.15 \
 	mathjax@2.7.7 font-awesome@4.7.0
-SLIDE_ASSETS := $(SLIDES_DIR)/assets
-SLIDES_FLAGS := --SlidesExporter.reveal_url_prefix=assets/reveal.js-4.0.2 \
-	--SlidesExporter.require_js_url=assets/requirejs-2.1.22/require.js \
-	--SlidesExporter.jquery_url=assets/jquery-2.2.4/dist/jquery.min.js \
-	--SlidesExporter.mathjax_url="assets/mathjax-2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe" \
+# The same local URLs for both exporters, relative to the page.
+OFFLINE_URLS = --$(1).require_js_url=assets/requirejs-2.1.22/require.js \
+	--$(1).jquery_url=assets/jquery-2.2.4/dist/jquery.min.js \
+	--$(1).mathjax_url="assets/mathjax-2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe" \
+	--$(1).widget_renderer_url=assets/jupyter-widgets-html-manager-1.0.15/dist/embed-amd.js
+SLIDES_FLAGS := $(call OFFLINE_URLS,SlidesExporter) \
+	--SlidesExporter.reveal_url_prefix=assets/reveal.js-4.0.2 --SlidesExporter.reveal_theme=white \
 	--SlidesExporter.font_awesome_url=assets/font-awesome-4.7.0/css/font-awesome.css \
-	--SlidesExporter.widget_renderer_url=assets/jupyter-widgets-html-manager-1.0.15/dist/embed-amd.js \
 	--SlidesExporter.reveal_width=1280 --SlidesExporter.reveal_height=800 \
 	--SlidesExporter.reveal_scroll=True --SlidesExporter.reveal_number=c/t
+HTML_FLAGS := $(call OFFLINE_URLS,HTMLExporter)
+NBCONVERT := $(BIN)/jupyter nbconvert --TemplateExporter.extra_template_basedirs=templates \
+	--TemplateExporter.extra_template_paths=templates
 
-$(SLIDE_ASSETS)/.fetched:
-	@command -v npm >/dev/null || { echo "make slides needs npm (Node.js) once, to fetch reveal.js and friends"; exit 1; }
-	rm -rf build/slide-packages $(SLIDE_ASSETS) && mkdir -p build/slide-packages $(SLIDE_ASSETS)
-	cd build/slide-packages && npm pack --silent $(SLIDE_PACKAGES) >/dev/null
-	for tgz in build/slide-packages/*.tgz; do \
-		name=$$(basename $$tgz .tgz); mkdir -p $(SLIDE_ASSETS)/$$name; \
-		tar xzf $$tgz -C $(SLIDE_ASSETS)/$$name --strip-components=1 || exit 1; done
+%/assets/.fetched:
+	@command -v npm >/dev/null || { echo "make slides and make html need npm (Node.js) once, to fetch their scripts"; exit 1; }
+	rm -rf build/web-packages $*/assets && mkdir -p build/web-packages $*/assets
+	cd build/web-packages && npm pack --silent $(WEB_PACKAGES) >/dev/null
+	for tgz in build/web-packages/*.tgz; do \
+		name=$$(basename $$tgz .tgz); mkdir -p $*/assets/$$name; \
+		tar xzf $$tgz -C $*/assets/$$name --strip-components=1 || exit 1; done
 	@touch $@
 
-slides: install $(SLIDE_ASSETS)/.fetched  ## reveal.js slides of each notebook in slides/ (open them offline)
-	$(BIN)/jupyter nbconvert --to slides $(SLIDES_FLAGS) --TemplateExporter.extra_template_basedirs=slides-template \
-		--template lecture --output-dir $(SLIDES_DIR) notebooks/[0-9]*.ipynb
+# The notebooks to convert (tests convert one); `slide-decks` and `pages` skip the install step.
+PAGES ?= notebooks/[0-9]*.ipynb
+slides: install slide-decks  ## reveal.js slides of each notebook in slides/ (open them offline)
 	@echo "Slides written to $(SLIDES_DIR)/: open $(SLIDES_DIR)/00_welcome.slides.html in a browser"
+
+slide-decks: $(SLIDES_DIR)/assets/.fetched
+	$(NBCONVERT) --to slides $(SLIDES_FLAGS) --template lecture --output-dir $(SLIDES_DIR) $(PAGES)
+
+html: install pages  ## each notebook as one HTML page in html/ (readable offline)
+	@echo "Pages written to $(HTML_DIR)/: open $(HTML_DIR)/00_welcome.html in a browser"
+
+pages: $(HTML_DIR)/assets/.fetched
+	$(NBCONVERT) --to html $(HTML_FLAGS) --template page --output-dir $(HTML_DIR) $(PAGES)
+
+# The drawing machinery (cnnhelpers/_drawing.py) leans on how matplotlib works inside; this runs the
+# tests of every slider picture against the newest matplotlib on PyPI, pre-releases included, in a
+# throwaway environment. A trick that no longer works shows in test_the_installed_matplotlib_passes_every_check
+# (the experiments then draw the plain, slower way); any other failure is a real breakage.
+MPL_NEXT ?= build/mpl-next
+MPL_NEXT_TESTS ?= tests/test_drawing.py tests/test_live_figure.py $(wildcard tests/test_lessons_*.py) tests/test_kernel_editor.py
+test-matplotlib-next:  ## the widget tests against the newest matplotlib (pre-releases too), in a throwaway venv
+	rm -rf $(MPL_NEXT)
+	$(PYTHON) -m venv $(MPL_NEXT)
+	$(MPL_NEXT)/bin/python -m pip install --quiet --upgrade pip
+	$(MPL_NEXT)/bin/python -m pip install --quiet -e . pytest nbval scipy
+	$(MPL_NEXT)/bin/python -m pip install --quiet --pre --upgrade matplotlib
+	@$(MPL_NEXT)/bin/python -c "import matplotlib, numpy; print('matplotlib', matplotlib.__version__, '/ numpy', numpy.__version__)"
+	$(MPL_NEXT)/bin/python -m pytest $(MPL_NEXT_TESTS) -q
 
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

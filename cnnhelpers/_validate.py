@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 
 import numpy as np
 
@@ -45,19 +44,12 @@ def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...], layout: s
         raise ValueError(f"{name} must be {ranks} {layout}; got a {array.ndim}-D array of shape {array.shape}")
 
 
-def _int(value, name: str, minimum: int, expected: str = "an int or a pair of ints, each") -> int:
+def _int(value, name: str, minimum: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {expected} >= {minimum}; got {describe(value)}")
+        raise TypeError(f"{name} must be an int or a pair of ints, each >= {minimum}; got {describe(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {int(value)}")
     return int(value)
-
-
-def integer(value, name: str, minimum: int = 1) -> int:
-    """One int >= ``minimum``; a NumPy integer or a 0-d integer array counts as an int."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    return _int(value, name, minimum, expected="an int")
 
 
 def pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -108,27 +100,100 @@ def check_window_fits(shape: tuple[int, int], pads: tuple[int, int, int, int],
         )
 
 
+# -- Checks used outside the sliding-window core (nn, data, images) ---------------------------------
+# A NumPy scalar or a 0-d array is a number wherever a Python number is; a bool is never one.
+
+def _is_bool(value) -> bool:
+    return isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == np.bool_)
+
+
+def count(value, name: str, minimum: int = 1) -> int:
+    """An int (Python, NumPy or a 0-d integer array) that is at least ``minimum``, as a Python int."""
+    expected = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+    is_int = (isinstance(value, numbers.Integral)
+              or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu"))
+    if _is_bool(value) or not is_int:
+        raise TypeError(f"{name} must be {expected}; got {describe(value)}")
+    if int(value) < minimum:
+        raise ValueError(f"{name} must be {expected}; got {int(value)}")
+    return int(value)
+
+
+def real_number(value, name: str, *, minimum: float | None = None, below: float | None = None,
+                positive: bool = False) -> float:
+    """A finite real number (Python, NumPy or a 0-d array) in ``[minimum, below)``, as a Python float."""
+    is_real = (isinstance(value, numbers.Real)
+               or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"))
+    bounds = ("" if positive else f">= {minimum:g}" if minimum is not None and below is None
+              else f"in [{minimum:g}, {below:g})" if minimum is not None else f"< {below:g}" if below is not None
+              else "")
+    expected = "a positive finite number" if positive else f"a finite number {bounds}".rstrip()
+    if _is_bool(value) or not is_real:
+        raise TypeError(f"{name} must be {expected}; got {describe(value)}")
+    number = float(value)
+    if (not np.isfinite(number) or (positive and number <= 0) or (minimum is not None and number < minimum)
+            or (below is not None and number >= below)):
+        raise ValueError(f"{name} must be {expected}; got {number!r}")
+    return number
+
+
+def real_array(value, name: str) -> np.ndarray:
+    """``value`` as an array of real numbers (float arrays keep their dtype); masked arrays are refused.
+
+    NumPy would silently drop a mask (and the values under it would count), so a masked array is
+    an error that says how to fill it.
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array, whose mask cnnhelpers would ignore: pass "
+                        f"{name}.filled(value) with the value the masked entries should have")
+    array = as_float_array(value, name)
+    if not array.dtype.isnative:  # big-endian data (from a file) in the machine's byte order
+        array = array.astype(array.dtype.newbyteorder("="))
+    return array
+
+
+def float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """float32 or float64 (the results are fractions in [0, 1] or network values)."""
+    try:
+        result = np.dtype(dtype) if dtype is not None else None  # np.dtype(None) would be float64
+    except (TypeError, ValueError, KeyError):
+        result = None
+    if result is None or result.name not in ("float32", "float64") or not result.isnative:
+        raise TypeError(f"{name} must be float32 or float64; got {describe(dtype)}")
+    return result
+
+
+def memory_limit() -> int:
+    """Bytes one array may take: half the memory this machine has available now."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // 2
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):
+        return 4 * 2**30
+
+
+def check_bytes(nbytes: int, name: str, what: str) -> None:
+    """Refuse, naming the argument and the size, an array larger than :func:`memory_limit`."""
+    limit = memory_limit()
+    if nbytes > limit:
+        raise ValueError(f"{name} asks for {what} of {nbytes / 2**30:,.1f} GiB, more than the "
+                         f"{limit / 2**30:,.1f} GiB this machine can spare; use a smaller {name}")
+
+
 # Below this size an allocation is never refused (and the available memory is not even read).
 _ALWAYS_ALLOWED_BYTES = 2**26
 
 
-def _available_bytes() -> int:
-    """Memory the machine can still give (Linux's MemAvailable, else the physical memory)."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, AttributeError):
-        return 2**34
-
-
 def check_allocation(shape, dtype, what: str, cause: str) -> None:
-    """Raise ValueError before allocating an array of ``shape`` larger than half the available memory.
+    """Raise ValueError before allocating an array of ``shape`` larger than :func:`memory_limit`.
 
     ``what`` names the array ("the padded input"); ``cause`` names the argument(s) that made it
     that large ("padding=20000"). Python ints: the byte count cannot overflow.
@@ -136,7 +201,7 @@ def check_allocation(shape, dtype, what: str, cause: str) -> None:
     nbytes = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
     if nbytes <= _ALWAYS_ALLOWED_BYTES:
         return
-    limit = _available_bytes() // 2
+    limit = memory_limit()
     if nbytes > limit:
         shape_text = "x".join(str(int(n)) for n in shape)
         raise ValueError(f"{cause} would need {what} of shape {shape_text} ({nbytes / 2**30:.3g} GiB), more than "

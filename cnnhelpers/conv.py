@@ -21,7 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _fast_conv
 from ._fast_conv import offset_slices, output_shape  # noqa: F401 (offset_slices: used by the lessons' figures)
-from ._validate import as_float_array, check_allocation, check_ndim, check_window_fits, integer, padding_amounts, pair
+from ._validate import as_float_array, check_allocation, check_ndim, check_window_fits, count, padding_amounts, pair
 
 __all__ = ["conv_output_size", "correlate2d", "convolve2d", "conv2d", "conv2d_backward"]
 
@@ -109,12 +109,12 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     >>> conv_output_size(5, 3), conv_output_size(5, 3, padding=1), conv_output_size(5, 3, stride=2)
     (3, 5, 2)
     """
-    size = integer(size, "size", minimum=1)
-    kernel = integer(kernel_size, "kernel_size", minimum=1)
-    step = integer(stride, "stride", minimum=1)
-    dil = integer(dilation, "dilation", minimum=1)
+    size = count(size, "size")
+    kernel = count(kernel_size, "kernel_size")
+    step = count(stride, "stride")
+    dil = count(dilation, "dilation")
     if not isinstance(padding, str):
-        padding = (integer(padding, "padding", minimum=0), 0)
+        padding = (count(padding, "padding", minimum=0), 0)
     top, bottom, _, _ = padding_amounts(padding, (kernel, 1), (dil, 1), (step, 1), allow_full=True)
     check_window_fits((size, 1), (top, bottom, 0, 0), (kernel, 1), (dil, 1), "kernel")
     return (size + top + bottom - dil * (kernel - 1) - 1) // step + 1

@@ -5,7 +5,11 @@ Photographs come from ``skimage.data``, which ships them inside the scikit-image
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from ._validate import check_bytes, count, describe, float_dtype, real_array, real_number
 
 __all__ = ["PHOTOS", "load_image", "lines_and_corner", "shift", "downscale"]
 
@@ -44,7 +48,10 @@ def load_image(name: str = "camera", *, gray: bool = True, size: int | tuple[int
     Raises
     ------
     ValueError
-        If ``name`` is not one of :data:`PHOTOS`.
+        If ``name`` is not one of :data:`PHOTOS`, ``size`` is not positive or not one or two
+        numbers, or the image would not fit in memory.
+    TypeError
+        If ``size`` is not an int or ``dtype`` is not float32 or float64 (the values are fractions).
 
     Examples
     --------
@@ -55,15 +62,24 @@ def load_image(name: str = "camera", *, gray: bool = True, size: int | tuple[int
     from skimage.color import rgb2gray
     from skimage.transform import resize
 
-    if name not in PHOTOS:
-        raise ValueError(f"name must be one of {sorted(PHOTOS)}; got {name!r}")
+    if not isinstance(name, str) or name not in PHOTOS:
+        raise ValueError(f"name must be one of {sorted(PHOTOS)}; got {describe(name)}")
+    dtype = float_dtype(dtype)
+    if size is not None and not isinstance(size, (tuple, list, np.ndarray)):
+        size = count(size, "size")
+    elif size is not None:
+        if np.ndim(size) != 1 or len(size) != 2:
+            raise ValueError(f"size must be an int (the shorter side) or a pair of ints (height, width); "
+                             f"got {describe(size)}")
+        size = (count(size[0], "size"), count(size[1], "size"))
     image = getattr(skimage.data, name)().astype(np.float64) / 255.0
     if gray and image.ndim == 3:
         image = rgb2gray(image)
     if size is not None:
         if isinstance(size, int):
             scale = size / min(image.shape[:2])
-            size = (round(image.shape[0] * scale), round(image.shape[1] * scale))
+            size = (max(round(image.shape[0] * scale), 1), max(round(image.shape[1] * scale), 1))
+        check_bytes(math.prod(size) * math.prod(image.shape[2:]) * 8, "size", "a resized image")
         image = resize(image, tuple(size) + image.shape[2:], anti_aliasing=True)
     return image.astype(dtype)
 
@@ -105,9 +121,11 @@ def lines_and_corner(size: int = 12) -> np.ndarray:
            [0, 0, 0, 0, 0, 0, 0, 0]])
     """
     if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
-        raise TypeError(f"size must be an int; got {size!r}")
+        raise TypeError(f"size must be an int; got {describe(size)}")
     if size < 8:
         raise ValueError(f"size must be >= 8 so that the three patterns stay apart; got {size}")
+    size = int(size)
+    check_bytes(size * size * 8, "size", "an image")
     margin = max(1, size // 12)
     end = size - margin
     image = np.zeros((size, size))
@@ -136,9 +154,9 @@ def shift(image, offset: tuple[int, int], *, fill: float = 0.0) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``offset`` is not a pair of ints.
+        If ``offset`` is not a pair of ints, or ``image`` is not real numbers or is a masked array.
     ValueError
-        If ``image`` is not 2-D or 3-D.
+        If ``image`` is not 2-D or 3-D, or ``fill`` is not a finite number.
 
     Examples
     --------
@@ -147,12 +165,13 @@ def shift(image, offset: tuple[int, int], *, fill: float = 0.0) -> np.ndarray:
            [1., 2., 0.],
            [4., 5., 0.]])
     """
-    image = np.asarray(image)
+    image = real_array(image, "image")
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be 2-D (H, W) or 3-D (H, W, C); got shape {image.shape}")
     if (not isinstance(offset, (tuple, list)) or len(offset) != 2
             or not all(isinstance(o, (int, np.integer)) and not isinstance(o, (bool, np.bool_)) for o in offset)):
-        raise TypeError(f"offset must be a pair of ints (down, right); got {offset!r}")
+        raise TypeError(f"offset must be a pair of ints (down, right); got {describe(offset)}")
+    fill = real_number(fill, "fill")
     down, right = (int(o) for o in offset)
     height, width = image.shape[:2]
     out = np.full(image.shape, fill, dtype=image.dtype if image.dtype.kind == "f" else np.float64)
@@ -182,7 +201,7 @@ def downscale(image, factor: int) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``factor`` is not an int.
+        If ``factor`` is not an int, or ``image`` is not real numbers or is a masked array.
     ValueError
         If ``image`` is not 2-D or ``factor`` is out of range.
 
@@ -192,12 +211,11 @@ def downscale(image, factor: int) -> np.ndarray:
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    image = np.asarray(image)
-    image = image if image.dtype.kind == "f" else image.astype(np.float64)
+    image = real_array(image, "image")
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W); got shape {image.shape}")
     if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, (int, np.integer)):
-        raise TypeError(f"factor must be an int; got {factor!r}")
+        raise TypeError(f"factor must be an int; got {describe(factor)}")
     if not 1 <= factor <= min(image.shape):
         raise ValueError(f"factor must be between 1 and {min(image.shape)} for an image of shape "
                          f"{image.shape}; got {factor}")

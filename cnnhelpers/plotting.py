@@ -1,7 +1,19 @@
-"""Figures for the notebooks: slide-style annotated grids, image rows, and a lecture style.
+"""What several notebooks draw: slide-style annotated grids, image rows, colour bars, a lecture style,
+and two small helpers the lessons share (a position check and a text-table formatter).
 
 Colour maps are colour-blind-safe: ``gray`` for photographs, ``cividis`` for unsigned feature
 maps, and the diverging ``RdBu_r`` centred on zero for signed outputs (red positive, blue negative).
+
+What figure functions return, everywhere in the package:
+
+* ``show_*(...)`` makes a whole figure (or fills the ``fig`` it is given, cleared first) and
+  returns the Figure, nothing else. The numbers a figure shows come from a function of their own
+  (``neighbor_correlation`` next to ``show_neighbor_correlation``), so a notebook prints them
+  without drawing twice.
+* ``draw_*(ax, ...)`` draws into the axes it is given and returns the artist a caller updates
+  later (:func:`draw_grid`: the cells' ``AxesImage``), or None when there is none.
+
+Identifiers use matplotlib's spelling (``color``, ``gray``); prose may use British English.
 """
 
 from __future__ import annotations
@@ -17,10 +29,11 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from .stamped_text import StampedText  # numbers drawn 20x faster: grids redraw under sliders
+from ._drawing import StampedText, stamp_labels  # grid numbers pasted from bitmaps: grids redraw under sliders
 
-__all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "lecture_style", "use_lecture_style",
-           "draw_grid", "ScaledColourBar", "show_images", "show_kernel_step", "signed_norm"]
+__all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "lecture_style", "use_lecture_style", "draw_grid",
+           "ScaledColorBar", "show_images", "show_kernel_step", "signed_norm", "check_position", "format_table",
+           "panel_row"]
 
 SIGNED_CMAP = "RdBu_r"
 UNSIGNED_CMAP = "cividis"
@@ -105,7 +118,7 @@ class _Grid:
     """The artists of one :func:`draw_grid` picture, kept so that drawing another grid reuses them.
 
     Under a slider the grid changes at every step; building a few hundred text artists again
-    costs more than drawing them. :func:`cnnhelpers.widgets.empty_axes` hides these artists
+    costs more than drawing them. :func:`cnnhelpers.live.empty_axes` hides these artists
     instead of removing them, and the next ``draw_grid`` on the same axes updates them.
     """
 
@@ -185,11 +198,11 @@ def grid_artists(ax) -> _Grid | None:
     return grid if grid is not None and grid.image.axes is ax else None
 
 
-class ScaledColourBar:
+class ScaledColorBar:
     """A colour bar whose range follows the data at every slider step, without being rebuilt.
 
     A matplotlib colour bar tied to an image rebuilds itself whenever the image's limits change
-    (about 20 ms, with the "extend" triangles), then redraws its ticks. This one is drawn once for
+    (slow, with the "extend" triangles), then redraws its ticks. This one is drawn once for
     a fixed range (-1..1 when ``signed``, else 0..1) and only relabels its five ticks as multiples
     of ``limit``: the images keep their own data and call ``set_clim`` with the limit
     :meth:`set_limit` returns (``(-limit, limit)`` when signed, ``(0, limit)`` otherwise).
@@ -200,7 +213,7 @@ class ScaledColourBar:
 
     Examples
     --------
-    >>> ScaledColourBar.nice_limit(3.7), ScaledColourBar.nice_limit(0.013), ScaledColourBar.nice_limit(0)
+    >>> ScaledColorBar.nice_limit(3.7), ScaledColorBar.nice_limit(0.013), ScaledColorBar.nice_limit(0)
     (4.0, 0.015, 1.0)
     """
 
@@ -318,11 +331,12 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     stride, padding : int
         As for :func:`cnnhelpers.correlate2d` (ints here, to keep the picture simple).
     fig : matplotlib Figure, optional
-        Drawn into (cleared first), e.g. a :class:`cnnhelpers.widgets.LiveFigure`'s figure.
+        Drawn into (cleared first), e.g. a :class:`cnnhelpers.live.LiveFigure`'s figure.
 
     Returns
     -------
     fig : matplotlib Figure
+        Padded input with the window, kernel, and the output filled in up to ``position``.
 
     Raises
     ------
@@ -334,9 +348,7 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     image = np.asarray(image, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
     output = correlate2d(image, kernel, stride=stride, padding=padding)
-    row, col = position if position is not None else (0, 0)
-    if not (0 <= row < output.shape[0] and 0 <= col < output.shape[1]):
-        raise ValueError(f"position must lie inside the {output.shape[0]}x{output.shape[1]} output; got {position}")
+    row, col = check_position((0, 0) if position is None else position, output.shape)
     padded = np.pad(image, padding)
     kh, kw = kernel.shape
     top, left = row * stride, col * stride
@@ -362,3 +374,121 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in pairs)
     fig.suptitle(f"output[{row}, {col}] = {terms} = {output[row, col]:g}", fontsize="large")
     return fig
+
+
+def check_position(position, shape: tuple[int, int], name: str = "position") -> tuple[int, int]:
+    """``position`` as a pair of ints ``(row, col)`` inside an output of ``shape``, or a clear error.
+
+    Parameters
+    ----------
+    position : pair of int
+    shape : (int, int)
+        The output's height and width.
+    name : str
+        How the error messages name the argument.
+
+    Returns
+    -------
+    (row, col) : tuple of int
+
+    Raises
+    ------
+    TypeError
+        If a coordinate is not an int.
+    ValueError
+        If ``position`` is not a pair, or lies outside the output.
+
+    Examples
+    --------
+    >>> check_position((1, 2), (3, 3))
+    (1, 2)
+    >>> check_position((3, 0), (3, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: position must lie inside the 3x3 output; got (3, 0)
+    """
+    if isinstance(position, np.ndarray):
+        position = tuple(position.tolist())
+    if not isinstance(position, (tuple, list)) or len(position) != 2:
+        raise ValueError(f"{name} must be a pair (row, col); got {position!r}")
+    for value in position:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be a pair of ints (row, col); got {tuple(position)!r}")
+    row, col = int(position[0]), int(position[1])
+    if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+        raise ValueError(f"{name} must lie inside the {shape[0]}x{shape[1]} output; got {(row, col)}")
+    return row, col
+
+
+def format_table(rows: list[dict], columns=None, *, left: int = 0, rule: bool = True) -> str:
+    """Rows of dicts as a plain-text table: columns two spaces apart, numbers right-aligned.
+
+    Parameters
+    ----------
+    rows : list of dict
+    columns : sequence of str, optional
+        Keys to show, in order, also the header; default the first row's keys.
+    left : int
+        How many leading columns (names, shapes) are aligned left instead of right.
+    rule : bool
+        Draw a line of dashes under the header.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``rows`` is not a list of dicts.
+
+    Examples
+    --------
+    >>> print(format_table([{"kernel": 3, "output": 5}, {"kernel": 11, "output": -1}]))
+    kernel  output
+    ------  ------
+         3       5
+        11      -1
+    >>> print(format_table([{"layer": "conv", "weights": "1,216"}], left=1, rule=False))
+    layer  weights
+    conv     1,216
+    """
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
+        raise TypeError(f"rows must be a list of dicts; got {type(rows).__name__}")
+    columns = list(columns if columns is not None else (rows[0] if rows else []))
+    cells = [[str(row.get(column, "")) for column in columns] for row in rows]
+    widths = [max([len(column)] + [len(line[k]) for line in cells]) for k, column in enumerate(columns)]
+
+    def line(texts) -> str:
+        aligned = [text.ljust(width) if k < left else text.rjust(width)
+                   for k, (text, width) in enumerate(zip(texts, widths, strict=True))]
+        return "  ".join(aligned).rstrip()
+
+    lines = [line(columns)] + ([line(["-" * width for width in widths])] if rule else [])
+    return "\n".join(lines + [line(texts) for texts in cells])
+
+
+def panel_row(live, count: int, **margins) -> np.ndarray:
+    """``count`` panels in one row of a live figure at fixed margins, their labels stamped.
+
+    For experiments whose grids change size at every step (padding, stride): each update moves the
+    panels itself (``place_in_row``), so no layout engine runs (constrained layout would redraw
+    every panel), and titles and labels, which come from a few settings, are stamped
+    (:func:`cnnhelpers._drawing.stamp_labels`).
+
+    Parameters
+    ----------
+    live : LiveFigure
+    count : int
+    **margins
+        ``left``, ``right``, ``bottom``, ``top``, ``wspace`` as for ``GridSpec``.
+
+    Returns
+    -------
+    axes : array of ``count`` Axes
+    """
+    live.figure.set_layout_engine("none")
+    axes = live.subplots(1, count, gridspec_kw=margins)
+    for ax in axes:
+        stamp_labels(ax)
+    return axes

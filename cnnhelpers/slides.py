@@ -1,7 +1,9 @@
-"""Small arrays printed on the lecture's slides, exactly as printed there.
+"""Small arrays printed on the lecture's slides, exactly as printed there, and :func:`read_only`,
+which every example array of the package is made with.
 
-The padding and stride slides ("Without Padding", "With Padding", "Stride 2 - No Padding",
-"Stride 2 - With Padding") all use the same 5x5 input and 3x3 kernel. Both are read-only int
+Shared by notebooks 02 (padding) and 03 (stride) and their exercises. The padding and stride
+slides ("Without Padding", "With Padding", "Stride 2 - No Padding", "Stride 2 - With Padding")
+all use the same 5x5 input and 3x3 kernel. Both are read-only int
 arrays: copy them before editing (``SLIDE_INPUT.copy()``).
 
 Examples
@@ -15,21 +17,30 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SLIDE_INPUT", "SLIDE_KERNEL"]
+__all__ = ["SLIDE_INPUT", "SLIDE_KERNEL", "read_only"]
 
 
-def _constant(rows) -> np.ndarray:
-    array = np.array(rows, dtype=np.int64)
-    array.setflags(write=False)  # shared by every notebook: an edit would leak into all of them
+def read_only(values, dtype=np.int64) -> np.ndarray:
+    """``values`` as a new read-only array: for example arrays that many cells (or notebooks) share,
+    where an accidental edit would leak into all of them.
+
+    Examples
+    --------
+    >>> grid = read_only([[1, 2], [3, 4]])
+    >>> grid.flags.writeable, grid.dtype
+    (False, dtype('int64'))
+    """
+    array = np.array(values, dtype=dtype)
+    array.setflags(write=False)
     return array
 
 
-SLIDE_INPUT = _constant([[1, 2, 0, 3, 1],
+SLIDE_INPUT = read_only([[1, 2, 0, 3, 1],
                          [1, 0, 0, 2, 2],
                          [2, 1, 2, 1, 1],
                          [0, 0, 1, 0, 0],
                          [1, 2, 1, 1, 1]])
 
-SLIDE_KERNEL = _constant([[-1, 1, 2],
+SLIDE_KERNEL = read_only([[-1, 1, 2],
                           [1, 1, 0],
                           [-1, -2, 0]])

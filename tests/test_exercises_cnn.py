@@ -22,8 +22,7 @@ from cnnhelpers.exercises.cnn import (
 )
 
 
-def lenet_size(padding=0, pools=2, channels=16, extra=0):
-    size = 28
+def lenet_size(padding=0, pools=2, channels=16, extra=0, size=28):
     for pool in (2, pools):
         size = (size + 2 * padding - 5 + 1 - extra) // pool
     return channels * size * size
@@ -45,10 +44,17 @@ def test_flatten_size_right_answer():
     (None, "not_answered"),
     ("256", "not_a_number"),
     (255, "other"),
+    (lenet_size(size=32), "classic_lenet_input"),
 ])
 def test_flatten_size_misconceptions(answer, key):
     feedback = check_flatten_size(answer)
     assert not feedback.ok and feedback.misconception == key
+
+
+def test_flatten_size_names_the_classic_lenet_figure_and_its_input():
+    assert lenet_size(size=32) == 16 * 5 * 5 == 400
+    message = check_flatten_size(400).message
+    assert "32x32" in message and "28x28" in message
 
 
 # ---- exercise 2: where max pooling sends its gradient ----
@@ -136,6 +142,16 @@ def test_cross_entropy_gradient_right_answer():
 def test_cross_entropy_gradient_misconceptions(answer, key):
     feedback = check_cross_entropy_gradient(answer)
     assert not feedback.ok and feedback.misconception == key
+
+
+@pytest.mark.parametrize("checker", [check_max_pool_gradient, check_conv_input_gradient,
+                                     check_cross_entropy_gradient])
+@pytest.mark.parametrize("answer", [[[1, 2], [3]], (np.ones(2), np.ones(3)), 10**400, "[[1, 2], [3, 4]]"],
+                         ids=["ragged", "tuple_of_arrays", "huge_int", "text"])
+def test_gradient_checkers_answer_what_a_student_can_type(checker, answer):
+    # issue 13: these raised (np.shape of a ragged list; a float of 10**400)
+    feedback = checker(answer)
+    assert not feedback.ok and feedback.misconception in {"not_a_number", "wrong_shape"}
 
 
 def test_no_checker_gives_the_answer_away():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from cnnhelpers.exercises.depth import (
+    ROUNDING_TOLERANCE,
     TWO_CHANNEL_BIAS,
     TWO_CHANNEL_INPUT,
     TWO_CHANNEL_KERNEL,
@@ -106,9 +107,34 @@ def test_two_channel_misconception_values_are_distinct():
     assert len(set(values)) == len(values)
 
 
+def test_two_channel_yes_no_answer_is_not_a_number():
+    feedback = check_two_channel_pixel(True)
+    assert feedback.misconception == "not_a_number" and "not a number" in feedback.message
+
+
 # ---- 1x1 averaging weight ----
 def test_average_weight_right_answer():
-    assert check_average_weight(np.ones((1, 3, 1, 1)) / 3).ok
+    feedback = check_average_weight(np.ones((1, 3, 1, 1)) / 3)
+    assert feedback.ok and "rounded" not in feedback.message
+
+
+@pytest.mark.parametrize("third", [0.33, 0.333, 0.3333, 0.334, 1 / 3 + ROUNDING_TOLERANCE * 0.99])
+def test_average_weight_a_third_rounded_is_right_and_the_message_says_so(third):
+    feedback = check_average_weight(np.full((1, 3, 1, 1), third))
+    assert feedback.ok and "rounded" in feedback.message and "fine" in feedback.message
+
+
+def test_average_weight_tolerance_is_what_the_message_says():
+    assert ROUNDING_TOLERANCE == 0.005 and str(ROUNDING_TOLERANCE) in check_average_weight(
+        np.full((1, 3, 1, 1), 0.33)).message
+    assert not check_average_weight(np.full((1, 3, 1, 1), 1 / 3 + 0.006)).ok
+
+
+@pytest.mark.parametrize("third", [0.3, 0.34, 0.35])
+def test_average_weight_a_third_rounded_too_far_is_its_own_misconception(third):
+    # not "a mean divides the sum by the number of channels": the student did divide by 3
+    feedback = check_average_weight(np.full((1, 3, 1, 1), third))
+    assert not feedback.ok and feedback.misconception == "rounded_too_far"
 
 
 @pytest.mark.parametrize("answer, key", [
@@ -137,5 +163,5 @@ def test_problem_figure_shows_both_channels_and_kernels():
 
     from cnnhelpers.exercises.depth import show_two_channel_problem
     fig = show_two_channel_problem()
-    assert len(fig.axes) == 4 and "output[0, 1]" in fig._suptitle.get_text()
+    assert len(fig.axes) == 4 and "output[0, 1]" in fig.get_suptitle()
     plt.close(fig)

@@ -10,6 +10,7 @@ import pytest
 from cnnhelpers.exercises.pooling import (
     OVERLAP_GRID,
     POOL_GRID,
+    SIZE_QUESTION,
     check_max_pool_grid,
     check_overlapping_pool,
     check_pooled_size,
@@ -68,23 +69,40 @@ def test_overlapping_pool_misconceptions(make, key):
     assert not feedback.ok and feedback.misconception == key
 
 
-# ---- 3: output size: 20x20 map, 5x5 window, stride 2 ----
+@pytest.mark.parametrize("answer", [float("nan"), True, np.nan, "8"])
+def test_overlapping_pool_says_an_answer_that_is_not_a_number_is_not_a_number(answer):
+    # it used to say "That is a single window..." to nan and True
+    feedback = check_overlapping_pool(answer)
+    assert feedback.misconception == "not_a_number" and "single window" not in feedback.message
+
+
+# ---- 3: output size of pooling, SIZE_QUESTION (21x21 map, 5x5 window, stride 2) ----
+N, K, S = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["stride"]
+
+
 def count_windows(size, k, s):
     return sum(1 for start in range(0, size, s) if start + k <= size)
 
 
 def test_pooled_size_right_answer():
-    assert check_pooled_size(count_windows(20, 5, 2)).ok
+    assert check_pooled_size(count_windows(N, K, S)).ok
+
+
+def test_pooled_size_numbers_separate_the_stride_1_size_divided_by_the_stride():
+    # "count the windows for stride 1, divide by the stride" must not land on the right answer
+    assert (N - K + 1) / S != count_windows(N, K, S)
 
 
 @pytest.mark.parametrize("answer, key", [
-    (count_windows(20, 5, 2) + 1, "ceil_instead_of_floor"),
-    (count_windows(20, 5, 2) - 1, "forgot_plus_one"),
-    (20 // 2, "ignored_window_size"),
-    (count_windows(20, 5, 1), "ignored_stride"),
-    (20 // 5, "non_overlapping"),
+    ((N - K + 1) / S, "divided_stride_1_size"),
+    (count_windows(N, K, S) - 1, "forgot_plus_one"),
+    (N // S, "ignored_window_size"),
+    (N / S, "ignored_window_size"),
+    (count_windows(N, K, 1), "ignored_stride"),
+    (N // K, "non_overlapping"),
     (None, "not_answered"),
-    (7.5, "not_a_number"),
+    (7.25, "not_a_number"),
+    ("ten", "not_a_number"),
 ])
 def test_pooled_size_misconceptions(answer, key):
     feedback = check_pooled_size(answer)
@@ -120,7 +138,8 @@ def test_receptive_field_misconceptions(answer, key):
 
 def test_wrong_messages_never_contain_the_answer():
     assert str(receptive_field_by_hand()) not in check_receptive_field(8).message
-    assert "8" not in check_pooled_size(9).message
+    right = count_windows(N, K, S)
+    assert str(right) not in check_pooled_size(right + 2).message
 
 
 def test_problem_figure_draws_both_grids():

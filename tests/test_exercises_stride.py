@@ -1,7 +1,5 @@
 """Notebook 03's checkers: the right answer passes, each named misconception is recognised."""
 
-import math
-
 import pytest
 
 from cnnhelpers.exercises.stride import (
@@ -34,16 +32,23 @@ def test_placeholder_answer_is_not_answered_yet(checker, args):
     assert not feedback.ok and feedback.misconception == "not_answered"
 
 
+def test_strided_size_numbers_separate_the_stride_1_size_divided_by_the_stride():
+    # with 28x28 (the old numbers) the stride-1 size 24 over the stride 2 was the right answer, 12
+    assert (N - K + 1) / S != RIGHT_STRIDED
+    assert len({RIGHT_STRIDED, (N - K + 1) / S, (N - K) // S, N // S, N / S, N - K + 1}) == 6
+
+
 def test_strided_size_right():
     assert check_strided_output_size(RIGHT_STRIDED).ok
     assert check_strided_output_size((RIGHT_STRIDED, RIGHT_STRIDED)).ok
 
 
 @pytest.mark.parametrize("answer, misconception", [
-    ((N - K) / S + 1, "forgot_floor"),
-    (math.ceil((N - K) / S) + 1, "used_ceil"),
+    ((N - K + 1) / S, "divided_stride_1_size"),
+    (RIGHT_STRIDED + 0.5, "forgot_floor"),
     ((N - K) // S, "off_by_one"),
     (N // S, "divided_input"),
+    (N / S, "divided_input"),
     (N - K + 1, "ignored_stride"),
     ("twelve", "not_a_number"),
     (3, None),
@@ -95,3 +100,8 @@ def test_stride_and_padding_misconceptions(stride, padding, misconception):
 def test_stride_and_padding_misconception_sizes_are_what_the_messages_say():
     assert out_size(TN, TK, 2, 0) == TO - 1  # "forgot_padding": one short
     assert out_size(TN, TK, 2, 2) == TO + 1  # "too_much_padding"
+
+
+def test_stride_and_padding_answers_huge_numbers_in_words():
+    assert check_stride_and_padding(2, 10**400).misconception == "too_much_padding"
+    assert check_stride_and_padding(10**400, 1).misconception == "stride_too_large"

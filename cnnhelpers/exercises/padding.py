@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..conv import conv_output_size, convolve2d, correlate2d
-from ..padding import pad2d
+from ..lessons.padding import pad2d
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
-from ._feedback import Feedback, correct, not_answered, read_number, wrong
+from ._feedback import Array, Feedback, Number, any_of, diagnose, wrong
 
 __all__ = ["SIZE_QUESTION", "SAME_KERNEL_SIZE", "CELL_POSITION", "REFLECT_ROW", "REFLECT_PADDING",
            "check_padded_output_size", "check_same_padding", "check_padded_cell", "check_reflect_padding"]
@@ -28,16 +28,13 @@ REFLECT_ROW = tuple(int(v) for v in SLIDE_INPUT[0])
 REFLECT_PADDING = 2
 
 
-
-
-
-
 def check_padded_output_size(answer) -> Feedback:
     """Exercise 1: the output size for :data:`SIZE_QUESTION` (stride 1, zero padding on each side).
 
     Parameters
     ----------
     answer : int, (int, int) or None
+        The padded output's side (a square pair counts as its side).
 
     Returns
     -------
@@ -50,30 +47,25 @@ def check_padded_output_size(answer) -> Feedback:
     >>> check_padded_output_size(None).misconception
     'not_answered'
     """
-    value = read_number(answer, "one whole number (the output's height = width)")
-    if isinstance(value, Feedback):
-        return value
     size, kernel, pad = SIZE_QUESTION["size"], SIZE_QUESTION["kernel_size"], SIZE_QUESTION["padding"]
     right = conv_output_size(size, kernel, padding=pad)
-    if value == right:
-        return correct("Yes: the padded image is wider by the padding on both sides, and a window fits at every "
-                       "position up to the last padded pixel.")
-    mistakes = {
-        size + pad - kernel + 1: ("padding_one_side", "You counted the padding on one side only. Padding p adds "
-                                  "p pixels on EACH side: the left and the right (and top and bottom)."),
-        size - kernel + 1: ("forgot_padding", "That is the size without padding. The padding makes the input "
-                            "larger before the kernel slides over it."),
-        right - 1: ("off_by_one", "Off by one: count the window positions, not the gaps between them. A kernel "
-                    "as wide as the input still has one position."),
-        right + 1: ("off_by_one", "Off by one: the window must fit entirely inside the padded input, so its "
-                    "last position ends at the last padded pixel."),
-        size: ("assumed_same", "Padding does not always keep the size: only the right amount for the kernel "
-               "does ('same'). Work the formula out with these numbers."),
-    }
-    if value in mistakes:
-        key, message = mistakes[value]
-        return wrong(message, key)
-    return wrong("Not that. Pad the image, then count the positions where the whole kernel fits.")
+    return diagnose(
+        answer, Number("one whole number (the output's height = width)"), right,
+        praise="Yes: the padded image is wider by the padding on both sides, and a window fits at every position "
+               "up to the last padded pixel.",
+        mistakes=[
+            (size + pad - kernel + 1, "You counted the padding on one side only. Padding p adds p pixels on EACH "
+             "side: the left and the right (and top and bottom).", "padding_one_side"),
+            (size - kernel + 1, "That is the size without padding. The padding makes the input larger before the "
+             "kernel slides over it.", "forgot_padding"),
+            (right - 1, "Off by one: count the window positions, not the gaps between them. A kernel as wide as "
+             "the input still has one position.", "off_by_one"),
+            (right + 1, "Off by one: the window must fit entirely inside the padded input, so its last position "
+             "ends at the last padded pixel.", "off_by_one"),
+            (size, "Padding does not always keep the size: only the right amount for the kernel does ('same'). "
+             "Work the formula out with these numbers.", "assumed_same"),
+        ],
+        hint="Not that. Pad the image, then count the positions where the whole kernel fits.")
 
 
 def check_same_padding(answer) -> Feedback:
@@ -82,6 +74,7 @@ def check_same_padding(answer) -> Feedback:
     Parameters
     ----------
     answer : int or None
+        Pixels of padding on each side (the word "same" is answered with a nudge).
 
     Returns
     -------
@@ -94,30 +87,23 @@ def check_same_padding(answer) -> Feedback:
     >>> check_same_padding("same").misconception
     'mode_name'
     """
-    if answer is None:
-        return not_answered()
     if isinstance(answer, str) and answer.strip().strip("'\"").lower() == "same":
         return wrong("True, padding='same' does it, but how many pixels per side is that? Give the number.",
                      "mode_name")
-    value = read_number(answer, "one whole number of pixels per side")
-    if isinstance(value, Feedback):
-        return value
     right = (SAME_KERNEL_SIZE - 1) // 2
-    if value == right:
-        return correct("Yes: the kernel reaches that far from its centre on each side, so padding that much "
-                       "lets it be centred on every pixel.")
-    mistakes = {
-        SAME_KERNEL_SIZE - 1: ("total_padding", "That is the padding of both sides together. The padding "
-                               "argument is per side: half goes left, half goes right."),
-        SAME_KERNEL_SIZE: ("kernel_size", "Padding by the whole kernel size makes the output larger than the "
-                           "input. How far does the kernel reach beyond its centre pixel?"),
-        right - 1: ("off_by_one", "One short: with that padding the output still shrinks by 2 pixels."),
-        right + 1: ("off_by_one", "One too many: with that padding the output grows by 2 pixels."),
-    }
-    if value in mistakes:
-        key, message = mistakes[value]
-        return wrong(message, key)
-    return wrong("Not that. The output shrinks by kernel_size - 1 without padding; padding must make that up.")
+    return diagnose(
+        answer, Number("one whole number of pixels per side"), right,
+        praise="Yes: the kernel reaches that far from its centre on each side, so padding that much lets it be "
+               "centred on every pixel.",
+        mistakes=[
+            (SAME_KERNEL_SIZE - 1, "That is the padding of both sides together. The padding argument is per "
+             "side: half goes left, half goes right.", "total_padding"),
+            (SAME_KERNEL_SIZE, "Padding by the whole kernel size makes the output larger than the input. How far "
+             "does the kernel reach beyond its centre pixel?", "kernel_size"),
+            (right - 1, "One short: with that padding the output still shrinks by 2 pixels.", "off_by_one"),
+            (right + 1, "One too many: with that padding the output grows by 2 pixels.", "off_by_one"),
+        ],
+        hint="Not that. The output shrinks by kernel_size - 1 without padding; padding must make that up.")
 
 
 def check_padded_cell(answer) -> Feedback:
@@ -126,6 +112,7 @@ def check_padded_cell(answer) -> Feedback:
     Parameters
     ----------
     answer : number or None
+        The one output value, worked out by hand on the padded grid.
 
     Returns
     -------
@@ -139,35 +126,28 @@ def check_padded_cell(answer) -> Feedback:
     >>> check_padded_cell(None).misconception
     'not_answered'
     """
-    value = read_number(answer, "a single number")
-    if isinstance(value, Feedback):
-        return value
     row, col = CELL_POSITION
     output = correlate2d(SLIDE_INPUT, SLIDE_KERNEL, padding=1)
-    right = output[row, col]
-    if value == right:
-        return correct("Yes: the window hangs over the border, and the padded zeros add nothing to the sum.")
     valid = correlate2d(SLIDE_INPUT, SLIDE_KERNEL)
     replicated = correlate2d(pad2d(SLIDE_INPUT, 1, "replicate"), SLIDE_KERNEL)
-    mistakes = [
-        (convolve2d(SLIDE_INPUT, SLIDE_KERNEL, padding=1)[row, col], "flipped_kernel",
-         "You flipped the kernel (the mathematician's convolution). Lay it on the window as printed: weight "
-         "[u, v] multiplies the window's pixel [u, v]."),
-        (replicated[row, col], "edge_padding",
-         "You filled the border with copies of the edge pixels ('replicate'). Zero padding puts zeros there."),
-        (valid[min(row, valid.shape[0] - 1), min(col, valid.shape[1] - 1)], "forgot_padding",
-         "That is the matching corner of the output WITHOUT padding. With padding 1 the window of this output "
-         "starts one row and one column earlier, over the zeros."),
-    ]
-    neighbours = {output[r, c] for r, c in ((row - 1, col), (row + 1, col), (row, col - 1), (row, col + 1))
-                  if 0 <= r < output.shape[0] and 0 <= c < output.shape[1]}
-    for expected, key, message in mistakes:
-        if value == expected:
-            return wrong(message, key)
-    if value in neighbours:
-        return wrong(f"That is a neighbouring output. Output {CELL_POSITION} (row, col from 0) comes from the "
-                     f"window whose top-left corner is padded pixel {CELL_POSITION}.", "wrong_window")
-    return wrong("Not that. Draw the 7x7 padded grid, find the 3x3 window, multiply pixel by weight and add.")
+    neighbours = [output[r, c] for r, c in ((row - 1, col), (row + 1, col), (row, col - 1), (row, col + 1))
+                  if 0 <= r < output.shape[0] and 0 <= c < output.shape[1]]
+    return diagnose(
+        answer, Number("a single number"), output[row, col],
+        praise="Yes: the window hangs over the border, and the padded zeros add nothing to the sum.",
+        mistakes=[
+            (convolve2d(SLIDE_INPUT, SLIDE_KERNEL, padding=1)[row, col], "You flipped the kernel (the "
+             "mathematician's convolution). Lay it on the window as printed: weight [u, v] multiplies the "
+             "window's pixel [u, v].", "flipped_kernel"),
+            (replicated[row, col], "You filled the border with copies of the edge pixels ('replicate'). Zero "
+             "padding puts zeros there.", "edge_padding"),
+            (valid[min(row, valid.shape[0] - 1), min(col, valid.shape[1] - 1)], "That is the matching corner of "
+             "the output WITHOUT padding. With padding 1 the window of this output starts one row and one column "
+             "earlier, over the zeros.", "forgot_padding"),
+            (any_of(neighbours), f"That is a neighbouring output. Output {CELL_POSITION} (row, col from 0) comes "
+             f"from the window whose top-left corner is padded pixel {CELL_POSITION}.", "wrong_window"),
+        ],
+        hint="Not that. Draw the 7x7 padded grid, find the 3x3 window, multiply pixel by weight and add.")
 
 
 def check_reflect_padding(answer) -> Feedback:
@@ -176,6 +156,7 @@ def check_reflect_padding(answer) -> Feedback:
     Parameters
     ----------
     answer : sequence of numbers or None
+        The padded row, left padding first.
 
     Returns
     -------
@@ -189,38 +170,28 @@ def check_reflect_padding(answer) -> Feedback:
     >>> check_reflect_padding([0]).misconception
     'wrong_length'
     """
-    if answer is None:
-        return not_answered()
-    try:
-        values = np.asarray(answer, dtype=float).ravel()
-    except (TypeError, ValueError):
-        return wrong(f"Give the padded row as a list of numbers; got {answer!r}.", "not_a_number")
     row = np.array([REFLECT_ROW])
-    pad = (REFLECT_PADDING, REFLECT_PADDING, 0, 0)  # (left, right, top, bottom)
+    p = REFLECT_PADDING
+    pad = (p, p, 0, 0)  # (left, right, top, bottom)
     right = pad2d(row, pad, "reflect")[0]
-    if values.size != right.size:
-        return wrong(f"A row of {len(REFLECT_ROW)} padded by {REFLECT_PADDING} on each side has "
-                     f"{len(REFLECT_ROW)} + 2·{REFLECT_PADDING} numbers; you gave {values.size}.", "wrong_length")
-    if np.array_equal(values, right):
-        return correct("Yes: 'reflect' mirrors the row around its edge pixel, which is not repeated.")
-    reversed_sides = right.copy()
-    reversed_sides[:REFLECT_PADDING] = right[:REFLECT_PADDING][::-1]
-    reversed_sides[-REFLECT_PADDING:] = right[-REFLECT_PADDING:][::-1]
-    mistakes = [
-        (pad2d(row, pad, "replicate")[0], "replicate",
-         "That is 'replicate': copies of the edge pixel. 'reflect' mirrors the pixels next to the edge."),
-        (np.pad(row, ((0, 0), (REFLECT_PADDING, REFLECT_PADDING)), mode="symmetric")[0], "mirrored_with_edge",
-         "You mirrored the row including its edge pixel, so the edge appears twice (NumPy calls that "
-         "'symmetric'). PyTorch's 'reflect' puts the mirror ON the edge pixel, which appears once."),
-        (pad2d(row, pad, "circular")[0], "circular",
-         "That is 'circular': the pixels of the opposite end. 'reflect' uses the pixels next to the same end."),
-        (pad2d(row, pad, "zeros")[0], "zeros", "That is zero padding. 'reflect' copies pixels of the row."),
-        (reversed_sides, "reversed_order",
-         "The right pixels, but in the wrong order: in a mirror the pixel nearest the edge stays nearest."),
-    ]
-    for expected, key, message in mistakes:
-        if np.array_equal(values, expected):
-            return wrong(message, key)
-    if np.array_equal(values[REFLECT_PADDING:-REFLECT_PADDING], row[0]):
-        return wrong("The middle is right; look again at what the mirror shows on each side.")
-    return wrong(f"The middle of the padded row must be the row itself, {list(REFLECT_ROW)}; start from there.")
+    reversed_sides = np.concatenate([right[:p][::-1], row[0], right[-p:][::-1]])
+    return diagnose(
+        answer, Array("the padded row as a list of numbers", flat=True), right,
+        praise="Yes: 'reflect' mirrors the row around its edge pixel, which is not repeated.",
+        mistakes=[
+            (lambda values: values.size != right.size, lambda values: f"A row of {len(REFLECT_ROW)} padded by {p} "
+             f"on each side has {len(REFLECT_ROW)} + 2·{p} numbers; you gave {values.size}.", "wrong_length"),
+            (pad2d(row, pad, "replicate")[0], "That is 'replicate': copies of the edge pixel. 'reflect' mirrors "
+             "the pixels next to the edge.", "replicate"),
+            (np.pad(row, ((0, 0), (p, p)), mode="symmetric")[0], "You mirrored the row including its edge pixel, "
+             "so the edge appears twice (NumPy calls that 'symmetric'). PyTorch's 'reflect' puts the mirror ON "
+             "the edge pixel, which appears once.", "mirrored_with_edge"),
+            (pad2d(row, pad, "circular")[0], "That is 'circular': the pixels of the opposite end. 'reflect' uses "
+             "the pixels next to the same end.", "circular"),
+            (pad2d(row, pad, "zeros")[0], "That is zero padding. 'reflect' copies pixels of the row.", "zeros"),
+            (reversed_sides, "The right pixels, but in the wrong order: in a mirror the pixel nearest the edge "
+             "stays nearest.", "reversed_order"),
+            (lambda values: np.array_equal(values[p:-p], row[0]), "The middle is right; look again at what the "
+             "mirror shows on each side.", None),
+        ],
+        hint=f"The middle of the padded row must be the row itself, {list(REFLECT_ROW)}; start from there.")

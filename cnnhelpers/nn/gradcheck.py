@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import count, real_array, real_number
 from .layers import Layer
 from .losses import softmax_cross_entropy
 from .model import Sequential
@@ -97,8 +98,11 @@ def gradcheck(model: Sequential | Layer, x: np.ndarray, y: np.ndarray | None = N
         model = Sequential(model)
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a Sequential or a Layer; got {type(model).__name__}")
+    eps, tolerance = real_number(eps, "eps", positive=True), real_number(tolerance, "tolerance", minimum=0)
+    floor = real_number(floor, "floor", positive=True)
+    max_entries, seed = count(max_entries, "max_entries"), count(seed, "seed", minimum=0)
     model = model.astype(np.float64).train()
-    x = np.array(x, dtype=np.float64)  # a copy: entries are perturbed in place
+    x = real_array(x, "x").astype(np.float64)  # a copy: entries are perturbed in place
     rng = np.random.default_rng(seed)
     replay = _random_states(model)
     weights = None

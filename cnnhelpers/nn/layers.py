@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import conv as _conv
 from .. import pool as _pool
-from .._validate import describe, padding_amounts, pair
+from .._validate import check_bytes, count, describe, float_dtype, padding_amounts, pair, real_array, real_number
 
 __all__ = ["Parameter", "Layer", "Conv2d", "ReLU", "MaxPool2d", "AvgPool2d", "Flatten", "Linear", "Dropout",
            "as_rng", "he_normal"]
@@ -30,7 +30,7 @@ class Parameter:
     """
 
     def __init__(self, data: np.ndarray):
-        self.data = data
+        self.data = real_array(data, "data")
         self.grad: np.ndarray | None = None
 
     @property
@@ -59,26 +59,23 @@ def he_normal(shape: tuple[int, ...], fan_in: int, rng: np.random.Generator, dty
 
     It keeps the variance of the activations roughly constant from layer to layer under ReLU.
     """
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be a tuple of ints; got {describe(shape)}")
+    shape = tuple(count(n, "shape", minimum=0) for n in shape)
+    fan_in = count(fan_in, "fan_in")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {describe(rng)}")
+    dtype = float_dtype(dtype)
+    check_bytes(int(np.prod(shape, dtype=object)) * 8, "shape", "an array")
     return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
 
 
-def _check_dtype(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    return dtype
-
-
-def _count(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int; got {describe(value)}")
-    return int(value)
-
-
-def _check_input(x, name: str, ndim: int, layout: str) -> np.ndarray:
-    if not isinstance(x, np.ndarray) or x.ndim != ndim:
-        shape = getattr(x, "shape", None)
-        raise ValueError(f"{name} expects a {ndim}-D batch {layout}; got {describe(x) if shape is None else shape}")
+def _check_input(x, name: str, ndim: int | None, layout: str) -> np.ndarray:
+    """``x`` as an array of real numbers with ``ndim`` axes (any number >= 1 for None)."""
+    x = real_array(x, f"{name}'s input x")
+    if (x.ndim != ndim) if ndim is not None else x.ndim == 0:
+        rank = f"a {ndim}-D" if ndim is not None else "a"
+        raise ValueError(f"{name} expects {rank} batch {layout}; got a {x.ndim}-D array of shape {x.shape}")
     return x
 
 
@@ -95,6 +92,23 @@ class Layer:
         return x
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out
+
+    def _remember(self, out: np.ndarray) -> np.ndarray:
+        """Keep the output's shape, which ``grad_out`` must have in ``backward``; return ``out``."""
+        self._out_shape = out.shape
+        return out
+
+    def _check_grad(self, grad_out) -> np.ndarray:
+        """``grad_out`` as a real array shaped like the last output; an error before any forward."""
+        name = type(self).__name__
+        if getattr(self, "_out_shape", None) is None:
+            raise ValueError(f"{name}.backward was called before forward: run forward on a batch first "
+                             f"(backward needs what forward kept)")
+        grad_out = real_array(grad_out, "grad_out")
+        if grad_out.shape != self._out_shape:
+            raise ValueError(f"grad_out must have the shape of {name}'s last output {self._out_shape}; "
+                             f"got {grad_out.shape}")
         return grad_out
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -132,20 +146,24 @@ class Conv2d(Layer):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, *, stride=1, padding=0, rng=None,
                  dtype=np.float32):
-        self.in_channels, self.out_channels = _count(in_channels, "in_channels"), _count(out_channels, "out_channels")
+        self.in_channels, self.out_channels = count(in_channels, "in_channels"), count(out_channels, "out_channels")
         self.kernel_size, self.stride, self.padding = pair(kernel_size, "kernel_size"), stride, padding
         padding_amounts(padding, self.kernel_size, (1, 1), pair(stride, "stride"))  # fail now, not mid-training
         fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        self.weight = Parameter(he_normal(shape, fan_in, as_rng(rng), _check_dtype(dtype)))
+        dtype = float_dtype(dtype)
+        check_bytes(fan_in * self.out_channels * dtype.itemsize, "out_channels", "a Conv2d weight")
+        self.weight = Parameter(he_normal(shape, fan_in, as_rng(rng), dtype))
         self.bias = Parameter(np.zeros(self.out_channels, dtype=dtype))
 
     def forward(self, x):
-        self.x = _check_input(x, "Conv2d", 4, "(N, C, H, W)")
-        return _conv.conv2d(x, self.weight.data, self.bias.data, stride=self.stride, padding=self.padding)
+        self.x = x = _check_input(x, "Conv2d", 4, "(N, C, H, W)")
+        return self._remember(_conv.conv2d(x, self.weight.data, self.bias.data, stride=self.stride,
+                                           padding=self.padding))
 
     def backward(self, grad_out, input_grad: bool = True):
         """Fill the parameters' gradients; return the input's (None when ``input_grad`` is False)."""
+        grad_out = self._check_grad(grad_out)
         grad_x, self.weight.grad, self.bias.grad = _conv.conv2d_backward(
             grad_out, self.x, self.weight.data, stride=self.stride, padding=self.padding, input_grad=input_grad)
         return grad_x
@@ -161,27 +179,33 @@ class ReLU(Layer):
     """``max(x, 0)``: the lecture's detector stage. Its gradient passes where the input was positive."""
 
     def forward(self, x):
+        x = _check_input(x, "ReLU", None, "(N, ...)")
         self.positive = x > 0
-        return np.maximum(x, 0)
+        return self._remember(np.maximum(x, 0))
 
     def backward(self, grad_out):
-        return grad_out * self.positive
+        return self._check_grad(grad_out) * self.positive
 
 
 class _Pool2d(Layer):
     """Shared by the pooling layers: ``_forward`` and ``_backward`` are the core functions."""
 
     def __init__(self, kernel_size=2, stride=None, padding=0):
-        pair(kernel_size, "kernel_size"), pair(padding, "padding", minimum=0)  # fail now, not mid-training
+        # Fail now, not mid-training: the same rules as the core functions (and PyTorch).
+        window, pads = pair(kernel_size, "kernel_size"), pair(padding, "padding", minimum=0)
+        if pads[0] > window[0] // 2 or pads[1] > window[1] // 2:
+            raise ValueError(f"padding must be at most half of kernel_size ({window[0] // 2}, {window[1] // 2} for "
+                             f"kernel_size {kernel_size}), as in PyTorch; got padding={padding}")
         if stride is not None:
             pair(stride, "stride")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x):
-        self.x = _check_input(x, type(self).__name__, 4, "(N, C, H, W)")
-        return self._forward(x, self.kernel_size, self.stride, self.padding)
+        self.x = x = _check_input(x, type(self).__name__, 4, "(N, C, H, W)")
+        return self._remember(self._forward(x, self.kernel_size, self.stride, self.padding))
 
     def backward(self, grad_out):
+        grad_out = self._check_grad(grad_out)
         return self._backward(grad_out, self.x, self.kernel_size, self.stride, self.padding)
 
     def __repr__(self):
@@ -213,11 +237,12 @@ class Flatten(Layer):
     """``(N, C, H, W)`` to ``(N, C*H*W)``, in the order PyTorch uses (channel, row, column)."""
 
     def forward(self, x):
+        x = _check_input(x, "Flatten", None, "(N, ...)")
         self.shape = x.shape
-        return x.reshape(len(x), -1)
+        return self._remember(x.reshape(len(x), int(np.prod(x.shape[1:]))))  # not -1: N may be 0
 
     def backward(self, grad_out):
-        return grad_out.reshape(self.shape)
+        return self._check_grad(grad_out).reshape(self.shape)
 
 
 class Linear(Layer):
@@ -230,18 +255,21 @@ class Linear(Layer):
     """
 
     def __init__(self, in_features: int, out_features: int, *, rng=None, dtype=np.float32):
-        self.in_features, self.out_features = _count(in_features, "in_features"), _count(out_features, "out_features")
+        self.in_features, self.out_features = count(in_features, "in_features"), count(out_features, "out_features")
         shape = (self.out_features, self.in_features)
-        self.weight = Parameter(he_normal(shape, self.in_features, as_rng(rng), _check_dtype(dtype)))
+        dtype = float_dtype(dtype)
+        check_bytes(self.in_features * self.out_features * dtype.itemsize, "in_features", "a Linear weight")
+        self.weight = Parameter(he_normal(shape, self.in_features, as_rng(rng), dtype))
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype))
 
     def forward(self, x):
-        self.x = _check_input(x, "Linear", 2, "(N, features)")
+        self.x = x = _check_input(x, "Linear", 2, "(N, features)")
         if x.shape[1] != self.in_features:
             raise ValueError(f"Linear expects {self.in_features} input features; got x of shape {x.shape}")
-        return x @ self.weight.data.T + self.bias.data  # (N, out)
+        return self._remember(x @ self.weight.data.T + self.bias.data)  # (N, out)
 
     def backward(self, grad_out):
+        grad_out = self._check_grad(grad_out)
         self.weight.grad = grad_out.T @ self.x  # (out, in)
         self.bias.grad = grad_out.sum(axis=0)
         return grad_out @ self.weight.data  # (N, in)
@@ -262,18 +290,18 @@ class Dropout(Layer):
     """
 
     def __init__(self, p: float = 0.5, *, rng=None):
-        if not (isinstance(p, (float, int)) and 0 <= p < 1):
-            raise ValueError(f"p must be a probability in [0, 1); got {describe(p)}")
-        self.p, self.rng = float(p), as_rng(rng)
+        self.p, self.rng = real_number(p, "p", minimum=0, below=1), as_rng(rng)
 
     def forward(self, x):
+        x = _check_input(x, "Dropout", None, "(N, ...)")
         if not self.training or self.p == 0:
             self.mask = None
-            return x
+            return self._remember(x)
         self.mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype) / x.dtype.type(1 - self.p)
-        return x * self.mask
+        return self._remember(x * self.mask)
 
     def backward(self, grad_out):
+        grad_out = self._check_grad(grad_out)
         return grad_out if self.mask is None else grad_out * self.mask
 
     def __repr__(self):

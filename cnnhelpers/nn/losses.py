@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_float_array, describe
+from .._validate import describe, real_array
 
 __all__ = ["log_softmax", "softmax", "softmax_cross_entropy"]
 
@@ -28,7 +28,9 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     >>> np.round(log_softmax(np.array([[1000.0, 1000.0]])), 4)
     array([[-0.6931, -0.6931]])
     """
-    logits = np.asarray(logits)
+    logits = real_array(logits, "logits")
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits must have at least one class along the last axis; got shape {logits.shape}")
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -71,10 +73,14 @@ def softmax_cross_entropy(logits: np.ndarray, labels) -> tuple[float, np.ndarray
     >>> round(loss, 4), grad
     (1.3863, array([[ 0.25,  0.25, -0.75,  0.25]]))
     """
-    logits = as_float_array(logits, "logits")
-    labels = np.asarray(labels)
-    if logits.ndim != 2:
-        raise ValueError(f"logits must be 2-D (N, classes); got shape {logits.shape}")
+    logits = real_array(logits, "logits")
+    try:
+        labels = np.asarray(labels)
+    except ValueError:  # a ragged list
+        raise TypeError(f"labels must be an array of integers; got {describe(labels)}") from None
+    if logits.ndim != 2 or 0 in logits.shape:
+        raise ValueError(f"logits must be 2-D (N, classes) with at least one row and one class; "
+                         f"got shape {logits.shape}")
     if labels.shape != logits.shape[:1] or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be {logits.shape[0]} integers (one per row of logits); got {describe(labels)}")
     if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):

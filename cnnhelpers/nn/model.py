@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 
+from .._validate import check_bytes, count, describe, float_dtype, real_array
 from .layers import Conv2d, Layer, Parameter
 
 __all__ = ["Sequential"]
@@ -70,15 +71,28 @@ class Sequential:
 
     def astype(self, dtype) -> Sequential:
         """A deep copy whose parameters have ``dtype`` (float64 for gradient checks)."""
+        dtype = float_dtype(dtype)
         clone = copy.deepcopy(self)
-        clone._dtype = np.dtype(dtype)
+        clone._dtype = dtype
         for param in clone.parameters().values():
             param.data, param.grad = param.data.astype(dtype), None
         return clone
 
+    def _as_input(self, x) -> np.ndarray:
+        """A batch of real numbers in the parameters' dtype (complex, text, object and masked arrays refused)."""
+        return real_array(x, "x").astype(self.dtype, copy=False)
+
     def forward(self, x) -> np.ndarray:
-        """Run every layer on a batch ``x``; the input is cast to the parameters' dtype first."""
-        x = np.asarray(x).astype(self.dtype, copy=False)
+        """Run every layer on a batch ``x``; the input is cast to the parameters' dtype first.
+
+        Raises
+        ------
+        TypeError
+            If ``x`` is not an array of real numbers (complex, text, objects) or is a masked array.
+        ValueError
+            If a layer does not accept the shape of what reaches it.
+        """
+        x = self._as_input(x)
         for layer in self.layers:
             x = layer.forward(x)
         return x
@@ -90,6 +104,11 @@ class Sequential:
 
         Returns the gradient with respect to the input, or None with ``input_grad=False``, which
         lets a first convolution skip that work (training never needs it, as in PyTorch).
+
+        Raises
+        ------
+        ValueError
+            Before any ``forward``, or if ``grad_out`` is not shaped like the last output.
         """
         for index in reversed(range(len(self.layers))):
             layer = self.layers[index]
@@ -101,19 +120,26 @@ class Sequential:
     def feature_maps(self, x) -> list[tuple[str, np.ndarray]]:
         """Each layer's output for a batch ``x``, in evaluation mode: ``[(name, output), ...]``."""
         training = [layer.training for layer in self.layers]
+        x = self._as_input(x)
         self.eval()
-        x = np.asarray(x).astype(self.dtype, copy=False)
         maps = []
-        for name, layer in zip(self.names, self.layers, strict=True):
-            x = layer.forward(x)
-            maps.append((name, x))
-        for layer, mode in zip(self.layers, training, strict=True):
-            layer.training = mode
+        try:
+            for name, layer in zip(self.names, self.layers, strict=True):
+                x = layer.forward(x)
+                maps.append((name, x))
+        finally:
+            for layer, mode in zip(self.layers, training, strict=True):
+                layer.training = mode
         return maps
 
     def summary_rows(self, input_shape: tuple[int, ...]) -> list[dict]:
         """For each layer: name, description, output shape (without the batch) and parameter count."""
-        maps = self.feature_maps(np.zeros((1, *input_shape)))
+        if not isinstance(input_shape, (tuple, list)):
+            raise TypeError(f"input_shape must be a tuple of positive ints, one example's shape; "
+                            f"got {describe(input_shape)}")
+        input_shape = tuple(count(n, "input_shape") for n in input_shape)
+        check_bytes(int(np.prod(input_shape, dtype=object)) * self.dtype.itemsize, "input_shape", "an example")
+        maps = self.feature_maps(np.zeros((1, *input_shape), self.dtype))
         return [{"name": name, "layer": repr(layer), "output_shape": out.shape[1:],
                  "parameters": sum(p.size for p in layer.parameters().values()), "formula": layer.param_formula()}
                 for (name, out), layer in zip(maps, self.layers, strict=True)]
@@ -128,7 +154,10 @@ class Sequential:
         print_fn : callable
             Receives the table as one string.
         """
+        if not callable(print_fn):
+            raise TypeError(f"print_fn must be callable (print, or a function of one string); got {describe(print_fn)}")
         rows = self.summary_rows(input_shape)
+        input_shape = tuple(int(n) for n in input_shape)
         header = ("layer", "output shape", "parameters", "= weights + biases")
         lines = [(r["layer"], "(N, " + ", ".join(map(str, r["output_shape"])) + ")", f"{r['parameters']:,}",
                   r["formula"]) for r in rows]

@@ -10,10 +10,11 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from .._validate import describe
+from .._validate import check_bytes, count, describe, real_array
 from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
 from .model import Sequential
+from .optim import SGD, Adam, _check_rate
 
 __all__ = ["History", "fit", "evaluate", "predict", "confusion_matrix", "blas_threads"]
 
@@ -25,7 +26,9 @@ def blas_threads(threads: int | None):
     than it saves, and on a busy machine waiting threads make it several times slower. So the
     training loop runs single-threaded by default.
     """
-    return nullcontext() if threads is None else threadpool_limits(limits=threads, user_api="blas")
+    if threads is None:
+        return nullcontext()
+    return threadpool_limits(limits=count(threads, "threads"), user_api="blas")
 
 
 @dataclass
@@ -56,13 +59,30 @@ class History:
         return len(self.loss)
 
 
-def _check_data(model, x, y, name: str):
+def _check_inputs(model, x, name: str = "x", allow_empty: bool = False) -> np.ndarray:
+    """A model and a batch of real numbers ``(N, ...)``, with N >= 1 unless ``allow_empty``."""
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(model).__name__}")
-    x, y = np.asarray(x), np.asarray(y)
+    x = real_array(x, name)
+    if x.ndim == 0 or (len(x) == 0 and not allow_empty):
+        raise ValueError(f"{name} must be a batch (N, ...) with at least one example; got shape {x.shape}")
+    return x
+
+
+def _check_data(model, x, y, name: str):
+    x = _check_inputs(model, x, "x" if name == "y" else name.replace("y", "x"))
+    try:
+        y = np.asarray(y)
+    except ValueError:  # a ragged list
+        y = np.asarray(y, dtype=object)
     if y.ndim != 1 or len(y) != len(x) or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{name} labels must be integers, one per example ({len(x)}); got {describe(y)}")
     return x, y
+
+
+def _check_callable(value, name: str, signature: str):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be None or a callable {signature}; got {describe(value)}")
 
 
 def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
@@ -98,13 +118,29 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     Returns
     -------
     History
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument: an empty or non-numeric ``x``, labels that are not one integer per
+        example, ``epochs`` or ``batch_size`` not a positive int, an optimizer that is not SGD or
+        Adam, a ``validation`` that is not a pair, a callback that is not callable.
     """
     x, y = _check_data(model, x, y, "y")
-    if not (isinstance(epochs, int) and epochs >= 1 and isinstance(batch_size, int) and batch_size >= 1):
-        raise ValueError(f"epochs and batch_size must be positive ints; got {epochs!r} and {batch_size!r}")
+    epochs, batch_size = count(epochs, "epochs"), count(batch_size, "batch_size")
+    if not isinstance(optimizer, (SGD, Adam)):
+        raise TypeError(f"optimizer must be SGD or Adam built on model.parameters(); got {describe(optimizer)}")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise ValueError(f"validation must be a pair (x_val, y_val); got {describe(validation)}")
+        validation = _check_data(model, *validation, "y_val")
+    _check_callable(augment, "augment", "(batch, rng) -> batch")
+    _check_callable(lr_schedule, "lr_schedule", "(epoch) -> learning rate")
+    _check_callable(snapshot, "snapshot", "(model) -> anything")
+    rng = as_rng(rng)
     with blas_threads(threads):
         return _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot,
-                      as_rng(rng), progress)
+                      rng, progress)
 
 
 def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot, rng,
@@ -117,7 +153,7 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
     for epoch in range(1, epochs + 1):
         model.train()
         if lr_schedule is not None:
-            optimizer.lr = float(lr_schedule(epoch))
+            optimizer.lr = _check_rate(lr_schedule(epoch), "lr_schedule(epoch)")
         order = rng.permutation(len(x))
         start, total_loss, correct = time.perf_counter(), 0.0, 0
         for first in range(0, len(x), batch_size):
@@ -147,16 +183,24 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
     return history
 
 
-def _logits(model: Sequential, x, batch_size: int, threads: int | None) -> np.ndarray:
-    model.eval()
-    x = np.asarray(x)
+def _logits(model: Sequential, x: np.ndarray, batch_size, threads: int | None) -> np.ndarray:
+    batch_size = count(batch_size, "batch_size")
     with blas_threads(threads):
+        model.eval()
         return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)])
 
 
 def predict(model: Sequential, x, *, batch_size: int = 500, threads: int | None = 1) -> np.ndarray:
-    """Class probabilities (N, classes) for inputs ``x`` (N, ...), in evaluation mode."""
-    return softmax(_logits(model, x, batch_size, threads))
+    """Class probabilities (N, classes) for inputs ``x`` (N, ...), in evaluation mode.
+
+    An empty batch (N = 0) gives an empty ``(0, classes)`` result, as in PyTorch.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``x`` is not a batch of numbers, or ``batch_size`` is not a positive int.
+    """
+    return softmax(_logits(model, _check_inputs(model, x, allow_empty=True), batch_size, threads))
 
 
 def evaluate(model: Sequential, x, y, *, batch_size: int = 500, threads: int | None = 1) -> tuple[float, float]:
@@ -175,15 +219,36 @@ def evaluate(model: Sequential, x, y, *, batch_size: int = 500, threads: int | N
 def confusion_matrix(y_true, y_pred, classes: int = 10) -> np.ndarray:
     """Counts ``(classes, classes)``: row = true class, column = predicted class.
 
+    Raises
+    ------
+    TypeError
+        If the labels are not integers or ``classes`` is not an int.
+    ValueError
+        If the labels differ in shape or lie outside ``0..classes-1``, or ``classes`` < 1.
+
     Examples
     --------
     >>> confusion_matrix([0, 1, 1], [0, 1, 0], classes=2)
     array([[1, 0],
            [1, 1]])
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    classes = count(classes, "classes")
+    labels = {}
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        try:
+            values = np.asarray(values)
+        except ValueError:  # a ragged list
+            raise TypeError(f"{name} must be a 1-D array of integer labels; got {describe(values)}") from None
+        if values.size and not np.issubdtype(values.dtype, np.integer):
+            raise TypeError(f"{name} must hold integers (class labels); got dtype {values.dtype}")
+        if values.size and (values.min() < 0 or values.max() >= classes):
+            raise ValueError(f"{name} must hold labels in 0..{classes - 1} (classes={classes}); "
+                             f"got values from {values.min()} to {values.max()}")
+        labels[name] = values.astype(np.int64)
+    y_true, y_pred = labels["y_true"], labels["y_pred"]
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(f"y_true and y_pred must be 1-D of equal length; got shapes {y_true.shape} and {y_pred.shape}")
+    check_bytes(classes * classes * 8, "classes", "a table")
     counts = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts

@@ -1,0 +1,879 @@
+"""Notebook 06 (a full CNN): its figures, computed numbers and slider experiments, in the notebook's order.
+
+* the data and the training: :func:`show_digits`, :func:`show_learning_curves`,
+  :func:`show_confusion_matrix`, and :class:`TrainingScrubber` with :func:`first_layer_snapshot`
+  (watch the first layer's detectors form, epoch by epoch);
+* what the first layer learned: :func:`best_matching_filters`, :func:`show_filters_vs_kernels`,
+  :func:`show_layer_outputs` (one digit through every layer, :func:`detector_stages`);
+* backprop at work: :func:`show_max_pool_gradient`, :func:`show_conv_input_gradient`;
+* robustness: :func:`accuracy_under_moves`, :func:`show_robustness`, and
+  :class:`ShiftRotateExplorer` (shift and rotate a digit, watch the probabilities,
+  :func:`draw_probabilities`);
+* what the network sees (section 12): :func:`occlusion_map`, :func:`saliency_map`,
+  :func:`top_patches`, :func:`misclassified` and :class:`NetworkViewsExplorer`; the drawing pad
+  of section 11 is shared with the draw-a-digit app, so it lives in :mod:`cnnhelpers.digit_pad`.
+
+Colours follow :mod:`cnnhelpers.plotting`: ``gray`` for digits, ``cividis`` for counts and
+activations, the diverging map for signed weights and gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .. import nn
+from ..conv import correlate2d
+from ..data import shift_and_rotate
+from ..live import Experiment, LiveFigure
+from ..nn.layers import Conv2d, ReLU
+from ..nn.losses import softmax
+from ..nn.model import Sequential
+from ..nn.training import blas_threads, evaluate
+from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, draw_grid, signed_norm
+
+__all__ = ["show_digits", "show_learning_curves", "show_confusion_matrix", "best_matching_filters",
+           "show_filters_vs_kernels", "show_layer_outputs", "show_max_pool_gradient", "show_conv_input_gradient",
+           "draw_probabilities", "accuracy_under_moves", "show_robustness", "ShiftRotateExplorer", "TrainingScrubber",
+           "first_layer_snapshot", "detector_stages",
+           "occlusion_map", "saliency_map", "TopPatches", "top_patches",
+           "misclassified", "show_top_patches", "show_misclassified", "NetworkViewsExplorer"]
+
+
+def _bare(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncols: int = 10, size: float = 1.5,
+                suptitle: str | None = None, title_colors: Sequence[str] | None = None) -> Figure:
+    """Digits ``(N, 28, 28)`` in a grid, each with an optional title.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    images = np.asarray(images)
+    count = len(images)
+    ncols = max(1, min(ncols, count))
+    nrows = -(-count // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.45) * nrows), squeeze=False,
+                             layout="constrained")
+    for k, ax in enumerate(axes.flat):
+        _bare(ax)
+        if k >= count:
+            ax.set_visible(False)
+            continue
+        ax.imshow(images[k], cmap=IMAGE_CMAP)
+        if titles is not None:
+            color = title_colors[k] if title_colors is not None else "black"
+            ax.set_title(titles[k], fontsize=13, color=color)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def show_learning_curves(history, *, title: str = "learning curves") -> Figure:
+    """Loss and accuracy per epoch, on the training batches and on the held-out data.
+
+    Parameters
+    ----------
+    history : cnnhelpers.nn.History
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    epochs = np.arange(1, history.epochs + 1)
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
+    loss_ax.plot(epochs, history.loss, "o-", label="training (during the epoch)")
+    acc_ax.plot(epochs, history.accuracy, "o-", label="training (during the epoch)")
+    if history.val_loss:
+        loss_ax.plot(epochs, history.val_loss, "s--", label="held-out test images")
+        acc_ax.plot(epochs, history.val_accuracy, "s--", label="held-out test images")
+    loss_ax.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss (lower is better)")
+    acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy (higher is better)")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(alpha=0.3)
+        ax.set_xticks(epochs)
+        ax.legend()
+    fig.suptitle(title)
+    return fig
+
+
+def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix (test images)") -> Figure:
+    """Counts ``(K, K)`` with rows = true digit and columns = predicted digit, each cell annotated.
+
+    The diagonal (correct answers) is left white; the mistakes are coloured by how many they are.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    counts = np.asarray(counts)
+    fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
+    mistakes = np.where(np.eye(len(counts), dtype=bool), np.nan, counts.astype(float))
+    cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad="white")
+    image = ax.imshow(mistakes, cmap=cmap, vmin=0, vmax=max(1.0, float(np.nanmax(mistakes))))
+    for (i, j), value in np.ndenumerate(counts):
+        if i == j:
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=12, color="black")
+        elif value:
+            light = image.norm(value) > 0.45
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=14, fontweight="bold",
+                    color="black" if light else "white")
+    ax.set(xlabel="predicted digit", ylabel="true digit", title=title,
+           xticks=range(len(counts)), yticks=range(len(counts)))
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes (the diagonal, correct, stays white)")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return fig
+
+
+def best_matching_filters(weight: np.ndarray, named_kernels: dict[str, np.ndarray]) -> list[tuple[str, int, float]]:
+    """For each hand-made kernel, the learned filter with the most similar pattern.
+
+    Similarity is the cosine of the angle between the two kernels after subtracting each one's
+    mean (the mean only shifts the response, like a bias): 1 = the same pattern up to scale.
+
+    Parameters
+    ----------
+    weight : array (O, 1, KH, KW)
+        First-layer filters.
+    named_kernels : dict of name -> (KH, KW) array
+
+    Returns
+    -------
+    list of (name, filter index, similarity in [-1, 1])
+    """
+    def unit_patterns(rows):
+        centred = rows - rows.mean(axis=1, keepdims=True)
+        return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+
+    filters = unit_patterns(np.asarray(weight, dtype=float).reshape(len(weight), -1))
+    matches = []
+    for name, kernel in named_kernels.items():
+        similarity = filters @ unit_patterns(np.asarray(kernel, dtype=float).reshape(1, -1))[0]
+        best = int(np.argmax(similarity))
+        matches.append((name, best, float(similarity[best])))
+    return matches
+
+
+def show_filters_vs_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray], digit: np.ndarray) -> Figure:
+    """Hand-made kernels above the most similar learned filters, and what each does to one digit.
+
+    Rows: hand-made kernel, its response; best-matching learned filter, its response.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    matches = best_matching_filters(weight, named_kernels)
+    digit = np.asarray(digit, dtype=float)
+    fig, axes = plt.subplots(4, len(matches), figsize=(3.3 * len(matches), 13), layout="constrained")
+    for col, (name, index, similarity) in enumerate(matches):
+        kernel, learned = np.asarray(named_kernels[name], float), np.asarray(weight)[index, 0]
+        draw_grid(axes[0, col], kernel, title=f"hand-made:\n{name}", signed=True, fontsize=12)
+        draw_grid(axes[2, col], np.round(learned, 2), title=f"learned filter {index}\n(similarity {similarity:.2f})",
+                  fmt="{:.2f}", signed=True, fontsize=10)
+        for row, k in ((1, kernel), (3, learned)):
+            response = correlate2d(digit, k, padding=1)
+            axes[row, col].imshow(response, cmap=SIGNED_CMAP, norm=signed_norm(response))
+            axes[row, col].set_title("its response", fontsize=12)
+            _bare(axes[row, col])
+    fig.suptitle("the lecture's hand-made detectors (top) and the first-layer filters the network learned (bottom)")
+    return fig
+
+
+def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3) -> Figure:
+    """One digit through every layer: a row of feature maps per layer, then the class probabilities.
+
+    All maps are drawn at the same pixel scale, so the halving by pooling shows; each row has its
+    own colour scale (red positive, blue negative, white zero).
+
+    Parameters
+    ----------
+    model : Sequential
+    digit : array (1, H, W)
+        One input image, scaled as the network expects.
+    gap : int
+        Pixels between maps.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+
+    digit = np.asarray(digit, dtype=float)
+    outputs = model.feature_maps(digit[None])
+    rows = [("input", digit)] + [(name, out[0]) for name, out in outputs if out.ndim == 4]
+    width = max(len(maps) * (maps.shape[2] + gap) for _, maps in rows)
+    height = sum(maps.shape[1] + 2 * gap for _, maps in rows)
+    canvas = np.full((height, width), np.nan)
+    top, labels = 0, []
+    for name, maps in rows:
+        limit = float(np.abs(maps).max()) or 1.0
+        h, w = maps.shape[1:]
+        for c, fmap in enumerate(maps):
+            canvas[top:top + h, c * (w + gap):c * (w + gap) + w] = fmap / limit
+        labels.append((top + h / 2, f"{name}  {'×'.join(map(str, maps.shape))}"))
+        top += h + 2 * gap
+    fig, (maps_ax, bars_ax) = plt.subplots(2, 1, figsize=(16, 16 * height / width + 3.6), layout="constrained",
+                                           gridspec_kw={"height_ratios": [16 * height / width, 3.2]})
+    cmap = plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white")
+    maps_ax.imshow(canvas, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+    maps_ax.set_yticks([y for y, _ in labels], [label for _, label in labels], fontsize=13)
+    maps_ax.set_xticks([])
+    for side in maps_ax.spines.values():
+        side.set_visible(False)
+    maps_ax.set_title("one digit through every layer (each row on its own colour scale)")
+    draw_probabilities(bars_ax, softmax(outputs[-1][1])[0])
+    return fig
+
+
+def draw_probabilities(ax, probabilities: np.ndarray, *, highlight: int | None = None):
+    """A bar chart of the ten class probabilities; the most probable bar (or ``highlight``) in orange.
+
+    Returns
+    -------
+    The bar container.
+    """
+    probabilities = np.asarray(probabilities)
+    best = int(np.argmax(probabilities)) if highlight is None else highlight
+    colors = [HIGHLIGHT if k == best else "#56B4E9" for k in range(len(probabilities))]
+    bars = ax.bar(range(len(probabilities)), probabilities, color=colors)
+    ax.set(xticks=range(len(probabilities)), ylim=(0, 1.05), xlabel="digit", ylabel="probability")
+    ax.set_title(f"prediction: {best} ({probabilities[best]:.0%})")
+    return bars
+
+
+def show_max_pool_gradient(x: np.ndarray, grad_out: np.ndarray, grad_x: np.ndarray, kernel_size: int = 2) -> Figure:
+    """Where a max-pool sends its gradient: input with each window's maximum outlined, upstream, result.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    x, grad_out, grad_x = (np.asarray(a, dtype=float) for a in (x, grad_out, grad_x))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.2), layout="constrained",
+                             gridspec_kw={"width_ratios": [x.shape[1], grad_out.shape[1], x.shape[1]]})
+    draw_grid(axes[0], x, title="input x (maxima outlined)", signed=False)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            window = x[i * kernel_size:(i + 1) * kernel_size, j * kernel_size:(j + 1) * kernel_size]
+            u, v = np.unravel_index(np.argmax(window), window.shape)
+            _outline_cell(axes[0], i * kernel_size + u, j * kernel_size + v)
+    draw_grid(axes[1], grad_out, title="gradient from above", signed=False)
+    draw_grid(axes[2], grad_x, title="gradient sent to x", signed=False)
+    for ax in (axes[0], axes[2]):
+        for k in range(kernel_size, x.shape[0], kernel_size):
+            ax.axhline(k - 0.5, color="black", linewidth=3.5)
+            ax.axvline(k - 0.5, color="black", linewidth=3.5)
+    fig.suptitle(f"max pooling {kernel_size}x{kernel_size}: each window passes its gradient to its maximum only")
+    return fig
+
+
+def _outline_cell(ax, row: int, col: int, color: str = HIGHLIGHT) -> None:
+    """Outline one cell of a :func:`~cnnhelpers.plotting.draw_grid` picture."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=4))
+
+
+def show_conv_input_gradient(grad_out: np.ndarray, kernel: np.ndarray, grad_x: np.ndarray) -> Figure:
+    """The input gradient of a convolution as a full correlation of the upstream gradient with the flipped kernel.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    padded = np.pad(grad_out, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.8), layout="constrained",
+                             gridspec_kw={"width_ratios": [kw, padded.shape[1], kw, grad_x.shape[1]]})
+    draw_grid(axes[0], kernel, title="kernel K", signed=True)
+    draw_grid(axes[1], padded, title="gradient from above,\npadded 'full'", highlight=(0, 0, kh, kw))
+    draw_grid(axes[2], kernel[::-1, ::-1], title="K flipped\n(both axes)", signed=True)
+    draw_grid(axes[3], np.asarray(grad_x, float), title="gradient sent to x")
+    fig.suptitle("input gradient = full correlation of the upstream gradient with the flipped kernel")
+    return fig
+
+
+def accuracy_under_moves(model, images: np.ndarray, labels: np.ndarray, *, shifts: Sequence[float] = (),
+                         angles: Sequence[float] = ()) -> dict[str, dict[float, float]]:
+    """Test accuracy when every image is shifted right by each of ``shifts`` or turned by each of ``angles``.
+
+    Parameters
+    ----------
+    model : Sequential
+    images : array (N, H, W)
+        uint8 (0-255) or floats in [0, 1].
+    labels : int array (N,)
+    shifts : sequence of float
+        Pixels to the right.
+    angles : sequence of float
+        Degrees anticlockwise.
+
+    Returns
+    -------
+    dict
+        ``{"shift": {pixels: accuracy}, "angle": {degrees: accuracy}}``
+    """
+
+    images = np.asarray(images)
+    images = images / 255.0 if images.dtype == np.uint8 else images
+    results: dict[str, dict[float, float]] = {"shift": {}, "angle": {}}
+    for kind, values in (("shift", shifts), ("angle", angles)):
+        for value in values:
+            moves = {"dx": value} if kind == "shift" else {"angle": value}
+            moved = np.stack([shift_and_rotate(image, **moves) for image in images])[:, None]
+            results[kind][value] = evaluate(model, moved, labels)[1]
+    return results
+
+
+def show_robustness(results: dict[str, dict[float, float]]) -> Figure:
+    """Accuracy against shift and against rotation, from :func:`accuracy_under_moves`.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), layout="constrained", sharey=True)
+    for ax, kind, unit in ((axes[0], "shift", "shift to the right (pixels)"),
+                           (axes[1], "angle", "rotation (degrees, anticlockwise)")):
+        values = results[kind]
+        ax.plot(list(values), list(values.values()), "o-", color="#0072B2")
+        ax.set(xlabel=unit, title=f"accuracy under {kind}", ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("test accuracy")
+    return fig
+
+
+def _mosaic(maps: np.ndarray, columns: int, gap: int = 2) -> np.ndarray:
+    """Feature maps ``(C, H, W)`` tiled into one image, ``columns`` per row, NaN (blank) between them."""
+    count, height, width = maps.shape
+    rows = -(-count // columns)
+    columns = min(columns, count)
+    out = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan)
+    for c in range(count):
+        top, left = (c // columns) * (height + gap), (c % columns) * (width + gap)
+        out[top:top + height, left:left + width] = maps[c]
+    return out
+
+
+def detector_stages(model: Sequential) -> list[int]:
+    """Indices of the layers whose output is a detector stage: a ReLU right after a convolution."""
+    return [k for k in range(1, len(model.layers))
+            if isinstance(model.layers[k], ReLU) and isinstance(model.layers[k - 1], Conv2d)]
+
+
+def first_layer_snapshot(digit: np.ndarray) -> Callable[[Sequential], dict]:
+    """A ``snapshot`` for :func:`cnnhelpers.nn.fit`: the first-layer filters and ``digit``'s maps.
+
+    Parameters
+    ----------
+    digit : array (1, H, W)
+        One input image, scaled as the network expects.
+
+    Returns
+    -------
+    callable ``model -> {"filters": (O, C, KH, KW), "maps": (O, H, W)}``
+        The maps are the first detector stage (convolution then ReLU).
+    """
+    digit = np.asarray(digit)
+
+    def snapshot(model: Sequential) -> dict:
+        stage = detector_stages(model)[0]
+        maps = dict(model.feature_maps(digit[None]))[model.names[stage]][0]
+        return {"filters": model.layers[stage - 1].weight.data.copy(), "maps": maps.copy()}
+
+    return snapshot
+
+
+class ShiftRotateExplorer(Experiment):
+    """Pick a test digit, shift and turn it; see the class probabilities and the feature maps respond.
+
+    Parameters
+    ----------
+    model : Sequential
+        A trained network whose first layers are convolution, ReLU, pooling, ...
+    images : array (N, 28, 28)
+        Digits (uint8 0-255 or floats in [0, 1]).
+    labels : int array (N,)
+
+    Examples
+    --------
+    >>> from cnnhelpers import nn
+    >>> model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+    ...                       nn.Linear(2 * 14 * 14, 10, rng=1))
+    >>> explorer = ShiftRotateExplorer(model, np.zeros((3, 28, 28)), np.array([0, 1, 2]))
+    >>> result = explorer.update(index=1, dx=2.0, dy=0.0, angle=15.0)
+    >>> result["probabilities"].shape, [m.shape for m in result["maps"]]
+    ((10,), [(2, 28, 28)])
+    """
+
+    def __init__(self, model: Sequential, images, labels, *, index: int = 0):
+        super().__init__()
+        images = np.asarray(images)
+        self.images = images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
+        self.labels = np.asarray(labels)
+        if self.images.ndim != 3 or len(self.labels) != len(self.images):
+            raise ValueError(f"images must be (N, H, W) with one label each; got shapes {images.shape} "
+                             f"and {self.labels.shape}")
+        self.model = model
+        self.stages = detector_stages(model)[:2]
+        style = {"description_width": "initial"}
+        self.controls = {
+            "index": widgets.IntSlider(value=index, min=0, max=len(self.images) - 1, description="test image",
+                                       style=style, continuous_update=False),
+            "dx": widgets.FloatSlider(value=0, min=-8, max=8, step=1, description="shift right", style=style),
+            "dy": widgets.FloatSlider(value=0, min=-8, max=8, step=1, description="shift down", style=style),
+            "angle": widgets.FloatSlider(value=0, min=-90, max=90, step=5, description="turn (degrees)",
+                                         style=style),
+        }
+        self.live = LiveFigure(figsize=(16, 3.4 + 1.9 * len(self.stages)))
+        self._build_figure()
+
+    def _build_figure(self) -> None:
+        """Digit, probability bars, and one mosaic image per detector stage (one artist: fast redraws)."""
+        fig = self.live.figure
+        blank = np.zeros((1, 1, *self.images.shape[1:]))
+        shapes = [self.model.feature_maps(blank)[k][1].shape[1:] for k in self.stages]  # (C, H, W) each
+        outer = fig.add_gridspec(1 + len(shapes), 1, height_ratios=[2.2] + [1.0] * len(shapes))
+        top = outer[0].subgridspec(1, 2, width_ratios=[1, 2.6])
+        self._digit_ax = fig.add_subplot(top[0])
+        self._digit = self._digit_ax.imshow(np.zeros(self.images.shape[1:]), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        _bare(self._digit_ax)
+        self._bars_ax = fig.add_subplot(top[1])
+        self._bars = draw_probabilities(self._bars_ax, np.full(10, 0.1))
+        cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad="white")
+        self._mosaics = []
+        for k, shape in enumerate(shapes, start=1):
+            ax = fig.add_subplot(outer[k])
+            mosaic = _mosaic(np.zeros(shape), columns=12)
+            self._mosaics.append(ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=1, interpolation="nearest"))
+            _bare(ax)
+            for side in ax.spines.values():
+                side.set_visible(False)
+            ax.set_ylabel(f"stage {k}\n{shape[0]} maps", fontsize=12)
+        self._limits = None
+
+    def compute(self, index: int, dx: float, dy: float, angle: float) -> dict:
+        """The moved digit, the class probabilities and the detector-stage feature maps."""
+        if not 0 <= int(index) < len(self.images):
+            raise ValueError(f"index must lie in 0..{len(self.images) - 1}; got {index}")
+        image = shift_and_rotate(self.images[int(index)], dx=dx, dy=dy, angle=angle)
+        with blas_threads(1):  # one small image: threads would only wait for each other
+            outputs = self.model.feature_maps(image[None, None])
+        probabilities = softmax(outputs[-1][1])[0]
+        return {"image": image, "probabilities": probabilities, "prediction": int(np.argmax(probabilities)),
+                "label": int(self.labels[int(index)]), "maps": [outputs[k][1][0] for k in self.stages]}
+
+    def update(self, index: int, dx: float, dy: float, angle: float) -> dict:
+        """Compute and redraw; returns :meth:`compute`'s dict."""
+        result = self.compute(index, dx, dy, angle)
+        self._digit.set_data(result["image"])
+        verdict = "right" if result["prediction"] == result["label"] else "WRONG"
+        self._digit_ax.set_title(f"a {result['label']}, moved ({dx:+g}, {dy:+g}),\nturned {angle:+g}°",
+                                 fontsize=14)
+        for bar, p in zip(self._bars, result["probabilities"], strict=True):
+            bar.set_height(p)
+            bar.set_color("#E69F00" if p == result["probabilities"].max() else "#56B4E9")
+        self._bars_ax.set_title(f"prediction: {result['prediction']} "
+                                f"({result['probabilities'].max():.0%}), {verdict}")
+        if self._limits is None:  # colour scale fixed by the first digit, so changes stay visible
+            self._limits = [max(float(maps.max()), 1e-6) for maps in result["maps"]]
+        for image, maps, limit in zip(self._mosaics, result["maps"], self._limits, strict=True):
+            image.set_data(_mosaic(maps, columns=12))
+            image.set_clim(0, limit)
+        self.live.refresh()
+        return result
+
+
+class TrainingScrubber(Experiment):
+    """An epoch slider over snapshots taken during training (see :func:`first_layer_snapshot`).
+
+    Parameters
+    ----------
+    snapshots : list of dict
+        ``history.snapshots``: entry 0 before training, entry ``e`` after epoch ``e``.
+    accuracies : sequence of float, optional
+        Held-out accuracy after each epoch (``history.val_accuracy``), shown in the title.
+
+    Examples
+    --------
+    >>> shots = [{"filters": np.full((2, 1, 3, 3), float(e)), "maps": np.zeros((2, 4, 4))} for e in range(3)]
+    >>> TrainingScrubber(shots).update(epoch=2)["filters"][0, 0, 0, 0]
+    np.float64(2.0)
+    """
+
+    def __init__(self, snapshots: list[dict], accuracies: Sequence[float] | None = None):
+        super().__init__()
+        if not snapshots or not all({"filters", "maps"} <= set(s) for s in snapshots):
+            raise ValueError("snapshots must be a non-empty list of dicts with 'filters' and 'maps' "
+                             "(fit(..., snapshot=first_layer_snapshot(digit)))")
+        self.snapshots = snapshots
+        self.accuracies = None if accuracies is None else list(accuracies)
+        self.controls = {"epoch": widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1,
+                                                    description="after epoch", style={"description_width": "initial"})}
+        count = len(snapshots[0]["filters"])
+        self.live = LiveFigure(figsize=(min(16, 2.0 * count + 1), 0.6 + 2 * 16 / count))
+        grid = self.live.figure.add_gridspec(3, count, height_ratios=[0.25, 1, 1])
+        self._header = self.live.figure.add_subplot(grid[0, :])
+        self._header.axis("off")
+        self._headline = self._header.text(0.5, 0.5, "", ha="center", va="center", fontsize=15)
+        axes = np.array([[self.live.figure.add_subplot(grid[row, c]) for c in range(count)] for row in (1, 2)])
+        # One colour scale for every epoch: growing weights look like growing colour.
+        weight_limit = max(float(np.abs(s["filters"]).max()) for s in snapshots) or 1.0
+        map_limit = max(float(np.abs(s["maps"]).max()) for s in snapshots) or 1.0
+        self._filters = [ax.imshow(np.zeros((3, 3)), cmap=SIGNED_CMAP, vmin=-weight_limit, vmax=weight_limit)
+                         for ax in axes[0]]
+        self._maps = [ax.imshow(np.zeros((2, 2)), cmap=UNSIGNED_CMAP, vmin=0, vmax=map_limit) for ax in axes[1]]
+        for c, ax in enumerate(axes[0]):
+            ax.set_title(f"filter {c}", fontsize=12)
+        axes[1, 0].set_ylabel("its map", fontsize=12)
+        axes[0, 0].set_ylabel("weights", fontsize=12)
+        for ax in axes.flat:
+            _bare(ax)
+
+    def update(self, epoch: int) -> dict:
+        """Show snapshot ``epoch``; returns it."""
+        if not 0 <= int(epoch) < len(self.snapshots):
+            raise ValueError(f"epoch must lie in 0..{len(self.snapshots) - 1}; got {epoch}")
+        shot = self.snapshots[int(epoch)]
+        for image, weights in zip(self._filters, shot["filters"], strict=True):
+            image.set_data(weights[0] if weights.ndim == 3 else weights)
+        for image, fmap in zip(self._maps, shot["maps"], strict=True):
+            image.set_data(fmap)
+        when = "before training" if int(epoch) == 0 else f"after epoch {int(epoch)}"
+        if self.accuracies and int(epoch) > 0:
+            when += f": test accuracy {self.accuracies[int(epoch) - 1]:.1%}"
+        self._headline.set_text(f"first-layer filters and one digit's feature maps, {when}")
+        self.live.refresh()
+        return shot
+
+
+# -- Section 12: what the network sees ------------------------------------------------------------------
+
+
+def _as_image(image, name: str = "image") -> np.ndarray:
+    image = np.asarray(image)
+    image = image / 255.0 if image.dtype == np.uint8 else image.astype(np.float64)
+    if image.ndim != 2:
+        raise ValueError(f"{name} must be one 2-D image (H, W); got shape {image.shape}")
+    return image
+
+
+def _check_label(label) -> int:
+    if not (isinstance(label, (int, np.integer)) and 0 <= label):
+        raise ValueError(f"label must be a class index (an int >= 0); got {label!r}")
+    return int(label)
+
+
+def occlusion_map(model: nn.Sequential, image, label: int, *, patch: int = 6, stride: int = 2,
+                  grey: float = 0.5) -> np.ndarray:
+    """How much the probability of ``label`` drops when a grey square covers each part of ``image``.
+
+    A ``patch`` x ``patch`` square of value ``grey`` slides over the image in steps of ``stride``;
+    for each position the network classifies the covered digit. Each pixel gets the mean drop
+    ``p(label | image) - p(label | covered image)`` over the positions that covered it.
+
+    Parameters
+    ----------
+    model : Sequential
+        A classifier of (N, 1, H, W) images.
+    image : array (H, W)
+        uint8 0-255 or floats in [0, 1].
+    label : int
+        The class whose probability is watched (the right answer).
+    patch, stride : int
+    grey : float
+        The patch's value (0 = background, 1 = ink).
+
+    Returns
+    -------
+    float64 array (H, W)
+        Positive where covering hurts the right answer, negative where it helps.
+    """
+    image, label = _as_image(image), _check_label(label)
+    height, width = image.shape
+    if not (isinstance(patch, (int, np.integer)) and 1 <= patch <= min(height, width)):
+        raise ValueError(f"patch must be an int from 1 to {min(height, width)}; got {patch!r}")
+    if not (isinstance(stride, (int, np.integer)) and stride >= 1):
+        raise ValueError(f"stride must be a positive int; got {stride!r}")
+    tops = list(range(0, height - patch + 1, stride))
+    lefts = list(range(0, width - patch + 1, stride))
+    if tops[-1] != height - patch:  # reach the bottom and right edges too
+        tops.append(height - patch)
+    if lefts[-1] != width - patch:
+        lefts.append(width - patch)
+    covered = np.repeat(image[None], len(tops) * len(lefts), axis=0)  # (P, H, W), one per position
+    for k, (top, left) in enumerate((t, s) for t in tops for s in lefts):
+        covered[k, top:top + patch, left:left + patch] = grey
+    probabilities = nn.predict(model, np.concatenate([image[None, None], covered[:, None]]))[:, label]
+    drops = probabilities[0] - probabilities[1:]
+    total, count = np.zeros_like(image), np.zeros_like(image)
+    for drop, (top, left) in zip(drops, ((t, s) for t in tops for s in lefts), strict=True):
+        total[top:top + patch, left:left + patch] += drop
+        count[top:top + patch, left:left + patch] += 1
+    return total / count
+
+
+def saliency_map(model: nn.Sequential, image, label: int) -> np.ndarray:
+    """The gradient of the score (logit) of ``label`` with respect to each pixel of ``image``.
+
+    One forward pass, then the network's own backward pass from the output gradient
+    ``[0, ..., 1 (at label), ..., 0]``: the same backpropagation that trains it, stopped at the input.
+
+    Parameters
+    ----------
+    model : Sequential
+    image : array (H, W)
+    label : int
+
+    Returns
+    -------
+    array (H, W), the model's dtype
+        Large (either sign) where a small change of the pixel changes the score most.
+    """
+    image, label = _as_image(image), _check_label(label)
+    training = [layer.training for layer in model.layers]
+    model.eval()
+    with nn.blas_threads(1):
+        logits = model.forward(image[None, None])
+        if label >= logits.shape[1]:
+            raise ValueError(f"label must be below the number of classes, {logits.shape[1]}; got {label}")
+        grad = np.zeros_like(logits)
+        grad[0, label] = 1.0
+        grad_input = model.backward(grad)
+    for layer, mode in zip(model.layers, training, strict=True):
+        layer.training = mode
+    return grad_input[0, 0]
+
+
+class TopPatches(NamedTuple):
+    """For each first-layer filter, the training patches that excite it most, best first.
+
+    Attributes
+    ----------
+    patches : (O, count, KH + 2*context, KW + 2*context)
+        The pixels around each patch (``context`` extra pixels each side, zeros beyond the image).
+    activations : (O, count)
+        The filter's response (convolution plus bias) at the patch's centre.
+    where : (O, count, 3) int
+        (image index, row, column) of each response in the filter's output.
+    context : int
+    """
+
+    patches: np.ndarray
+    activations: np.ndarray
+    where: np.ndarray
+    context: int
+
+
+def top_patches(model: nn.Sequential, images, *, count: int = 9, context: int = 3,
+                batch_size: int = 500) -> TopPatches:
+    """The ``count`` training patches that excite each filter of the first convolution most.
+
+    Each image contributes at most one patch per filter (its strongest response), so the nine are
+    nine different digits rather than nine neighbouring pixels of one.
+
+    Parameters
+    ----------
+    model : Sequential
+        Its first layer is a :class:`~cnnhelpers.nn.Conv2d` with one input channel and stride 1.
+    images : array (N, H, W)
+        uint8 0-255 or floats in [0, 1].
+    count : int
+    context : int
+        Pixels of surroundings kept around each kernel-sized patch, to see where it lies in the digit.
+    batch_size : int
+
+    Returns
+    -------
+    TopPatches
+    """
+    conv = model.layers[0] if isinstance(model, nn.Sequential) and model.layers else None
+    if not isinstance(conv, nn.Conv2d) or conv.in_channels != 1 or conv.stride not in (1, (1, 1)):
+        raise ValueError("model's first layer must be a Conv2d with one input channel and stride 1")
+    images = np.asarray(images)
+    images = images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
+    if images.ndim != 3 or not 1 <= count <= len(images):
+        raise ValueError(f"images must be (N, H, W) with N >= count ({count}); got shape {images.shape}")
+    best_value = np.full((conv.out_channels, len(images)), -np.inf)
+    best_place = np.zeros((conv.out_channels, len(images)), dtype=np.int64)
+    for first in range(0, len(images), batch_size):
+        batch = images[first:first + batch_size, None].astype(model.dtype)
+        with nn.blas_threads(1):
+            out = conv.forward(batch)  # (B, O, OH, OW)
+        flat = out.reshape(len(batch), conv.out_channels, -1)
+        best_place[:, first:first + len(batch)] = flat.argmax(axis=2).T
+        best_value[:, first:first + len(batch)] = flat.max(axis=2).T
+    out_width = out.shape[3]
+    kh, kw = conv.kernel_size
+    pad_top, pad_left = (out.shape[2] - images.shape[1] + kh - 1) // 2, (out_width - images.shape[2] + kw - 1) // 2
+    margin = max(pad_top, pad_left) + context + max(kh, kw)
+    padded = np.pad(images, ((0, 0), (margin, margin), (margin, margin)))
+    chosen = np.argsort(-best_value, axis=1, kind="stable")[:, :count]  # (O, count) image indices
+    patches = np.zeros((conv.out_channels, count, kh + 2 * context, kw + 2 * context))
+    where = np.zeros((conv.out_channels, count, 3), dtype=np.int64)
+    for o in range(conv.out_channels):
+        for k, n in enumerate(chosen[o]):
+            row, col = divmod(int(best_place[o, n]), out_width)
+            where[o, k] = n, row, col
+            top, left = margin + row - pad_top - context, margin + col - pad_left - context
+            patches[o, k] = padded[n, top:top + kh + 2 * context, left:left + kw + 2 * context]
+    activations = np.take_along_axis(best_value, chosen, axis=1)
+    return TopPatches(patches, activations, where, context)
+
+
+def misclassified(model: nn.Sequential, images, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the images the network gets wrong, and its probabilities for them.
+
+    Returns
+    -------
+    indices : int array (M,)
+    probabilities : array (M, classes)
+    """
+    images = np.asarray(images)
+    batch = images[:, None] / 255.0 if images.dtype == np.uint8 else images[:, None].astype(np.float64)
+    labels = np.asarray(labels)
+    if images.ndim != 3 or labels.shape != (len(images),):
+        raise ValueError(f"images must be (N, H, W) with one label each; got shapes {images.shape} and {labels.shape}")
+    probabilities = nn.predict(model, batch)
+    wrong = np.flatnonzero(probabilities.argmax(axis=1) != labels)
+    return wrong, probabilities[wrong]
+
+
+# -- figures ---------------------------------------------------------------------------------------
+
+def show_top_patches(result: TopPatches, weight: np.ndarray) -> Figure:
+    """One row per filter: its 3x3 weights, then its best patches with the kernel's window outlined."""
+    filters, count = result.activations.shape
+    fig, axes = plt.subplots(filters, count + 1, figsize=(1.0 * (count + 1), 1.05 * filters),
+                             gridspec_kw={"wspace": 0.08, "hspace": 0.12})
+    axes = np.atleast_2d(axes)
+    limit = float(np.abs(weight).max()) or 1.0
+    kh, kw = weight.shape[-2:]
+    for o in range(filters):
+        axes[o, 0].imshow(weight[o, 0], cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+        axes[o, 0].set_ylabel(f"filter {o}", fontsize=10)
+        for k in range(count):
+            ax = axes[o, k + 1]
+            ax.imshow(result.patches[o, k], cmap=IMAGE_CMAP, vmin=0, vmax=1)
+            ax.add_patch(Rectangle((result.context - 0.5, result.context - 0.5), kw, kh, fill=False,
+                                   edgecolor=HIGHLIGHT, linewidth=1.5))
+        for ax in axes[o]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_title("weights", fontsize=10)
+    axes[0, 1].set_title("most exciting", fontsize=10, loc="left")
+    fig.suptitle("each first-layer filter and the nine training patches that excite it most (orange: its 3x3 window)",
+                 fontsize=12)
+    return fig
+
+
+def show_misclassified(images, labels, indices, probabilities, *, ncols: int = 6) -> Figure:
+    """Each wrong test digit above a bar chart of the network's ten probabilities (orange: its answer)."""
+    images = np.asarray(images)
+    count = len(indices)
+    if count == 0:
+        fig, ax = plt.subplots(figsize=(6, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no misclassified digits", ha="center", va="center")
+        return fig
+    rows = -(-count // ncols)
+    fig = plt.figure(figsize=(2.1 * ncols, 3.3 * rows))
+    cells = fig.add_gridspec(rows, ncols, hspace=0.45, wspace=0.3)
+    for k, (index, p) in enumerate(zip(indices, probabilities, strict=True)):
+        digit_cell, bars_cell = cells[divmod(k, ncols)].subgridspec(2, 1, height_ratios=[1.4, 0.7], hspace=0.08)
+        ax = fig.add_subplot(digit_cell)
+        ax.imshow(images[index], cmap=IMAGE_CMAP)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(f"a {labels[index]}, said {p.argmax()}\n({p.max():.0%}; {labels[index]}: {p[labels[index]]:.0%})",
+                     fontsize=10)
+        bars = fig.add_subplot(bars_cell)
+        bars.bar(range(len(p)), p, color=[HIGHLIGHT if c == p.argmax() else "#56B4E9" for c in range(len(p))])
+        bars.set(ylim=(0, 1), xticks=range(len(p)), yticks=[])
+        bars.tick_params(labelsize=7)
+    fig.suptitle("the misclassified test digits and the network's probabilities", fontsize=13)
+    return fig
+
+
+class NetworkViewsExplorer(Experiment):
+    """Pick a test digit: see it, its occlusion map and its saliency map for the right class.
+
+    Parameters
+    ----------
+    model : Sequential
+    images : array (N, H, W)
+    labels : int array (N,)
+    index : int
+        The digit shown first.
+
+    Examples
+    --------
+    >>> from cnnhelpers import nn
+    >>> model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.ReLU(), nn.Flatten(),
+    ...                       nn.Linear(2 * 28 * 28, 10, rng=1))
+    >>> views = NetworkViewsExplorer(model, np.zeros((3, 28, 28)), np.array([0, 1, 2]))
+    >>> result = views.update(index=1, patch=6)
+    >>> result["occlusion"].shape, result["saliency"].shape
+    ((28, 28), (28, 28))
+    """
+
+    def __init__(self, model: nn.Sequential, images, labels, *, index: int = 0):
+        super().__init__()
+        images = np.asarray(images)
+        self.images = images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
+        self.labels = np.asarray(labels)
+        if self.images.ndim != 3 or self.labels.shape != (len(self.images),):
+            raise ValueError(f"images must be (N, H, W) with one label each; got shapes {images.shape} "
+                             f"and {self.labels.shape}")
+        self.model = model
+        style = {"description_width": "initial"}
+        self.controls = {
+            "index": widgets.IntSlider(value=index, min=0, max=len(self.images) - 1, description="test digit",
+                                       style=style, continuous_update=False),
+            "patch": widgets.IntSlider(value=6, min=2, max=14, step=2, description="grey patch (pixels)",
+                                       style=style, continuous_update=False),
+        }
+        self.live = LiveFigure(figsize=(13, 4.4))
+        axes = self.live.subplots(1, 3)
+        self._axes = axes
+        self._digit = axes[0].imshow(np.zeros(self.images.shape[1:]), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self._occlusion = axes[1].imshow(np.zeros(self.images.shape[1:]), cmap=SIGNED_CMAP, vmin=-1, vmax=1)
+        self._saliency = axes[2].imshow(np.zeros(self.images.shape[1:]), cmap=SIGNED_CMAP, vmin=-1, vmax=1)
+        self.live.figure.colorbar(self._occlusion, ax=axes[1], shrink=0.8, label="drop in probability")
+        self.live.figure.colorbar(self._saliency, ax=axes[2], shrink=0.8, label="gradient (scaled to ±1)")
+        for ax in axes:
+            ax.set(xticks=[], yticks=[])
+
+    def update(self, index: int, patch: int) -> dict:
+        """Compute both maps for test digit ``index`` and redraw; returns them with the probabilities."""
+        if not 0 <= int(index) < len(self.images):
+            raise ValueError(f"index must lie in 0..{len(self.images) - 1}; got {index}")
+        image, label = self.images[int(index)], int(self.labels[int(index)])
+        probabilities = nn.predict(self.model, image[None, None])[0]
+        occlusion = occlusion_map(self.model, image, label, patch=int(patch), stride=2)
+        saliency = saliency_map(self.model, image, label)
+        self._digit.set_data(image)
+        said = int(probabilities.argmax())
+        self._axes[0].set_title(f"a {label}; the network says {said} ({probabilities[said]:.0%})", fontsize=13)
+        self._occlusion.set_data(occlusion)
+        limit = max(float(np.abs(occlusion).max()), 1e-3)
+        self._occlusion.set_clim(-limit, limit)
+        self._axes[1].set_title(f"occlusion: covering here costs the {label}", fontsize=13)
+        self._saliency.set_data(saliency / max(float(np.abs(saliency).max()), 1e-12))
+        self._axes[2].set_title(f"saliency: d(score of {label}) / d(pixel)", fontsize=13)
+        self.live.refresh()
+        return {"image": image, "label": label, "probabilities": probabilities, "occlusion": occlusion,
+                "saliency": saliency}

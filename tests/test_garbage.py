@@ -1,0 +1,203 @@
+"""Garbage in, a clear error out: every public function of ``nn``, ``data`` and ``images``.
+
+Hypothesis feeds each public callable (found through the modules' ``__all__``, plus the layers'
+and the model's methods) garbage: numbers (nan, inf, huge), strings, None, nested and ragged lists,
+arrays of odd dtypes and shapes, masked arrays. Each call either returns or raises one of the
+exception types the function documents: ValueError and TypeError everywhere, and OSError for the
+functions that read files. Two kinds of call: every argument garbage, and a valid call with one
+argument replaced by garbage (which reaches much deeper into the function).
+"""
+
+from __future__ import annotations
+
+import inspect
+import struct
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from cnnhelpers import data, images, nn
+
+RECORDS = {"History", "GradcheckResult", "Digits"}  # plain records (dataclasses, NamedTuple): no checks
+CONSTANTS = {"DATA_DIR", "MNIST5K_SHA256", "PHOTOS"}
+READS_FILES = {"data.load_mnist5k", "data.read_idx", "data.load_mnist_idx"}
+
+odd_dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.uint8, np.int8, np.bool_,
+                              np.complex128, np.dtype(">f4"), np.dtype("U3"), np.dtype("O"), np.dtype("M8[s]")])
+numbers = st.one_of(st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
+                    st.sampled_from([0, -1, 1, 2, 10**12, 2**63, 1e308, -0.0, float("nan"), float("inf")]))
+numpy_scalars = st.one_of(st.integers(-10**6, 10**6).map(np.int64), st.floats(width=32).map(np.float32),
+                          st.floats().map(lambda v: np.array(v)), st.just(np.bool_(True)))
+small_arrays = hnp.arrays(odd_dtypes, hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4))
+masked = small_arrays.filter(lambda a: a.dtype.kind in "fiub").map(lambda a: np.ma.masked_array(a, mask=a != a))
+atoms = st.one_of(numbers, numpy_scalars, st.text(max_size=8), st.none(), st.booleans(), small_arrays, masked,
+                  st.just(object()), st.just(np.random.default_rng(0)), st.just(print))
+garbage = st.recursive(atoms, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                        st.tuples(inner, inner), st.dictionaries(st.text(max_size=3),
+                                                                                                 inner, max_size=2)),
+                       max_leaves=8)
+
+
+def idx_file(path) -> str:
+    """A valid 2x3 uint8 IDX file."""
+    path.write_bytes(b"\x00\x00\x08\x02" + struct.pack(">II", 2, 3) + bytes(range(6)))
+    return str(path)
+
+
+def model():
+    return nn.Sequential(nn.Flatten(), nn.Linear(4, 2, rng=0))
+
+
+X = np.zeros((3, 1, 2, 2), np.float32)
+Y = np.array([0, 1, 0])
+
+
+def valid_calls(tmp_path) -> dict:
+    """A valid call of every public callable: name -> (function, args, kwargs); fresh objects each time."""
+    param = nn.Parameter(np.zeros(2))
+    param.grad = np.ones(2)
+    sequential = model()
+    sequential.forward(X)
+    layers = {"Conv2d": (nn.Conv2d(1, 2, 3, rng=0), np.zeros((1, 1, 4, 4))), "ReLU": (nn.ReLU(), X),
+              "MaxPool2d": (nn.MaxPool2d(2), X), "AvgPool2d": (nn.AvgPool2d(2), X), "Flatten": (nn.Flatten(), X),
+              "Linear": (nn.Linear(4, 2, rng=0), np.zeros((3, 4))), "Dropout": (nn.Dropout(0.5, rng=0), X)}
+    folder = tmp_path / "mnist"
+    folder.mkdir(exist_ok=True)
+    (folder / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + struct.pack(">III", 1, 2, 2) + bytes(4))
+    (folder / "train-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01" + struct.pack(">I", 1) + bytes(1))
+    calls = {
+        "nn.Parameter": (nn.Parameter, (np.zeros(3),), {}),
+        "nn.Layer": (nn.Layer, (), {}),
+        "nn.Conv2d": (nn.Conv2d, (1, 2, 3), {"stride": 1, "padding": 0, "rng": 0, "dtype": np.float32}),
+        "nn.ReLU": (nn.ReLU, (), {}),
+        "nn.MaxPool2d": (nn.MaxPool2d, (2,), {"stride": None, "padding": 0}),
+        "nn.AvgPool2d": (nn.AvgPool2d, (2,), {"stride": None, "padding": 0}),
+        "nn.Flatten": (nn.Flatten, (), {}),
+        "nn.Linear": (nn.Linear, (3, 2), {"rng": 0, "dtype": np.float32}),
+        "nn.Dropout": (nn.Dropout, (0.5,), {"rng": 0}),
+        "nn.he_normal": (nn.he_normal, ((2, 3), 3, np.random.default_rng(0)), {"dtype": np.float32}),
+        "nn.Sequential": (nn.Sequential, (nn.ReLU(), nn.Flatten()), {}),
+        "nn.log_softmax": (nn.log_softmax, (np.zeros((2, 3)),), {}),
+        "nn.softmax": (nn.softmax, (np.zeros((2, 3)),), {}),
+        "nn.softmax_cross_entropy": (nn.softmax_cross_entropy, (np.zeros((2, 3)), [0, 2]), {}),
+        "nn.SGD": (nn.SGD, ([param],), {"lr": 0.1, "momentum": 0.5}),
+        "nn.Adam": (nn.Adam, ([param],), {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8}),
+        "nn.fit": (nn.fit, (sequential, X, Y), {"optimizer": nn.SGD(sequential.parameters(), lr=0.1), "epochs": 1,
+                                              "batch_size": 2, "validation": (X, Y), "augment": None,
+                                              "lr_schedule": None, "snapshot": None, "rng": 0,
+                                              "progress": False, "threads": 1}),
+        "nn.evaluate": (nn.evaluate, (model(), X, Y), {"batch_size": 2, "threads": 1}),
+        "nn.predict": (nn.predict, (model(), X), {"batch_size": 2, "threads": 1}),
+        "nn.confusion_matrix": (nn.confusion_matrix, ([0, 1], [1, 1]), {"classes": 2}),
+        "nn.blas_threads": (lambda threads: nn.blas_threads(threads).__enter__(), (1,), {}),
+        "nn.gradcheck": (nn.gradcheck, (nn.Linear(3, 2, rng=0, dtype=np.float64), np.ones((2, 3))),
+                         {"y": None, "eps": 1e-5, "tolerance": 1e-6, "floor": 1e-5, "max_entries": 4, "seed": 0}),
+        "Sequential.forward": (sequential.forward, (X,), {}),
+        "Sequential.backward": (sequential.backward, (np.ones((3, 2), np.float32),), {"input_grad": True}),
+        "Sequential.feature_maps": (sequential.feature_maps, (X,), {}),
+        "Sequential.summary": (sequential.summary, ((1, 2, 2),), {"print_fn": lambda text: None}),
+        "Sequential.astype": (sequential.astype, (np.float64,), {}),
+        "SGD.step": (nn.SGD([param], lr=0.1).step, (), {}),
+        "data.stratified_split": (data.stratified_split, ([0, 0, 1, 1], 2), {"seed": 0}),
+        "data.load_mnist5k": (data.load_mnist5k, (), {"path": None, "test_size": 1000, "seed": 0}),
+        "data.read_idx": (data.read_idx, (idx_file(tmp_path / "a.idx"),), {}),
+        "data.load_mnist_idx": (data.load_mnist_idx, (str(folder), "train"), {}),
+        "data.to_batch": (data.to_batch, (np.zeros((2, 4, 4), np.uint8),), {"dtype": np.float32}),
+        "data.random_shifts": (data.random_shifts, (np.zeros((2, 4, 4)), np.random.default_rng(0)),
+                               {"max_shift": 1}),
+        "data.shift_and_rotate": (data.shift_and_rotate, (np.eye(3),), {"dx": 1.0, "dy": 0.0, "angle": 30.0}),
+        "images.load_image": (images.load_image, ("camera",), {"gray": True, "size": 16, "dtype": np.float32}),
+        "images.lines_and_corner": (images.lines_and_corner, (8,), {}),
+        "images.shift": (images.shift, (np.eye(3), (1, 0)), {"fill": 0.0}),
+        "images.downscale": (images.downscale, (np.eye(4), 2), {}),
+    }
+    for name, (layer, x) in layers.items():
+        layer.forward(x)
+        calls[f"{name}.forward"] = (layer.forward, (x,), {})
+        calls[f"{name}.backward"] = (layer.backward, (layer.forward(x),), {})
+    return calls
+
+
+def public_names() -> list[str]:
+    names = []
+    for module, prefix in ((nn, "nn"), (data, "data"), (images, "images")):
+        for name in module.__all__:
+            if name not in RECORDS | CONSTANTS:
+                names.append(f"{prefix}.{name}")
+    return names
+
+
+def test_every_public_callable_has_a_valid_call(tmp_path):
+    calls = valid_calls(tmp_path)
+    missing = [name for name in public_names() if name not in calls]
+    assert not missing, f"add a valid call for {missing}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for function, args, kwargs in calls.values():
+            function(*args, **kwargs)  # the valid call itself must work
+
+
+def allowed(name: str) -> tuple[type[BaseException], ...]:
+    return (ValueError, TypeError, OSError) if name in READS_FILES else (ValueError, TypeError)
+
+
+def call_with(name, function, args, kwargs):
+    """Call; return None when the outcome is allowed, else a description of the undocumented exception."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            function(*args, **kwargs)
+    except allowed(name):
+        return None
+    except Exception as error:  # noqa: BLE001 - what this test looks for
+        return f"{name}(*{args!r:.200}, **{kwargs!r:.200}) raised {type(error).__name__}: {error}"
+    return None
+
+
+CALL_NAMES = sorted(set(public_names()) | {"Sequential.forward", "Sequential.backward", "Sequential.feature_maps",
+                                           "Sequential.summary", "Sequential.astype", "SGD.step"}
+                    | {f"{layer}.{method}" for layer in ("Conv2d", "ReLU", "MaxPool2d", "AvgPool2d", "Flatten",
+                                                         "Linear", "Dropout") for method in ("forward", "backward")})
+SETTINGS = settings(max_examples=40, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                           HealthCheck.filter_too_much, HealthCheck.data_too_large])
+
+
+@pytest.mark.parametrize("name", CALL_NAMES)
+@SETTINGS
+@given(draw=st.data())
+def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
+    function, args, kwargs = valid_calls(tmp_path)[name]
+    slots = [("arg", i) for i in range(len(args))] + [("kw", key) for key in kwargs]
+    if not slots:
+        args = (draw.draw(garbage, label="extra argument"),)
+    else:
+        kind, where = draw.draw(st.sampled_from(slots), label="replaced")
+        value = draw.draw(garbage, label="garbage")
+        if kind == "arg":
+            args = args[:where] + (value,) + args[where + 1:]
+        else:
+            kwargs = {**kwargs, where: value}
+    problem = call_with(name, function, args, kwargs)
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize("name", CALL_NAMES)
+@SETTINGS
+@given(draw=st.data())
+def test_all_garbage_arguments(tmp_path, name, draw):
+    function, args, kwargs = valid_calls(tmp_path)[name]
+    try:
+        parameters = inspect.signature(function).parameters.values()
+        count = sum(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                    for p in parameters)
+    except (TypeError, ValueError):
+        count = len(args)
+    args = tuple(draw.draw(garbage, label=f"arg {i}") for i in range(count))
+    kwargs = {key: draw.draw(garbage, label=key) for key in kwargs if draw.draw(st.booleans(), label=f"{key}?")}
+    problem = call_with(name, function, args, kwargs)
+    assert problem is None, problem
