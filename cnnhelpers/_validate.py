@@ -6,6 +6,7 @@ done, with a message that names the argument, says what was expected and what wa
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -27,6 +28,8 @@ def as_float_array(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers; got {describe(value)} ({error})") from None
     if array.dtype in (np.float32, np.float64):
         return array
+    if array.dtype.kind == "f" and array.dtype.itemsize in (4, 8):  # big-endian: same precision, native order
+        return array.astype(array.dtype.newbyteorder("="))
     if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer):
         return array.astype(np.float64)
     if np.issubdtype(array.dtype, np.floating):  # float16, longdouble
@@ -51,6 +54,8 @@ def _int(value, name: str, minimum: int) -> int:
 
 def pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints, each >= ``minimum``, as a tuple ``(height, width)``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array is one number
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(value)
         if len(items) != 2:
@@ -181,3 +186,23 @@ def check_bytes(nbytes: int, name: str, what: str) -> None:
     if nbytes > limit:
         raise ValueError(f"{name} asks for {what} of {nbytes / 2**30:,.1f} GiB, more than the "
                          f"{limit / 2**30:,.1f} GiB this machine can spare; use a smaller {name}")
+
+
+# Below this size an allocation is never refused (and the available memory is not even read).
+_ALWAYS_ALLOWED_BYTES = 2**26
+
+
+def check_allocation(shape, dtype, what: str, cause: str) -> None:
+    """Raise ValueError before allocating an array of ``shape`` larger than :func:`memory_limit`.
+
+    ``what`` names the array ("the padded input"); ``cause`` names the argument(s) that made it
+    that large ("padding=20000"). Python ints: the byte count cannot overflow.
+    """
+    nbytes = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
+    if nbytes <= _ALWAYS_ALLOWED_BYTES:
+        return
+    limit = memory_limit()
+    if nbytes > limit:
+        shape_text = "x".join(str(int(n)) for n in shape)
+        raise ValueError(f"{cause} would need {what} of shape {shape_text} ({nbytes / 2**30:.3g} GiB), more than "
+                         f"the {limit / 2**30:.3g} GiB allowed (half the memory available now); use a smaller value")

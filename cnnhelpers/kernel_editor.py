@@ -14,8 +14,8 @@ from matplotlib.colors import Normalize
 from .conv import correlate2d
 from .images import PHOTOS, lines_and_corner, load_image
 from .kernels import KERNELS
+from .live import Experiment, LiveFigure
 from .plotting import IMAGE_CMAP, SIGNED_CMAP, draw_grid, signed_norm
-from .widgets._base import Experiment, LiveFigure
 
 __all__ = ["KernelEditor", "IMAGE_CHOICES", "WEIGHT_NAMES"]
 

@@ -1,16 +1,29 @@
-"""Max, average and adaptive pooling, forward and backward, in vectorised NumPy.
+"""Max, average and adaptive pooling, forward and backward, in NumPy.
 
-Inputs may be ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``; the output has the same rank. Each
-pass loops over the few offsets of the pooling window and handles every window at once at each
-offset: a running ``np.maximum`` over strided slices is about 40x faster than a reshape-and-max.
+Inputs may be ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``; the output has the same rank. The idea
+is two steps, written out in :func:`max_forward`, :func:`avg_forward` and their backward passes just
+below:
+
+1. **view every window** of the (padded) input: the same strided view as convolution's,
+   :func:`cnnhelpers.conv.windows`, ``(..., OH, OW, KH, KW)``;
+2. **reduce** each window to one number: its maximum or its mean.
+
+Backward, a max window sends its gradient to the pixel that won (its first maximum); an average
+window shares it equally. The public functions check their arguments (:mod:`cnnhelpers._validate`),
+then hand max pooling and the average forward pass to :mod:`cnnhelpers._fast_pool`, which computes
+the same numbers faster; empty inputs go through the functions below themselves, and so does every
+average backward pass (:func:`avg_backward` is already one whole-array step per window offset). The
+tests hold both versions to the plain loops of :mod:`cnnhelpers.reference`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_ndim, check_window_fits, pair
-from .conv import _output_shape, _pad, offset_slices
+from . import _fast_pool
+from ._fast_conv import output_shape
+from ._validate import as_float_array, check_allocation, check_ndim, check_window_fits, pair
+from .conv import windows
 
 __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward",
            "adaptive_avg_pool2d", "adaptive_max_pool2d"]
@@ -18,6 +31,62 @@ __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backwa
 _LAYOUT = "(H, W), (C, H, W) or (N, C, H, W)"
 _NO_DILATION = (1, 1)
 
+
+def max_forward(xp: np.ndarray, kernel_size, stride) -> np.ndarray:
+    """Maximum of each window of the padded ``xp`` (..., Hp, Wp) -> (..., OH, OW).
+
+    >>> max_forward(np.arange(16.0).reshape(4, 4), (2, 2), (2, 2))
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    return windows(xp, kernel_size, stride).max(axis=(-2, -1))  # (..., OH, OW, KH, KW) -> (..., OH, OW)
+
+
+def avg_forward(xp: np.ndarray, kernel_size, stride) -> np.ndarray:
+    """Mean of each window of the padded ``xp`` (..., Hp, Wp) -> (..., OH, OW)."""
+    return windows(xp, kernel_size, stride).mean(axis=(-2, -1))
+
+
+def max_backward(grad_out: np.ndarray, xp: np.ndarray, kernel_size, stride) -> np.ndarray:
+    """Gradient of ``sum(grad_out * max_forward(xp, ...))`` w.r.t. the padded ``xp``.
+
+    Each window's gradient goes to its first maximum in row-major order (where several values tie
+    the derivative is not defined: this is PyTorch's convention). Overlapping windows add up.
+    The fast path also follows PyTorch where this short version does not: with several NaN in a
+    window the last one wins, and padding never wins a window of -inf.
+    """
+    (kh, kw), (sh, sw) = kernel_size, stride
+    oh, ow = grad_out.shape[-2:]
+    view = windows(xp, kernel_size, stride)  # (..., OH, OW, KH, KW)
+    first = view.reshape(view.shape[:-2] + (kh * kw,)).argmax(axis=-1)  # (..., OH, OW), row-major
+    u, v = np.divmod(first, kw)  # the winner's offset inside its window
+    rows = np.arange(oh)[:, None] * sh + u  # (..., OH, OW) row of the winner in xp
+    cols = np.arange(ow)[None, :] * sw + v
+    planes = xp.reshape((-1,) + xp.shape[-2:]).shape[0]
+    plane = np.arange(planes).reshape(xp.shape[:-2] + (1, 1))  # which (n, c) image
+    grad_xp = np.zeros((planes,) + xp.shape[-2:], dtype=grad_out.dtype)
+    index = (np.broadcast_to(plane, rows.shape), rows, cols)
+    np.add.at(grad_xp, tuple(i.reshape(-1, oh, ow) for i in index), grad_out.reshape(-1, oh, ow))
+    return grad_xp.reshape(xp.shape)
+
+
+def avg_backward(grad_out: np.ndarray, xp_shape, kernel_size, stride) -> np.ndarray:
+    """Gradient of ``sum(grad_out * avg_forward(xp, ...))`` w.r.t. the padded input (shape ``xp_shape``).
+
+    Every value of a window gets ``grad_out / (KH*KW)``; kernel offset ``(u, v)`` of every window
+    reads one strided slice of the input, so each offset adds its share to that slice.
+    """
+    (kh, kw), (sh, sw) = kernel_size, stride
+    share = grad_out / (kh * kw)  # (..., OH, OW)
+    oh, ow = share.shape[-2:]
+    grad_xp = np.zeros(xp_shape, dtype=share.dtype)
+    for u in range(kh):
+        for v in range(kw):  # offset (u, v) of window (i, j) is pixel (i*sh + u, j*sw + v)
+            grad_xp[..., u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += share
+    return grad_xp
+
+
+# --- the public functions: check, then compute -----------------------------------------------------
 
 def _check_pool(x, kernel_size, stride, padding, name="x"):
     """Validate pooling arguments; return ``(x, kernel_size, stride, pads, out_hw)``."""
@@ -33,11 +102,9 @@ def _check_pool(x, kernel_size, stride, padding, name="x"):
     pads = (ph, ph, pw, pw)
     check_window_fits(x.shape[-2:], pads, kernel_size, _NO_DILATION, "pooling window")
     padded = (x.shape[-2] + 2 * ph, x.shape[-1] + 2 * pw)
-    return x, kernel_size, stride, pads, _output_shape(padded, kernel_size, stride, _NO_DILATION)
-
-
-def _offsets(kernel_size):
-    return [(u, v) for u in range(kernel_size[0]) for v in range(kernel_size[1])]  # row-major
+    # A stride longer than the padded input leaves one window along that axis, whatever its value.
+    stride = tuple(min(s, p) for s, p in zip(stride, padded, strict=True))
+    return x, kernel_size, stride, pads, output_shape(padded, kernel_size, stride, _NO_DILATION)
 
 
 def _check_grad(grad_out, x, out_hw):
@@ -46,6 +113,14 @@ def _check_grad(grad_out, x, out_hw):
     if grad_out.shape != expected:
         raise ValueError(f"grad_out must have the forward output's shape {expected}; got {grad_out.shape}")
     return grad_out.astype(np.result_type(x.dtype, grad_out.dtype), copy=False)
+
+
+def _pad(x, pads, value):
+    return np.pad(x, [(0, 0)] * (x.ndim - 2) + [pads[:2], pads[2:]], constant_values=value)
+
+
+def _crop(grad_xp, pads, shape):
+    return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + shape[-2], pads[2]:pads[2] + shape[-1]])
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
@@ -76,12 +151,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
            [13., 15.]])
     """
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
-    xp = _pad(x, pads, value=-np.inf)
-    out = None
-    for offset in _offsets(kernel_size):
-        window = xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))]
-        out = window.copy() if out is None else np.maximum(out, window, out=out)  # NaN propagates
-    return out
+    if x.size:
+        return _fast_pool.max_pool(x, kernel_size, stride, pads, out_hw)
+    return max_forward(_pad(x, pads, -np.inf), kernel_size, stride)
 
 
 def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.ndarray:
@@ -109,76 +181,9 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.
     """
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad(grad_out, x, out_hw)
-    if tuple(stride) == tuple(kernel_size) and not any(pads):
-        fast = _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw)
-        if fast is not None:
-            return fast
-    xp = _pad(x, pads, value=-np.inf)
-    inside = _pad(np.ones(x.shape[-2:], dtype=bool), pads, value=False) if any(pads) else None
-    out = max_pool2d(x, kernel_size, stride, padding)
-    out_is_nan = np.isnan(out)
-    any_nan = bool(out_is_nan.any())
-    offsets = _offsets(kernel_size)
-    # winner[...] = index of the offset that holds each window's maximum (row-major first).
-    winner = np.full(out.shape, len(offsets), dtype=np.int16)
-    for k in reversed(range(len(offsets))):  # walking backwards, the first maximum is written last
-        slices = offset_slices(offsets[k], stride, _NO_DILATION, out_hw)
-        hit = xp[(..., *slices)] == out
-        if inside is not None:
-            hit &= inside[slices]  # padding never wins
-        np.copyto(winner, k, where=hit)
-    if any_nan:  # PyTorch's CPU kernel: a NaN beats numbers, and a later NaN beats an earlier one
-        for k, offset in enumerate(offsets):
-            window = xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))]
-            np.copyto(winner, k, where=np.isnan(window) & out_is_nan)
-    grad_xp = np.zeros(xp.shape, dtype=grad_out.dtype)
-    overlapping = stride[0] < kernel_size[0] or stride[1] < kernel_size[1]
-    for k, offset in enumerate(offsets):
-        target = grad_xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))]
-        if overlapping:
-            np.add(target, grad_out, out=target, where=winner == k)
-        else:  # each input pixel sits in at most one window: write, don't add
-            np.copyto(target, grad_out, where=winner == k)
-    return _crop(grad_xp, pads, x.shape)
-
-
-def _first_set_bit_table(bits: int) -> np.ndarray:
-    """table[m] = index of the lowest set bit of m (for m > 0)."""
-    masks = np.arange(1, 2**bits)
-    table = np.zeros(2**bits, dtype=np.intp)
-    table[1:] = np.log2(masks & -masks).astype(np.intp)
-    return table
-
-
-_FIRST_SET_BIT = _first_set_bit_table(9)  # up to 3x3 windows
-
-
-def _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw):
-    """Backward for windows that tile the image (stride == kernel_size, no padding), or None.
-
-    Each offset's "equals the maximum" test sets one bit of a per-window code; the lowest set bit
-    is the first maximum in row-major order (PyTorch's rule), read from a table. One flat scatter
-    then writes each window's gradient to its winner. Returns None for windows larger than 3x3 or
-    when a window holds a NaN, for the general path to handle.
-    """
-    (kh, kw), (oh, ow) = kernel_size, out_hw
-    if kh * kw > 9:
-        return None
-    out = max_pool2d(x, kernel_size)
-    if np.isnan(out).any():
-        return None
-    code = np.zeros(out.shape, dtype=np.uint16)
-    for k, offset in enumerate(_offsets(kernel_size)):
-        hit = x[(..., *offset_slices(offset, kernel_size, _NO_DILATION, out_hw))] == out
-        code |= hit.view(np.uint8).astype(np.uint16) << k
-    winner = _FIRST_SET_BIT[code]  # (..., OH, OW) offset index
-    height, width = x.shape[-2:]
-    offset_in_plane = np.array([u * width + v for u, v in _offsets(kernel_size)])
-    corner = (np.arange(oh)[:, None] * kh) * width + np.arange(ow)[None, :] * kw  # window's top-left
-    planes = np.arange(out.size // (oh * ow)).reshape(out.shape[:-2] + (1, 1)) * (height * width)
-    grad_x = np.zeros(x.size, dtype=grad_out.dtype)
-    grad_x[(planes + corner + offset_in_plane[winner]).ravel()] = grad_out.ravel()  # tiles never overlap
-    return grad_x.reshape(x.shape)
+    if x.size:
+        return _fast_pool.max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw)
+    return _crop(max_backward(grad_out, _pad(x, pads, -np.inf), kernel_size, stride), pads, x.shape)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
@@ -196,12 +201,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
            [10.5, 12.5]])
     """
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
-    xp = _pad(x, pads)
-    total = np.zeros(x.shape[:-2] + tuple(out_hw), dtype=x.dtype)
-    for offset in _offsets(kernel_size):
-        total += xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))]
-    total /= kernel_size[0] * kernel_size[1]
-    return total
+    if x.size:
+        return _fast_pool.avg_pool(x, kernel_size, stride, pads, out_hw)
+    return avg_forward(_pad(x, pads, 0.0), kernel_size, stride).astype(x.dtype)
 
 
 def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.ndarray:
@@ -217,16 +219,11 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.
     """
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad(grad_out, x, out_hw)
-    share = grad_out / (kernel_size[0] * kernel_size[1])
-    grad_xp = np.zeros(x.shape[:-2] + (x.shape[-2] + 2 * pads[0], x.shape[-1] + 2 * pads[2]), dtype=share.dtype)
-    for offset in _offsets(kernel_size):
-        grad_xp[(..., *offset_slices(offset, stride, _NO_DILATION, out_hw))] += share
-    return _crop(grad_xp, pads, x.shape)
+    padded_shape = x.shape[:-2] + (x.shape[-2] + pads[0] + pads[1], x.shape[-1] + pads[2] + pads[3])
+    return _crop(avg_backward(grad_out, padded_shape, kernel_size, stride), pads, x.shape)
 
 
-def _crop(grad_xp, pads, shape):
-    return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + shape[-2], pads[2]:pads[2] + shape[-1]])
-
+# --- adaptive pooling ---------------------------------------------------------------------------------
 
 def _adaptive_windows(size: int, out: int):
     """Start and end of each adaptive window: ``floor(i*size/out)`` to ``ceil((i+1)*size/out)``."""
@@ -243,6 +240,7 @@ def _adaptive(x, output_size, reduce: str):
         # None keeps that axis' input size, as in PyTorch.
         output_size = tuple(x.shape[-2 + axis] if s is None else s for axis, s in enumerate(output_size))
     oh, ow = pair(output_size, "output_size")
+    check_allocation(x.shape[:-2] + (oh, ow), x.dtype, "an output", f"output_size={output_size!r}")
     height, width = x.shape[-2:]
     if height == 0 or width == 0:
         raise ValueError(f"x must have non-empty height and width; got shape {x.shape}")

@@ -1,5 +1,8 @@
-"""Naive loop references, written as the definitions read, for the tests to compare against.
+"""Naive loop references for what :mod:`cnnhelpers.reference` does not cover, and a numerical gradient.
 
+``cnnhelpers.reference`` is the oracle wherever it applies (square kernels, one stride and one
+padding for both axes, no dilation, max pooling without padding). These loops cover the rest of the
+API: per-axis stride, asymmetric padding, dilation, average and padded pooling, adaptive pooling.
 They are deliberately slow and obvious: one Python loop per index of the formula.
 """
 

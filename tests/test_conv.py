@@ -1,4 +1,11 @@
-"""cnnhelpers.conv against naive loops, scipy.signal, the lecture's worked examples and PyTorch."""
+"""cnnhelpers.conv against the plain loops of cnnhelpers.reference, scipy.signal, the lecture's worked
+examples and PyTorch; its readable version (conv.forward, conv.backward) against its fast path.
+
+tests/reference.py covers what cnnhelpers.reference does not: per-axis stride, asymmetric padding,
+dilation, and the numerical gradient.
+"""
+
+import itertools
 
 import numpy as np
 import pytest
@@ -6,7 +13,7 @@ import scipy.signal
 from reference import naive_conv2d, naive_correlate2d, numerical_gradient
 
 import cnnhelpers as ch
-from cnnhelpers import kernels
+from cnnhelpers import conv, kernels, reference
 
 # The lecture's 5x5 example ("Without Padding", "With Padding", "Stride 2" slides).
 X5 = np.array([[1, 2, 0, 3, 1], [1, 0, 0, 2, 2], [2, 1, 2, 1, 1], [0, 0, 1, 0, 0], [1, 2, 1, 1, 1]])
@@ -29,14 +36,14 @@ def test_lecture_5x5_without_padding_matches_hand_sum_and_slide():
     assert out.shape == (3, 3)
     assert out[0, 0] == -2  # the slide's upper-left entry
     assert out[0, 0] == np.sum(X5[:3, :3] * K5)
-    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5))
+    np.testing.assert_array_equal(out, reference.correlate2d(X5, K5))
 
 
 def test_lecture_5x5_with_padding_keeps_size_and_corner_is_minus_1():
     out = ch.correlate2d(X5, K5, padding=1)
     assert out.shape == (5, 5)
     assert out[0, 0] == -1  # the slide's upper-left entry
-    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5, pads=(1, 1, 1, 1)))
+    np.testing.assert_array_equal(out, reference.conv2d(X5[None, None], K5[None, None], None, 1, 1)[0, 0])
 
 
 def test_lecture_stride_2_without_padding():
@@ -44,14 +51,14 @@ def test_lecture_stride_2_without_padding():
     assert out.shape == (2, 2)
     assert out[0, 0] == -2 and out[0, 1] == 3  # as on the slide
     assert out[1, 0] == -2  # the slide prints 0 here: a slip in the lecture
-    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5, stride=(2, 2)))
+    np.testing.assert_array_equal(out, reference.conv2d(X5[None, None], K5[None, None], None, 2, 0)[0, 0])
 
 
 def test_lecture_stride_2_with_padding():
     out = ch.correlate2d(X5, K5, stride=2, padding=1)
     assert out.shape == (3, 3)
     assert (out[0, 0], out[0, 1], out[1, 0]) == (-1, 2, 3)  # the slide's three entries
-    np.testing.assert_array_equal(out, naive_correlate2d(X5, K5, stride=(2, 2), pads=(1, 1, 1, 1)))
+    np.testing.assert_array_equal(out, reference.conv2d(X5[None, None], K5[None, None], None, 2, 1)[0, 0])
 
 
 # --- correlate2d / convolve2d -------------------------------------------------------------------
@@ -73,7 +80,7 @@ def test_convolve2d_matches_scipy_for_odd_kernels(mode):
 def test_convolve2d_is_correlation_with_flipped_kernel():
     image, kernel = rng().standard_normal((9, 9)), rng().standard_normal((3, 4))
     np.testing.assert_allclose(ch.convolve2d(image, kernel, stride=2, padding=1),
-                               naive_correlate2d(image, kernel[::-1, ::-1], stride=(2, 2), pads=(1, 1, 1, 1)))
+                               reference.conv2d(image[None, None], kernel[None, None, ::-1, ::-1], None, 2, 1)[0, 0])
 
 
 def test_same_padding_with_even_kernel_puts_extra_row_and_column_bottom_right():
@@ -100,6 +107,24 @@ def test_correlate2d_matches_naive_with_stride_padding_dilation(stride, padding,
 
 
 # --- conv2d -------------------------------------------------------------------------------------
+
+# (x shape, weight shape, stride, padding): single channel (its own fast path), few and 8+ channels.
+REFERENCE_CASES = [((2, 1, 9, 8), (1, 1, 3, 3), 1, 0), ((1, 1, 9, 9), (1, 1, 3, 3), 2, 1),
+                   ((2, 3, 8, 9), (4, 3, 3, 3), 1, 1), ((3, 2, 10, 7), (5, 2, 2, 3), 2, 0),
+                   ((2, 8, 7, 6), (3, 8, 3, 2), 1, 2), ((2, 9, 8, 8), (4, 9, 3, 3), 3, 1)]
+
+
+@pytest.mark.parametrize("shape, weight_shape, stride, padding", REFERENCE_CASES)
+def test_conv2d_and_backward_match_the_reference_loops(shape, weight_shape, stride, padding):
+    r = rng()
+    x, w, b = r.standard_normal(shape), r.standard_normal(weight_shape), r.standard_normal(weight_shape[0])
+    out = ch.conv2d(x, w, b, stride=stride, padding=padding)
+    np.testing.assert_allclose(out, reference.conv2d(x, w, b, stride, padding), atol=1e-10)
+    grad_out = r.standard_normal(out.shape)
+    for mine, loops in zip(ch.conv2d_backward(grad_out, x, w, stride=stride, padding=padding),
+                           reference.conv2d_backward(grad_out, x, w, stride, padding), strict=True):
+        np.testing.assert_allclose(mine, loops, atol=1e-10)
+
 
 @pytest.mark.parametrize("shape, weight_shape, stride, padding, dilation", [
     ((2, 3, 8, 9), (4, 3, 3, 3), 1, 1, 1),
@@ -139,14 +164,14 @@ def test_conv2d_unbatched_input_gives_unbatched_output():
 
 
 def test_conv2d_large_batch_is_split_into_blocks_without_changing_the_result(monkeypatch):
-    import cnnhelpers.conv as conv_module
+    from cnnhelpers import _fast_conv as fast
     r = rng()
     x, w = r.standard_normal((4, 3, 20, 20)), r.standard_normal((2, 3, 3, 3))
     whole = ch.conv2d(x, w, padding=1)
-    monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 5000)  # forces many row blocks
+    monkeypatch.setattr(fast, "_COLS_BUDGET_BYTES", 5000)  # forces many row blocks
     np.testing.assert_allclose(ch.conv2d(x, w, padding=1), whole, atol=1e-12)
     gx, gw, _ = ch.conv2d_backward(np.ones_like(whole), x, w, padding=1)
-    monkeypatch.setattr(conv_module, "_COLS_BUDGET_BYTES", 64 * 2**20)
+    monkeypatch.setattr(fast, "_COLS_BUDGET_BYTES", 64 * 2**20)
     gx2, gw2, _ = ch.conv2d_backward(np.ones_like(whole), x, w, padding=1)
     np.testing.assert_allclose(gx, gx2, atol=1e-12)
     np.testing.assert_allclose(gw, gw2, atol=1e-12)
@@ -306,4 +331,140 @@ def test_results_do_not_share_the_reused_scratch_memory(channels):
     second = ch.conv2d(x2, w, padding=1)
     assert not np.shares_memory(first, second)
     np.testing.assert_array_equal(first, kept)
-    np.testing.assert_allclose(second, naive_conv2d(x2, w, pads=(1, 1, 1, 1)), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(second, reference.conv2d(x2, w, None, 1, 1), rtol=1e-10, atol=1e-10)
+
+
+# --- the idea (conv.forward, conv.backward) is the fast path's algorithm ---------------------------
+
+@pytest.mark.parametrize("shape, weight_shape, stride, padding, dilation", [
+    ((2, 1, 9, 8), (1, 1, 3, 3), (1, 1), (0, 0, 0, 0), (1, 1)),
+    ((2, 3, 8, 9), (4, 3, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+    ((3, 2, 10, 7), (5, 2, 2, 3), (2, 1), (1, 1, 0, 0), (1, 2)),
+    ((2, 9, 11, 10), (5, 9, 3, 2), (1, 1), (2, 2, 1, 1), (2, 1)),
+    ((1, 4, 12, 12), (2, 4, 4, 4), (3, 2), (1, 2, 0, 1), (1, 1)),
+])
+def test_readable_forward_and_backward_match_the_fast_path(shape, weight_shape, stride, padding, dilation):
+    r = rng()
+    x, w = r.standard_normal(shape), r.standard_normal(weight_shape)
+    xp = np.pad(x, [(0, 0), (0, 0), padding[:2], padding[2:]])
+    out = conv.forward(xp, w, stride, dilation)
+    np.testing.assert_allclose(out, naive_conv2d(x, w, None, stride, padding, dilation), atol=1e-10)
+    np.testing.assert_allclose(ch.conv2d(xp, w, stride=stride, dilation=dilation), out, atol=1e-10)
+    grad_out = r.standard_normal(out.shape)
+    grad_xp, grad_w, grad_b = conv.backward(grad_out, xp, w, stride, dilation)
+    fast = ch.conv2d_backward(grad_out, xp, w, stride=stride, dilation=dilation)
+    for mine, theirs in zip((grad_xp, grad_w, grad_b), fast, strict=True):
+        np.testing.assert_allclose(mine, theirs, atol=1e-10)
+
+
+def test_windows_view_reads_every_window():
+    x = np.arange(30.0).reshape(5, 6)
+    view = conv.windows(x, (2, 3), stride=(2, 1), dilation=(2, 1))  # (OH, OW, KH, KW)
+    assert view.shape == (2, 4, 2, 3)
+    np.testing.assert_array_equal(view[1, 2], x[2:5:2, 2:5])
+
+
+@pytest.mark.parametrize("x_shape, w_shape", [((2, 0, 5, 5), (3, 0, 3, 3)), ((0, 2, 5, 5), (3, 2, 3, 3)),
+                                              ((2, 2, 5, 5), (0, 2, 3, 3))])
+def test_empty_channels_and_batches_give_zeros_and_empty_gradients(x_shape, w_shape):
+    x, w = np.ones(x_shape), np.ones(w_shape)
+    out = ch.conv2d(x, w, np.arange(w_shape[0], dtype=float), padding=1)
+    assert out.shape == (x_shape[0], w_shape[0], 5, 5)
+    np.testing.assert_array_equal(out, np.broadcast_to(np.arange(w_shape[0])[:, None, None], out.shape))
+    gx, gw, gb = ch.conv2d_backward(np.ones(out.shape), x, w, padding=1)
+    assert gx.shape == x_shape and gw.shape == w_shape and gb.shape == (w_shape[0],)
+    assert not gx.any() and not gw.any()
+    np.testing.assert_array_equal(gb, np.full(w_shape[0], x_shape[0] * 25.0))
+
+
+# --- special values: NaN and inf propagate exactly as in PyTorch -----------------------------------
+
+SPECIAL_CASES = list(itertools.product(["x", "weight", "grad_out"], [np.nan, np.inf, -np.inf],
+                                       [1, 3, 8], [(1, 0), (1, 1), (2, 1), (1, 2)]))
+
+
+def _with_special_value(which, value, channels, stride, padding, seed):
+    r = np.random.default_rng(seed)
+    x, w = r.standard_normal((2, channels, 7, 8)), r.standard_normal((3, channels, 3, 3))
+    grad_out = r.standard_normal(reference.conv2d(x, w, None, stride, padding).shape)
+    target = {"x": x, "weight": w, "grad_out": grad_out}[which]
+    target[tuple(r.integers(0, n) for n in target.shape)] = value
+    return x, w, grad_out
+
+
+def assert_same_special_values(mine, theirs):
+    """The same NaN, the same infinities (with signs), the finite values close."""
+    np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs))
+    np.testing.assert_array_equal(np.where(np.isinf(mine), mine, 0), np.where(np.isinf(theirs), theirs, 0))
+    np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-9)  # NaN where NaN (equal_nan)
+
+
+@pytest.mark.parametrize("which, value, channels, stride_padding", SPECIAL_CASES)
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_special_values_propagate_as_in_the_reference_loops(which, value, channels, stride_padding):
+    stride, padding = stride_padding
+    for seed in range(3):
+        x, w, grad_out = _with_special_value(which, value, channels, stride, padding, seed)
+        assert_same_special_values(ch.conv2d(x, w, stride=stride, padding=padding),
+                                   reference.conv2d(x, w, None, stride, padding))
+        for mine, loops in zip(ch.conv2d_backward(grad_out, x, w, stride=stride, padding=padding),
+                               reference.conv2d_backward(grad_out, x, w, stride, padding), strict=True):
+            assert_same_special_values(mine, loops)
+
+
+@pytest.mark.parametrize("which, value, channels, stride_padding", SPECIAL_CASES)
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_special_values_propagate_as_in_pytorch(which, value, channels, stride_padding):
+    torch = pytest.importorskip("torch")
+    stride, padding = stride_padding
+    for seed in range(3):
+        x, w, grad_out = _with_special_value(which, value, channels, stride, padding, seed)
+        xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+        out_t = torch.nn.functional.conv2d(xt, wt, stride=stride, padding=padding)
+        out_t.backward(torch.tensor(grad_out))
+        assert_same_special_values(ch.conv2d(x, w, stride=stride, padding=padding), out_t.detach().numpy())
+        grad_x, grad_w, _ = ch.conv2d_backward(grad_out, x, w, stride=stride, padding=padding)
+        assert_same_special_values(grad_x, xt.grad.numpy())
+        assert_same_special_values(grad_w, wt.grad.numpy())
+
+
+def test_one_nan_in_x_gives_nan_in_the_weight_gradient_only_where_it_was_read():
+    x = np.ones((1, 1, 5, 5))
+    x[0, 0, 0, 4] = np.nan  # the top-right corner: read by weight[0, 0, 0, 2] only
+    _, grad_w, _ = ch.conv2d_backward(np.ones((1, 1, 3, 3)), x, np.ones((1, 1, 3, 3)))
+    assert np.isnan(grad_w).sum() == 1 and np.isnan(grad_w[0, 0, 0, 2])
+
+
+def test_an_inf_weight_makes_nan_in_the_input_gradient_only_where_it_met_a_zero():
+    w = np.ones((1, 8, 3, 3))
+    w[0, 0, 1, 1] = np.inf
+    grad_x, _, _ = ch.conv2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 8, 5, 5)), w)
+    assert np.isinf(grad_x[0, 0, 1:4, 1:4]).all()  # the centre tap read these pixels
+    assert np.isfinite(np.delete(grad_x.reshape(-1), [6, 7, 8, 11, 12, 13, 16, 17, 18])).all()
+
+
+# --- bad and unusual input -------------------------------------------------------------------------
+
+def test_big_endian_float32_gives_native_float32():
+    x, w = np.ones((1, 2, 5, 5), dtype=">f4"), np.ones((3, 2, 3, 3), dtype=">f4")
+    for result in (ch.conv2d(x, w), *ch.conv2d_backward(np.ones((1, 3, 3, 3), ">f4"), x, w),
+                   ch.correlate2d(x[0, 0], w[0, 0]), ch.convolve2d(x[0, 0], w[0, 0])):
+        assert result.dtype == np.dtype(np.float32) and result.dtype.isnative
+    np.testing.assert_array_equal(ch.conv2d(x, w), 18.0)
+
+
+def test_numpy_integers_and_0d_arrays_are_ints():
+    image, kernel = np.arange(25.0).reshape(5, 5), np.ones((3, 3))
+    expected = ch.correlate2d(image, kernel, stride=2, padding=1)
+    np.testing.assert_array_equal(ch.correlate2d(image, kernel, stride=np.int64(2), padding=np.array(1)), expected)
+    assert ch.conv_output_size(np.int32(5), np.array(3), stride=np.uint8(2)) == 2
+
+
+def test_a_stride_longer_than_the_input_gives_one_window():
+    image = np.arange(25.0).reshape(5, 5)
+    np.testing.assert_array_equal(ch.correlate2d(image, np.ones((2, 2)), stride=2**61), [[12.0]])
+    x = image[None, None]
+    out = ch.conv2d(x, np.ones((1, 1, 2, 2)), stride=(1, 2**61))
+    np.testing.assert_array_equal(out[0, 0, :, 0], [12.0, 32.0, 52.0, 72.0])
+    gx, _, _ = ch.conv2d_backward(np.ones((1, 1, 4, 1)), x, np.ones((1, 1, 2, 2)), stride=(1, 2**61))
+    assert gx[0, 0, :, :2].sum() == 16 and not gx[0, 0, :, 2:].any()

@@ -136,7 +136,7 @@ GARBAGE = st.recursive(
                    | st.lists(inner, min_size=1, max_size=4).map(lambda items: np.array(items + [None], dtype=object))),
     max_leaves=20,
 )
-EXAMPLES_PER_CHECKER = 100
+EXAMPLES_PER_CHECKER = 40
 
 
 @pytest.mark.parametrize("name, checker", CHECKERS, ids=IDS)

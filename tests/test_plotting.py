@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from cnnhelpers.live import LiveFigure
 from cnnhelpers.plotting import check_position, format_table, panel_row
-from cnnhelpers.widgets import LiveFigure
 
 
 def test_format_table_aligns_columns():

@@ -1,10 +1,18 @@
-"""cnnhelpers.pool against naive loops, finite differences and PyTorch."""
+"""cnnhelpers.pool against the plain loops of cnnhelpers.reference, finite differences and PyTorch; its
+readable version (pool.max_forward, ...) against its fast path.
+
+tests/reference.py covers what cnnhelpers.reference does not: rectangular windows, padding, average
+and adaptive pooling, and the numerical gradient.
+"""
+
+import itertools
 
 import numpy as np
 import pytest
 from reference import naive_adaptive_pool2d, naive_max_pool2d_backward, naive_pool2d, numerical_gradient
 
 import cnnhelpers as ch
+from cnnhelpers import pool, reference
 
 SETTINGS = [  # kernel_size, stride, padding
     ((2, 2), (2, 2), (0, 0)),
@@ -16,6 +24,16 @@ SETTINGS = [  # kernel_size, stride, padding
 
 def rng():
     return np.random.default_rng(99)
+
+
+@pytest.mark.parametrize("kernel_size, stride", [(2, None), (2, 1), (3, 2), (3, None), (4, 3), (1, 1)])
+def test_max_pool_and_backward_match_the_reference_loops(kernel_size, stride):
+    x = rng().integers(0, 4, size=(2, 3, 9, 10)).astype(float)  # ties exercise the first-max rule
+    out = ch.max_pool2d(x, kernel_size, stride)
+    np.testing.assert_array_equal(out, reference.max_pool2d(x, kernel_size, stride))
+    grad_out = rng().standard_normal(out.shape)
+    np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, kernel_size, stride),
+                               reference.max_pool2d_backward(grad_out, x, kernel_size, stride), atol=1e-12)
 
 
 @pytest.mark.parametrize("kernel_size, stride, padding", SETTINGS)
@@ -125,9 +143,15 @@ def test_float32_stays_float32():
     assert ch.max_pool2d_backward(np.ones((1, 1, 2, 2), np.float32), x, 2).dtype == np.float32
 
 
-def test_empty_batch():
-    assert ch.max_pool2d(np.zeros((0, 3, 8, 8)), 2).shape == (0, 3, 4, 4)
-    assert ch.avg_pool2d_backward(np.zeros((0, 3, 4, 4)), np.zeros((0, 3, 8, 8)), 2).shape == (0, 3, 8, 8)
+@pytest.mark.parametrize("shape", [(0, 3, 8, 8), (2, 0, 8, 8)])
+def test_empty_batch_or_channels(shape):
+    empty = np.zeros(shape)
+    out_shape = shape[:2] + (4, 4)
+    for forward in (ch.max_pool2d, ch.avg_pool2d):
+        out = forward(empty, 3, 2, 1)
+        assert out.shape == out_shape and out.dtype == np.float64
+    for backward in (ch.max_pool2d_backward, ch.avg_pool2d_backward):
+        assert backward(np.zeros(out_shape), empty, 3, 2, 1).shape == shape
 
 
 # --- PyTorch as an extra oracle -----------------------------------------------------------------
@@ -172,3 +196,108 @@ def test_max_pool_backward_with_nan_follows_pytorch(kernel_size, stride):
     (out_t * torch.tensor(grad_out)).sum().backward()
     np.testing.assert_array_equal(np.isnan(ch.max_pool2d(x, kernel_size, stride)), np.isnan(out_t.detach().numpy()))
     np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, kernel_size, stride), xt.grad.numpy(), atol=1e-12)
+
+
+# --- the idea (window view and a reduction) is the fast path's algorithm ---------------------------
+
+@pytest.mark.parametrize("kernel_size, stride, padding", SETTINGS)
+def test_readable_pooling_matches_the_fast_path(kernel_size, stride, padding):
+    x = rng().integers(0, 4, size=(2, 3, 9, 8)).astype(float)  # ties: the first maximum wins in both
+    pads = [(0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2]
+    xp_max, xp_avg = np.pad(x, pads, constant_values=-np.inf), np.pad(x, pads)
+    out = pool.max_forward(xp_max, kernel_size, stride)
+    np.testing.assert_array_equal(out, ch.max_pool2d(x, kernel_size, stride, padding))
+    np.testing.assert_allclose(pool.avg_forward(xp_avg, kernel_size, stride),
+                               ch.avg_pool2d(x, kernel_size, stride, padding), atol=1e-12)
+    grad_out = rng().standard_normal(out.shape)
+    crop = (..., slice(padding[0], padding[0] + 9), slice(padding[1], padding[1] + 8))
+    np.testing.assert_allclose(pool.max_backward(grad_out, xp_max, kernel_size, stride)[crop],
+                               ch.max_pool2d_backward(grad_out, x, kernel_size, stride, padding), atol=1e-12)
+    np.testing.assert_allclose(pool.avg_backward(grad_out, xp_avg.shape, kernel_size, stride)[crop],
+                               ch.avg_pool2d_backward(grad_out, x, kernel_size, stride, padding), atol=1e-12)
+
+
+# --- special values: NaN and inf propagate exactly as in PyTorch -----------------------------------
+
+POOL_SPECIAL = list(itertools.product(["x", "grad_out"], [np.nan, np.inf, -np.inf],
+                                      [(2, None, 0), (3, 1, 1), (3, 2, 1), (2, 1, 0), (3, 3, 0)]))
+
+
+def _pool_case(which, value, kernel_size, stride, padding, seed):
+    r = np.random.default_rng(seed)
+    x = r.standard_normal((2, 2, 7, 8))
+    out_shape = ch.max_pool2d(x, kernel_size, stride, padding).shape
+    grad_out = r.standard_normal(out_shape)
+    target = x if which == "x" else grad_out
+    for _ in range(2):  # sometimes two in one window
+        target[tuple(r.integers(0, n) for n in target.shape)] = value
+    return x, grad_out
+
+
+@pytest.mark.parametrize("which, value, settings", POOL_SPECIAL)
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_pooling_special_values_match_pytorch(which, value, settings):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    kernel_size, stride, padding = settings
+    for seed in range(4):
+        x, grad_out = _pool_case(which, value, kernel_size, stride, padding, seed)
+        for forward, backward, theirs in [(ch.max_pool2d, ch.max_pool2d_backward, F.max_pool2d),
+                                          (ch.avg_pool2d, ch.avg_pool2d_backward, F.avg_pool2d)]:
+            xt = torch.tensor(x, requires_grad=True)
+            out_t = theirs(xt, kernel_size, stride, padding)
+            out_t.backward(torch.tensor(grad_out))
+            # assert_array_equal: NaN where NaN, the same infinities, the same numbers
+            np.testing.assert_allclose(forward(x, kernel_size, stride, padding), out_t.detach().numpy(), rtol=1e-12)
+            np.testing.assert_allclose(backward(grad_out, x, kernel_size, stride, padding), xt.grad.numpy(),
+                                       rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("which, value, settings", [case for case in POOL_SPECIAL if case[2][2] == 0])
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_max_pooling_special_values_match_the_reference_loops(which, value, settings):
+    kernel_size, stride, _ = settings
+    for seed in range(4):
+        x, grad_out = _pool_case(which, value, kernel_size, stride, 0, seed)
+        np.testing.assert_array_equal(ch.max_pool2d(x, kernel_size, stride),
+                                      reference.max_pool2d(x, kernel_size, stride))
+        if np.isnan(x).sum() < 2:  # several NaN in a window: PyTorch's last-NaN rule, not np.argmax's first
+            np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, kernel_size, stride),  # NaN where NaN
+                                       reference.max_pool2d_backward(grad_out, x, kernel_size, stride), rtol=1e-12)
+
+
+# --- bad and unusual input -------------------------------------------------------------------------
+
+def test_max_pool_backward_with_a_window_over_181x181():
+    x = np.zeros((1, 200, 200))
+    x[0, 150, 190] = 1.0  # offset 150*200 + 190 = 30190 of the single window; more offsets than int16 holds
+    grad = ch.max_pool2d_backward(np.full((1, 1, 1), 5.0), x, 200)
+    assert grad[0, 150, 190] == 5 and grad.sum() == 5
+    x[0, 150, 190] = 0.0  # all equal: the first pixel wins
+    assert ch.max_pool2d_backward(np.ones((1, 1, 1)), x, 200)[0, 0, 0] == 1
+
+
+def test_numpy_integers_and_0d_arrays_are_ints():
+    x = rng().standard_normal((3, 8, 8))
+    expected = ch.max_pool2d(x, 2, 2, 1)
+    np.testing.assert_array_equal(ch.max_pool2d(x, np.array(2), np.int64(2), np.array(1)), expected)
+    np.testing.assert_array_equal(ch.avg_pool2d(x, np.int32(2)), ch.avg_pool2d(x, 2))
+    assert ch.adaptive_avg_pool2d(x, np.array(3)).shape == (3, 3, 3)
+
+
+def test_big_endian_float32_gives_native_float32():
+    x = np.arange(16, dtype=">f4").reshape(1, 4, 4)
+    grad = np.ones((1, 2, 2), dtype=">f4")
+    results = [ch.max_pool2d(x, 2), ch.avg_pool2d(x, 2), ch.max_pool2d_backward(grad, x, 2),
+               ch.avg_pool2d_backward(grad, x, 2), ch.adaptive_avg_pool2d(x, 2), ch.adaptive_max_pool2d(x, 2)]
+    for result in results:
+        assert result.dtype == np.dtype(np.float32) and result.dtype.isnative
+    np.testing.assert_array_equal(results[0], [[[5, 7], [13, 15]]])
+
+
+def test_a_stride_longer_than_the_input_gives_one_window():
+    x = np.arange(25.0).reshape(5, 5)
+    np.testing.assert_array_equal(ch.max_pool2d(x, 2, stride=2**61), [[6.0]])
+    np.testing.assert_array_equal(ch.avg_pool2d(x, 2, stride=(1, 2**61)), [[3.0], [8.0], [13.0], [18.0]])
+    grad = ch.max_pool2d_backward(np.ones((1, 1)), x, 2, stride=2**61)
+    assert grad[1, 1] == 1 and grad.sum() == 1

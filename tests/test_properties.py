@@ -1,4 +1,5 @@
-"""Property tests (hypothesis, bounded): the algebra convolution must obey, on random settings."""
+"""Property tests (hypothesis, bounded): the algebra convolution must obey, on random settings, and
+agreement with the plain loops of cnnhelpers.reference and the readable versions in conv.py/pool.py."""
 
 import numpy as np
 from hypothesis import given, settings
@@ -6,6 +7,7 @@ from hypothesis import strategies as st
 from reference import numerical_gradient
 
 import cnnhelpers as ch
+from cnnhelpers import conv, pool, reference
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -89,3 +91,49 @@ def test_pool_output_size_equals_actual_shape(kernel, stride, padding, seed):
     out = ch.max_pool2d(x, kernel, stride, padding)
     expected = tuple(ch.conv_output_size(size, kernel, stride, padding) for size in (11, 9))
     assert out.shape[1:] == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2), st.integers(1, 3),
+       st.integers(1, 3), st.integers(0, 2**31 - 1))
+def test_conv2d_and_backward_match_the_reference_loops(k, stride, padding, n, c, o, seed):
+    """Square kernels, one stride and one padding for both axes: what cnnhelpers.reference takes."""
+    r = np.random.default_rng(seed)
+    size = int(r.integers(max(1, k - 2 * padding), 9))
+    x, w, b = r.standard_normal((n, c, size, size + 1)), r.standard_normal((o, c, k, k)), r.standard_normal(o)
+    out = ch.conv2d(x, w, b, stride=stride, padding=padding)
+    np.testing.assert_allclose(out, reference.conv2d(x, w, b, stride, padding), atol=1e-10)
+    grad_out = r.standard_normal(out.shape)
+    for mine, loops in zip(ch.conv2d_backward(grad_out, x, w, stride=stride, padding=padding),
+                           reference.conv2d_backward(grad_out, x, w, stride, padding), strict=True):
+        np.testing.assert_allclose(mine, loops, atol=1e-10)
+
+
+@SETTINGS
+@given(conv_case())
+def test_readable_conv_equals_fast_conv(case):
+    """conv.forward and conv.backward (the idea) give the numbers of the public, fast functions."""
+    x, w, kwargs, r = case
+    (ph, pw), stride, dilation = kwargs["padding"], kwargs["stride"], kwargs["dilation"]
+    xp = np.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)])
+    out = conv.forward(xp, w, stride, dilation)
+    np.testing.assert_allclose(out, ch.conv2d(x, w, **kwargs), atol=1e-10)
+    grad_out = r.standard_normal(out.shape)
+    grad_xp, grad_w, grad_b = conv.backward(grad_out, xp, w, stride, dilation)
+    gx, gw, gb = ch.conv2d_backward(grad_out, x, w, **kwargs)
+    np.testing.assert_allclose(grad_xp[..., ph:ph + x.shape[2], pw:pw + x.shape[3]], gx, atol=1e-10)
+    np.testing.assert_allclose(grad_w, gw, atol=1e-10)
+    np.testing.assert_allclose(grad_b, gb, atol=1e-10)
+
+
+@SETTINGS
+@given(st.integers(1, 4), st.one_of(st.none(), st.integers(1, 3)), st.integers(0, 2**31 - 1))
+def test_max_pool_and_backward_match_the_reference_loops(kernel, stride, seed):
+    r = np.random.default_rng(seed)
+    x = r.integers(0, 3, size=(2, 2, int(r.integers(kernel, 10)), int(r.integers(kernel, 10)))).astype(float)
+    out = ch.max_pool2d(x, kernel, stride)
+    np.testing.assert_array_equal(out, reference.max_pool2d(x, kernel, stride))
+    np.testing.assert_array_equal(out, pool.max_forward(x, (kernel, kernel), (stride or kernel,) * 2))
+    grad_out = r.standard_normal(out.shape)
+    np.testing.assert_allclose(ch.max_pool2d_backward(grad_out, x, kernel, stride),
+                               reference.max_pool2d_backward(grad_out, x, kernel, stride), atol=1e-12)

@@ -1,0 +1,277 @@
+"""How :mod:`cnnhelpers.conv` is made fast: the same numbers as its readable version, computed faster.
+
+Read :mod:`cnnhelpers.conv` first: pad, view every window, one matrix product. This module does
+the same product, with these tricks (each one is marked where it is used):
+
+- **Blocked im2col.** The window matrix is copied a block of images (or of output rows) at a time,
+  each block small enough to stay in the CPU cache while the matrix product reads it.
+- **Per-thread scratch buffers.** Temporaries reuse the same memory from call to call: fresh
+  memory costs a page fault per 4 KiB touched.
+- **The stride-1 flattened-row trick.** With stride 1, the window of output ``(i, j)`` starts at
+  ``i*Wp + j`` in the flattened padded image, so each im2col row is ONE contiguous run (cheap to
+  copy) instead of ``OH`` runs; the few positions that straddle two rows are computed and thrown
+  away. Those throw-away products may only touch finite numbers (``0 * inf`` is NaN), so the
+  trick is used only when the values it would multiply by zero are all finite.
+- **One input channel, one output channel**: a handful of scaled, shifted copies of the image
+  beats a matrix product with a single row.
+- **Few-channel input gradient.** For few input channels, one product per block gives every
+  kernel offset's share, added into shifted runs of the flattened gradient; for many channels,
+  the input gradient is a full correlation with the flipped kernel, i.e. a forward pass.
+
+Every function here takes arguments already checked by :mod:`cnnhelpers.conv` and non-empty arrays.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+# im2col matrices are built a block at a time, each block within this size (about an L2 cache).
+_COLS_BUDGET_BYTES = 2**20
+
+# The input gradient's per-offset shares are computed a block of positions at a time, within this.
+_INPUT_GRAD_BUDGET_BYTES = 4 * 2**20
+
+# Scratch buffers reused from call to call, per thread (threads must not share a temporary).
+# Buffers above the cap are allocated afresh and freed, so a huge call does not pin its memory.
+_WORKSPACE = threading.local()
+_WORKSPACE_MAX_BYTES = 4 * 2**20
+
+
+def pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
+    """Pad the last two axes by ``(top, bottom, left, right)`` with ``value`` (a copy only if needed)."""
+    if not any(pads):
+        return x
+    top, bottom, left, right = pads
+    height, width = x.shape[-2:]
+    out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value, dtype=x.dtype)
+    out[..., top:top + height, left:left + width] = x  # np.pad does the same, with more overhead
+    return out
+
+
+def output_shape(padded: tuple[int, int], kernel_size, stride, dilation) -> tuple[int, int]:
+    """``(OH, OW)`` of a window sliding over a padded ``(Hp, Wp)`` input."""
+    settings = zip(padded, kernel_size, stride, dilation, strict=True)
+    return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in settings)
+
+
+def offset_slices(offset: tuple[int, int], stride, dilation, out_hw) -> tuple[slice, slice]:
+    """Slices of the padded input that kernel offset ``(u, v)`` touches across all windows."""
+    (u, v), (sh, sw), (dh, dw), (oh, ow) = offset, stride, dilation, out_hw
+    return (slice(u * dh, u * dh + sh * (oh - 1) + 1, sh), slice(v * dw, v * dw + sw * (ow - 1) + 1, sw))
+
+
+def _scratch(purpose: str, size: int, dtype) -> np.ndarray:
+    """A flat uninitialised buffer of ``size`` elements, the same memory each call for ``purpose``.
+
+    Only for temporaries that never leave the function that asked: the next call overwrites it.
+    """
+    dtype = np.dtype(dtype)
+    if size * dtype.itemsize > _WORKSPACE_MAX_BYTES:
+        return np.empty(size, dtype=dtype)
+    buffers = _WORKSPACE.__dict__.setdefault("buffers", {})
+    buffer = buffers.get((purpose, dtype))
+    if buffer is None or buffer.size < size:
+        buffer = buffers[(purpose, dtype)] = np.empty(size, dtype=dtype)
+    return buffer[:size]
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """True when no value of ``a`` is NaN or infinite (False also when its sum overflows: harmless here).
+
+    One sum, no boolean temporary: any NaN or inf makes the sum NaN or inf.
+    """
+    return bool(np.isfinite(a.sum()))
+
+
+def window_view(xp: np.ndarray, kernel_size, stride, dilation, out_hw) -> np.ndarray:
+    """Read-only strided view ``(..., KH, KW, OH, OW)`` of every window of the padded ``xp``.
+
+    Kernel axes before output axes: a block of output rows is then the trailing, contiguous-most
+    part of each im2col row.
+    """
+    *lead, _, _ = xp.shape
+    row_step, col_step = xp.strides[-2:]
+    strides = xp.strides[:-2] + (row_step * dilation[0], col_step * dilation[1],
+                                 row_step * stride[0], col_step * stride[1])
+    return as_strided(xp, shape=(*lead, *kernel_size, *out_hw), strides=strides, writeable=False)
+
+
+def wide_window_view(xp: np.ndarray, kernel_size, dilation) -> np.ndarray:
+    """Stride-1 windows along the flattened padded rows, a read-only view (N, C, KH, KW, L).
+
+    Position ``p = i*Wp + j`` (``Wp`` the padded width) is the window of output ``(i, j)`` for
+    ``j < OW``; the last ``Wp - OW`` positions of each row straddle two rows and are discarded.
+    """
+    xp = np.ascontiguousarray(xp)
+    n, c, padded_h, padded_w = xp.shape
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    length = (padded_h - dh * (kh - 1)) * padded_w - dw * (kw - 1)
+    sn, sc, sh, sw = xp.strides
+    return as_strided(xp, shape=(n, c, kh, kw, length), strides=(sn, sc, dh * sh, dw * sw, sw), writeable=False)
+
+
+def _blocks(n: int, out_h: int, bytes_per_row: int):
+    """Split the batch, then the output rows, into blocks whose im2col matrix fits the budget.
+
+    ``bytes_per_row`` is the im2col size of one output row of one image. Whole images are grouped
+    while they fit (large products keep the BLAS busy); a single large image is split by rows.
+    """
+    per_image = bytes_per_row * out_h
+    if per_image <= _COLS_BUDGET_BYTES:
+        images = max(1, _COLS_BUDGET_BYTES // max(per_image, 1))
+        return [(b, min(b + images, n), 0, out_h) for b in range(0, n, images)]
+    rows = max(1, _COLS_BUDGET_BYTES // max(bytes_per_row, 1))
+    return [(b, b + 1, r, min(r + rows, out_h)) for b in range(n) for r in range(0, out_h, rows)]
+
+
+def _im2col_blocks(windows: np.ndarray, row_length: int | None = None):
+    """Yield ``(b0, b1, start, stop, cols)``: the im2col matrix of each block of the batch and rows.
+
+    ``windows`` is the (N, C, KH, KW, OH, OW) view, or with ``row_length`` (the padded width) the
+    (N, C, KH, KW, L) view of :func:`wide_window_view`. ``cols`` has shape (n, C*KH*KW, stop-start)
+    and covers output positions ``start:stop`` of images ``b0:b1``, positions counted row-major.
+    Every block is copied into the same scratch buffer, which stays in the cache.
+    """
+    n, c, kh, kw = windows.shape[:4]
+    if row_length is None:
+        out_h, per_row = windows.shape[4:]
+    else:
+        length, per_row = windows.shape[4], row_length
+        out_h = -(-length // row_length)
+    blocks = _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize)
+    b0, b1, r0, r1 = blocks[0]
+    buffer = _scratch("im2col", (b1 - b0) * c * kh * kw * (r1 - r0) * per_row, windows.dtype)
+    for b0, b1, r0, r1 in blocks:
+        if row_length is None:
+            start, stop, source = r0 * per_row, r1 * per_row, windows[b0:b1, ..., r0:r1, :]
+        else:
+            start, stop = r0 * per_row, min(r1 * per_row, length)
+            source = windows[b0:b1, ..., start:stop]
+        cols = buffer[:source.size].reshape(source.shape)
+        np.copyto(cols, source)
+        yield b0, b1, start, stop, cols.reshape(b1 - b0, c * kh * kw, stop - start)
+
+
+def conv_forward(x, weight, stride, pads, dilation):
+    """``conv2d`` on checked, non-empty arrays: ``x`` (N, C, H, W), ``weight`` (O, C, KH, KW)."""
+    n, c = x.shape[:2]
+    o, _, kh, kw = weight.shape
+    xp = pad(x, pads)
+    oh, ow = output_shape(xp.shape[-2:], (kh, kw), stride, dilation)
+    out = np.empty((n, o, oh, ow), dtype=x.dtype)
+    if c * o == 1:
+        # One channel in and out: KH*KW scaled slices beat a (1, KH*KW) @ (KH*KW, P) product.
+        if stride == (1, 1):  # flattened-row trick: each slice is one contiguous run
+            padded_w = xp.shape[-1]
+            flat = np.ascontiguousarray(xp).reshape(n, -1)
+            length = oh * padded_w - dilation[1] * (kw - 1)
+            wide = _scratch("taps", n * oh * padded_w, x.dtype).reshape(n, oh * padded_w)  # last Wp - OW per row unused
+            target, scratch = wide[:, :length], _scratch("tap", n * length, x.dtype).reshape(n, length)
+            for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
+                start = u * dilation[0] * padded_w + v * dilation[1]
+                np.multiply(flat[:, start:start + length], weight[0, 0, u, v], out=target if k == 0 else scratch)
+                if k:
+                    target += scratch
+            out[:, 0] = wide.reshape(n, oh, padded_w)[..., :ow]
+            return out
+        scratch = np.empty((n, oh, ow), dtype=x.dtype)
+        for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
+            rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+            np.multiply(xp[:, 0, rows, cols], weight[0, 0, u, v], out=out[:, 0] if k == 0 else scratch)
+            if k:
+                out[:, 0] += scratch
+        return out
+    w_rows = weight.reshape(o, c * kh * kw)
+    if stride == (1, 1):  # flattened-row trick; the discarded outputs are never read
+        padded_w = xp.shape[-1]
+        wide = _scratch("wide", n * o * oh * padded_w, x.dtype).reshape(n, o, oh * padded_w)  # last Wp - OW unused
+        for b0, b1, start, stop, cols in _im2col_blocks(wide_window_view(xp, (kh, kw), dilation), padded_w):
+            np.matmul(w_rows, cols, out=wide[b0:b1, :, start:stop])  # (O, CKK) @ (n, CKK, positions)
+        out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
+        return out
+    flat = out.reshape(n, o, oh * ow)
+    for b0, b1, start, stop, cols in _im2col_blocks(window_view(xp, (kh, kw), stride, dilation, (oh, ow))):
+        np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
+    return out
+
+
+def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
+    """``conv2d_backward`` on checked, non-empty arrays; returns ``(grad_x or None, grad_weight, grad_bias)``."""
+    n, c, height, width = x.shape
+    o, _, kh, kw = weight.shape
+    oh, ow = grad_out.shape[-2:]
+    grad_bias = grad_out.sum(axis=(0, 2, 3))
+    xp = pad(x, pads)
+    grad_weight = np.zeros(weight.shape, dtype=x.dtype)
+    # grad_weight: grad_out rows times im2col columns, summed over the batch.
+    if stride == (1, 1) and all_finite(x):
+        # Flattened-row trick: the discarded positions get zero gradient, and 0 * x is 0 for finite x.
+        row_length = xp.shape[-1]
+        windows = wide_window_view(xp, (kh, kw), dilation)
+        g_flat = np.zeros((n, o, oh, row_length), dtype=x.dtype)
+        g_flat[..., :ow] = grad_out
+        g_flat = g_flat.reshape(n, o, oh * row_length)
+    else:
+        row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
+        g_flat = grad_out.reshape(n, o, oh * ow)
+    grad_w_rows = grad_weight.reshape(o, c * kh * kw)
+    for b0, b1, start, stop, cols in _im2col_blocks(windows, row_length):
+        # (O, P) @ (P, CKK) per image: the BLAS reads cols transposed in place (tensordot would copy it)
+        grad_w_rows += np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
+    if not input_grad:
+        return None, grad_weight, grad_bias
+    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width))
+    return grad_x, grad_weight, grad_bias
+
+
+def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size):
+    """Gradient with respect to the (unpadded) input, shape (N, C, H, W)."""
+    n, o, oh, ow = grad_out.shape
+    _, c, kh, kw = weight.shape
+    spans = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
+    full_pads = (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
+    # Both stride-1 tricks multiply the weights by zeros that are not terms of the gradient:
+    # exact only when 0 * w is 0, i.e. every weight is finite.
+    tricks = stride == (1, 1) and all_finite(weight)
+    if tricks and c >= 8 and min(full_pads) >= 0:
+        # Many input channels: the input gradient is a full correlation of grad_out with the
+        # flipped kernel, channels swapped: one forward pass, whose product is large enough.
+        flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])  # (C, O, KH, KW)
+        return conv_forward(grad_out, flipped, (1, 1), full_pads, dilation)
+    grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)
+    if tricks:
+        # Few input channels: kernel offset (u, v) adds W[:, :, u, v].T @ grad_out to a contiguous
+        # run of the flattened padded rows (grad_out gets zero columns where those runs straddle
+        # two rows). A block of positions at a time, ONE product gives every offset's share.
+        padded_w = padded_shape[-1]
+        length = oh * padded_w - dilation[1] * (kw - 1)
+        g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
+        g_wide[..., :ow] = grad_out
+        g_wide = g_wide.reshape(n, o, oh * padded_w)
+        flat = grad_xp.reshape(n, c, -1)
+        taps = kh * kw
+        w_taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(taps * c, o)  # rows (u, v, c)
+        starts = [u * dilation[0] * padded_w + v * dilation[1] for u in range(kh) for v in range(kw)]
+        block = max(256, _INPUT_GRAD_BUDGET_BYTES // (n * taps * c * grad_out.itemsize))
+        shares = _scratch("shares", n * taps * c * block, grad_out.dtype).reshape(n, taps * c, block)
+        for p0 in range(0, length, block):
+            p1 = min(p0 + block, length)
+            part = np.matmul(w_taps, g_wide[..., p0:p1], out=shares[..., :p1 - p0])  # (N, KK*C, positions)
+            part = part.reshape(n, taps, c, p1 - p0)
+            for k, start in enumerate(starts):
+                flat[..., start + p0:start + p1] += part[:, k]
+        return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
+    # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
+    g_rows = grad_out.reshape(n, o, oh * ow)
+    contribution = np.empty((n, c, oh * ow), dtype=grad_out.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+            np.matmul(weight[:, :, u, v].T, g_rows, out=contribution)  # (N, C, OH*OW)
+            grad_xp[:, :, rows, cols] += contribution.reshape(n, c, oh, ow)
+    grad_x = grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]]
+    return np.ascontiguousarray(grad_x)
