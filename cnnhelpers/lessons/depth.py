@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 from .._validate import as_float_array, check_ndim, describe
@@ -21,7 +22,8 @@ from ..conv import conv2d, correlate2d
 from ..costs import conv_parameters
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
-from ..plotting import SIGNED_CMAP, ScaledColorBar, check_position, draw_grid, format_table, signed_norm
+from ..plotting import (IMAGE_CMAP, SIGNED_CMAP, ScaledColorBar, check_position, color_scale, draw_grid, format_table,
+                        signed_norm)
 from ..widgets._base import Experiment, LiveFigure, show_array
 
 __all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "gray_weight", "kernel_bank",
@@ -348,7 +350,7 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     limit = float(np.abs(weight).max()) or 1.0
     for o in range(count):
         for c in range(depth):
-            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", signed=True, fontsize=12)
+            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", fontsize=12)
             axes[c, o].images[0].set_clim(-1.6 * limit, 1.6 * limit)  # one colour scale for the bank
         axes[0, o].set_title(names[o] if names else f"kernel {o}")
     for c in range(depth):
@@ -359,7 +361,10 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
 
 def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: float = 3.6, box=None,
                       limit: float | None = None, shared: bool = True, fig=None):
-    """Feature maps (one per output channel) on diverging colour scales centred on zero.
+    """Feature maps (one per output channel) in the colour language of :mod:`cnnhelpers.plotting`.
+
+    With one shared scale every map is drawn signed (diverging, centred on zero); with a scale per
+    map, a map with no negative value (a blur) is a picture, drawn grey.
 
     Parameters
     ----------
@@ -396,7 +401,8 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     if limit is not None:
         norms = [signed_norm(np.array([-limit, limit]))] * count
     else:
-        norms = [signed_norm(maps, robust=True)] * count if shared else [signed_norm(m, robust=True) for m in maps]
+        norms = ([signed_norm(maps, robust=True)] * count if shared
+                 else [color_scale(m, robust=True).norm for m in maps])
     shown = None
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -404,7 +410,8 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
         if k >= count:
             ax.set_visible(False)
             continue
-        shown = ax.imshow(maps[k], cmap=SIGNED_CMAP, norm=norms[k])
+        cmap = SIGNED_CMAP if isinstance(norms[k], TwoSlopeNorm) else IMAGE_CMAP
+        shown = ax.imshow(maps[k], cmap=cmap, norm=norms[k])
         ax.set_title(titles[k] if titles else f"output channel {k}")
         if box is not None:
             top, left, height, width = box
