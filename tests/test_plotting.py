@@ -1,9 +1,23 @@
 """cnnhelpers.plotting: the helpers the lessons share (position check, text tables, panel row)."""
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from cnnhelpers.plotting import check_position, format_table, panel_row
+from cnnhelpers import kernels
+from cnnhelpers.plotting import (
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    check_position,
+    color_scale,
+    draw_grid,
+    format_table,
+    is_signed,
+    panel_row,
+    show_images,
+    show_kernel_step,
+)
 from cnnhelpers.widgets import LiveFigure
 
 
@@ -59,14 +73,7 @@ def test_panel_row_gives_fixed_panels_with_stamped_titles():
 
 # --- the colour language ------------------------------------------------------------------------
 
-import matplotlib  # noqa: E402
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from cnnhelpers import kernels  # noqa: E402
-from cnnhelpers.plotting import (IMAGE_CMAP, SIGNED_CMAP, color_scale, draw_grid, is_signed,  # noqa: E402
-                                 show_images, show_kernel_step)
 
 
 def cell_brightness(ax, shape):

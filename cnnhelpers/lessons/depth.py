@@ -22,8 +22,16 @@ from ..conv import conv2d, correlate2d
 from ..costs import conv_parameters
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
-from ..plotting import (IMAGE_CMAP, SIGNED_CMAP, ScaledColorBar, check_position, color_scale, draw_grid, format_table,
-                        signed_norm)
+from ..plotting import (
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    ScaledColorBar,
+    check_position,
+    color_scale,
+    draw_grid,
+    format_table,
+    signed_norm,
+)
 from ..widgets._base import Experiment, LiveFigure, show_array
 
 __all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "gray_weight", "kernel_bank",

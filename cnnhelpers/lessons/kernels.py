@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 from .._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
 from ..conv import convolve2d, correlate2d
 from ..costs import OperationCost, conv_parameters, dense_parameters
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, format_table, signed_norm
+from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, color_scale, draw_grid, format_table, signed_norm, text_color
 from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
@@ -216,10 +216,15 @@ def show_weighted_sum(patch, kernel, *, steps: int | None = None, fig=None):
     draw_grid(axes[0], patch, title="patch (input)", highlight=last, signed=False, fontsize=20)
     draw_grid(axes[1], kernel, title="× kernel", highlight=last, signed=True, fontsize=20)
     draw_grid(axes[2], shown, title="= products", highlight=last, signed=True, fontsize=20)
-    draw_grid(axes[3], [[partial if count else np.nan]], title="sum" if count == kernel.size else "running sum",
+    draw_grid(axes[3], [[partial if count else np.nan]], title=_sum_title(count == kernel.size),
               signed=True, fontsize=22)
     fig.suptitle(_weighted_sum_title(patch, kernel, count), fontsize=16)
     return fig
+
+
+def _sum_title(complete: bool) -> str:
+    """The sum panel's title: on two lines while running, so it fits over a single cell."""
+    return "sum" if complete else "running\nsum"
 
 
 class WeightedSumStepper(Experiment):
@@ -241,7 +246,7 @@ class WeightedSumStepper(Experiment):
         self._product_texts, self._sum_text = list(products_ax.texts), self._sum_ax.texts[0]
         self._marks = [ax.patches[-1] for ax in (patch_ax, kernel_ax, products_ax)]  # the highlighted cell
         running = np.cumsum((self.patch * self.kernel).ravel())
-        limit = float(np.abs(running).max()) * 1.6 or 1.0  # as draw_grid: light colours, black numbers readable
+        limit = float(np.abs(running).max()) or 1.0  # one scale for every step, centred on zero
         self._sum_image.set_clim(-limit, limit)
 
     def update(self, steps: int) -> dict:
@@ -268,7 +273,8 @@ class WeightedSumStepper(Experiment):
             text.set_visible(index < steps)
         self._sum_image.set_data([[partial if steps else np.nan]])
         self._sum_text.set_text(f"{partial:g}" if steps else "")
-        self._sum_ax.set_title("sum" if steps == size else "running sum")
+        self._sum_text.set_color(text_color(self._sum_image.cmap(self._sum_image.norm(partial))))
+        self._sum_ax.set_title(_sum_title(steps == size))
         row, col = divmod(max(steps - 1, 0), self.kernel.shape[1])
         for mark in self._marks:
             mark.set_xy((col - 0.5, row - 0.5))
@@ -279,10 +285,12 @@ class WeightedSumStepper(Experiment):
 
 
 def _show_output(ax, output: np.ndarray, kernel: np.ndarray):
-    """A kernel's output: grey in [0, 1] when its weights sum to 1 (it makes an image), else signed."""
-    if np.isclose(kernel.sum(), 1.0):
+    """A kernel's output in the colour language: grey in [0, 1] when its weights sum to more than 0
+    (it makes an image), else signed, saturating at the 99th percentile (a few extreme pixels would
+    wash out the rest)."""
+    if not color_scale(output, kernel=kernel).signed:
         return ax.imshow(np.clip(output, 0, 1), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-    limit = float(np.percentile(np.abs(output), 99)) or 1.0  # a few extreme pixels would wash out the rest
+    limit = float(np.percentile(np.abs(output), 99)) or 1.0
     return ax.imshow(output, cmap=SIGNED_CMAP, norm=signed_norm([-limit, limit]))
 
 
@@ -326,6 +334,10 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
     return fig
 
 
+IMPULSE_TITLES = {"correlation": "correlate2d's response to one bright pixel:\nthe kernel, flipped",
+                  "convolution": "convolve2d's response to one bright pixel:\nthe kernel, as it is"}
+
+
 def show_impulse_responses(kernel, size: int = 5):
     """One bright pixel, cross-correlated and convolved with ``kernel``: the flip made visible.
 
@@ -354,8 +366,9 @@ def show_impulse_responses(kernel, size: int = 5):
                              gridspec_kw={"width_ratios": [kernel.shape[1], size, size, size]})
     draw_grid(axes[0], kernel, title="kernel", signed=True, fontsize=15)
     draw_grid(axes[1], impulse, title="input: one bright pixel", signed=False, fontsize=15)
-    draw_grid(axes[2], responses["correlation"], title="correlate2d: kernel flipped", signed=True, fontsize=15)
-    draw_grid(axes[3], responses["convolution"], title="convolve2d: kernel as is", signed=True, fontsize=15)
+    # Titles say what is shown (a response), so they cannot be read as what each operation does.
+    draw_grid(axes[2], responses["correlation"], title=IMPULSE_TITLES["correlation"], signed=True, fontsize=15)
+    draw_grid(axes[3], responses["convolution"], title=IMPULSE_TITLES["convolution"], signed=True, fontsize=15)
     return fig
 
 

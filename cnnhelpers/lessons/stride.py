@@ -241,7 +241,7 @@ class StrideExperiment(Experiment):
         super().__init__()
         self.photo = load_image(photo, gray=True, size=size)
         style = {"description_width": "initial"}
-        slider = dict(style=style, continuous_update=False, layout=widgets.Layout(width="260px"))  # redraw on release
+        slider = dict(style=style, continuous_update=True, layout=widgets.Layout(width="260px"))
         self.controls = {
             "size": widgets.IntSlider(value=5, min=3, max=10, description="input size", **slider),
             "kernel_size": widgets.IntSlider(value=3, min=1, max=5, description="kernel size", **slider),
