@@ -30,6 +30,9 @@ What figure functions return, everywhere in the package:
 
 Figures default to reading (laptop) sizes; ``use_lecture_style(True)`` switches to projector sizes.
 
+Inside IPython, a figure shown inline carries its title as alt text (:func:`alt_text`, in the
+output's ``image/png`` metadata), which the HTML export writes into the page.
+
 Identifiers use matplotlib's spelling (``color``, ``gray``); prose may use British English.
 """
 
@@ -50,7 +53,7 @@ from matplotlib.ticker import FuncFormatter
 from .stamped_text import StampedText, stamp_labels  # stamped numbers: grids redraw under sliders
 
 __all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "HIGHLIGHTS", "ColorScale", "color_scale",
-           "is_signed", "text_color", "show_map", "lecture_style", "use_lecture_style", "draw_grid",
+           "is_signed", "text_color", "show_map", "alt_text", "lecture_style", "use_lecture_style", "draw_grid",
            "ScaledColorBar", "show_images", "show_kernel_step", "signed_norm", "check_position", "format_table",
            "panel_row"]
 
@@ -634,3 +637,58 @@ def panel_row(live, count: int, **margins) -> np.ndarray:
     for ax in axes:
         stamp_labels(ax)
     return axes
+
+
+def alt_text(fig) -> str:
+    """A figure's alt text: its suptitle, else its axes' titles joined, else ``"figure"``.
+
+    Examples
+    --------
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> _ = axes[0].set_title("input"), axes[1].set_title("output")
+    >>> alt_text(fig)
+    'input; output'
+    >>> plt.close(fig)
+    """
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    text = suptitle or "; ".join(titles) or "figure"
+    return " ".join(text.split())  # one line: titles may hold line breaks
+
+
+def register_alt_text(formatter) -> bool:
+    """Make ``formatter`` (IPython's display formatter) give every inline figure its :func:`alt_text`.
+
+    The inline backend shows a figure with ``display(fig)``; IPython asks the ``image/png``
+    formatter for the picture, and a formatter may return ``(data, metadata)``. This wraps the PNG
+    printer the backend registered, keeping its picture and adding ``{"alt": ...}``. Returns False
+    (and changes nothing) when no PNG printer for figures is registered.
+    """
+    from matplotlib.figure import Figure
+
+    png = formatter.formatters["image/png"]
+    printer = png.type_printers.get(Figure)
+    if printer is None or getattr(printer, "adds_alt_text", False):
+        return printer is not None
+
+    def png_with_alt_text(fig):
+        data = printer(fig)
+        return None if data is None else (data, {"alt": alt_text(fig)})
+
+    png_with_alt_text.adds_alt_text = True
+    png.for_type(Figure, png_with_alt_text)
+    return True
+
+
+def _register_alt_text_in_ipython() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        mpl.get_backend()  # resolves the backend now: the inline backend registers its PNG printer first
+        register_alt_text(shell.display_formatter)
+
+
+_register_alt_text_in_ipython()

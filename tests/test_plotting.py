@@ -157,3 +157,29 @@ def test_kernel_step_draws_a_blurred_output_gray():
     fig = show_kernel_step(np.arange(16.0).reshape(4, 4), kernels.box_blur)
     assert fig.axes[2].images[0].get_cmap().name == IMAGE_CMAP
     plt.close(fig)
+
+
+def test_inline_figures_carry_their_title_as_alt_text():
+    from functools import partial
+
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    from cnnhelpers.plotting import register_alt_text
+
+    formatter = DisplayFormatter()
+    formatter.formatters["image/png"].for_type(Figure, partial(print_figure, fmt="png", base64=True))
+    assert register_alt_text(formatter) is True
+    fig = show_images([np.zeros((4, 4)), np.ones((4, 4))], ["input", "output"], suptitle="a\nblur")
+    data, metadata = formatter.format(fig)
+    assert "image/png" in data and metadata["image/png"] == {"alt": "a blur"}
+    plt.close(fig)
+
+
+def test_alt_text_is_not_added_where_no_png_printer_is_registered():
+    from IPython.core.formatters import DisplayFormatter
+
+    from cnnhelpers.plotting import register_alt_text
+
+    assert register_alt_text(DisplayFormatter()) is False
