@@ -46,7 +46,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import Colormap, Normalize, TwoSlopeNorm
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
@@ -133,7 +133,7 @@ def is_signed(values=None, *, kernel=None) -> bool:
 class ColorScale:
     """A colour map and a norm chosen by :func:`color_scale`; ``imshow(values, **scale.kwargs)``."""
 
-    cmap: str
+    cmap: str | Colormap
     norm: Normalize
 
     @property
@@ -148,7 +148,8 @@ class ColorScale:
 
     def rgba(self, values) -> np.ndarray:
         """The colours of ``values``, shape ``values.shape + (4,)``."""
-        return mpl.colormaps[self.cmap](self.norm(np.asarray(values, dtype=float)))
+        cmap = self.cmap if isinstance(self.cmap, Colormap) else mpl.colormaps[self.cmap]
+        return cmap(self.norm(np.asarray(values, dtype=float)))
 
 
 def color_scale(values, *, kernel=None, signed: bool | None = None, robust: bool = False) -> ColorScale:

@@ -183,3 +183,12 @@ def test_alt_text_is_not_added_where_no_png_printer_is_registered():
     from cnnhelpers.plotting import register_alt_text
 
     assert register_alt_text(DisplayFormatter()) is False
+
+
+def test_grid_accepts_a_colormap_object_and_reads_its_cell_colours():
+    from matplotlib.colors import ListedColormap
+
+    fig, ax = plt.subplots()
+    draw_grid(ax, np.array([[1.0, 2.0]]), cmap=ListedColormap(["white"]))
+    assert [text.get_color() for text in ax.texts] == ["black", "black"]
+    plt.close(fig)

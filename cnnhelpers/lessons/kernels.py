@@ -324,7 +324,7 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
         kernel = np.asarray(named_kernels[name], dtype=float)
         grid_ax, image_ax = panel.subplots(2, 1, height_ratios=[1, 1.9])
         longest = max(len(f"{weight:.2g}") for weight in kernel.ravel())
-        draw_grid(grid_ax, kernel, fmt="{:.2g}", signed=True, fontsize=13 if longest <= 3 else 9)
+        draw_grid(grid_ax, kernel, fmt="{:.2g}", fontsize=13 if longest <= 3 else 9)
         grid_ax.set_title(f"{name}\nsum {kernel.sum():.3g}", fontsize="medium")
         _show_output(image_ax, output, kernel)
         image_ax.set_xticks([])
@@ -364,11 +364,13 @@ def show_impulse_responses(kernel, size: int = 5):
                  "convolution": convolve2d(impulse, kernel, padding=padding)}
     fig, axes = plt.subplots(1, 4, figsize=(16, 5.2), layout="constrained",
                              gridspec_kw={"width_ratios": [kernel.shape[1], size, size, size]})
-    draw_grid(axes[0], kernel, title="kernel", signed=True, fontsize=15)
+    draw_grid(axes[0], kernel, title="kernel", fontsize=15)
     draw_grid(axes[1], impulse, title="input: one bright pixel", signed=False, fontsize=15)
     # Titles say what is shown (a response), so they cannot be read as what each operation does.
-    draw_grid(axes[2], responses["correlation"], title=IMPULSE_TITLES["correlation"], signed=True, fontsize=15)
-    draw_grid(axes[3], responses["convolution"], title=IMPULSE_TITLES["convolution"], signed=True, fontsize=15)
+    draw_grid(axes[2], responses["correlation"], title=IMPULSE_TITLES["correlation"], kernel=kernel,
+              fontsize=15)
+    draw_grid(axes[3], responses["convolution"], title=IMPULSE_TITLES["convolution"], kernel=kernel,
+              fontsize=15)
     return fig
 
 
