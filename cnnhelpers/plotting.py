@@ -8,11 +8,11 @@ get it wrong):
   grids of pixels, blurred or sharpened photos, pooled maps, counts. (``gray``)
 * **Signed results use one diverging map centred on zero** (``RdBu_r``: red positive, blue
   negative, white 0), always with a colour bar (or the numbers written in the cells).
-* **One rule decides which**: a convolution output is *signed* when its kernel's weights sum to
-  zero or less (edge, line and corner detectors: flat regions give 0, changes give either sign),
-  and a *picture* when they sum to more than zero (blur, sharpen: the output is again an image,
-  whose overshoots saturate). Data that comes from no single kernel is signed when it has a
-  negative value.
+* **One rule decides which** (:func:`is_signed`): a filtered photograph is *signed* when its
+  kernel's weights sum to zero or less (edge, line and corner detectors: flat regions give 0,
+  changes give either sign), and a *picture* when they sum to more than zero (blur, sharpen: the
+  output is again an image, whose overshoots saturate). Everything else, number grids included,
+  is signed when it has a negative value.
 * **Highlights** (windows, outlines, the current cell) take colours from one categorical palette,
   :data:`HIGHLIGHTS` (Okabe-Ito, readable for every common kind of colour vision), first
   :data:`HIGHLIGHT` (orange).
@@ -109,10 +109,10 @@ def signed_norm(values, robust: bool = False) -> TwoSlopeNorm:
 def is_signed(values=None, *, kernel=None) -> bool:
     """The colour rule's one question: is this result signed (diverging map) or a picture (grey)?
 
-    A convolution output is signed when its ``kernel``'s weights sum to zero or less (edge and line
-    detectors), a picture when they sum to more than zero (blur, sharpen: the overshoots of a
-    sharpened photo do not make it signed). Without a kernel, ``values`` are signed when one of
-    them is negative.
+    Give ``kernel`` for a filtered photograph: it is signed when the kernel's weights sum to zero
+    or less (edge and line detectors), a picture when they sum to more than zero (blur, sharpen:
+    the overshoots of a sharpened photo do not make it signed). Everything else (number grids
+    included) is signed when one of its ``values`` is negative.
 
     Examples
     --------
@@ -515,7 +515,10 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
         axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), image.shape[1], image.shape[0],
                                     fill=False, edgecolor="black", linewidth=2.5, linestyle="--"))
     draw_grid(axes[1], kernel, title=titles[1])
-    draw_grid(axes[2], shown, title=titles[2], highlight=(row, col, 1, 1), kernel=kernel)
+    # A grid of numbers shows its signs: signed when it has a negative value (the slides' K sums to 1
+    # but is no photo filter) or when its kernel's weights sum to 0 or less (Sobel's lone 2 too).
+    signed = is_signed(output) or is_signed(kernel=kernel)
+    draw_grid(axes[2], shown, title=titles[2], highlight=(row, col, 1, 1), signed=signed)
     pairs = zip(patch.ravel(), kernel.ravel(), strict=True)
     terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in pairs)
     fig.suptitle(f"output[{row}, {col}] = {terms} = {output[row, col]:g}", fontsize="large")

@@ -159,6 +159,14 @@ def test_kernel_step_draws_a_blurred_output_gray():
     plt.close(fig)
 
 
+def test_kernel_step_shows_the_signs_of_a_number_grid_whatever_the_kernels_sum():
+    kernel = np.array([[-1, 1, 2], [1, 1, 0], [-1, -2, 0]])  # the slides' K: weights sum to 1
+    image = np.array([[1, 2, 0, 3, 1], [1, 0, 0, 2, 2], [2, 1, 2, 1, 1], [0, 0, 1, 0, 0], [1, 2, 1, 1, 1]])
+    fig = show_kernel_step(image, kernel)
+    assert fig.axes[2].images[0].get_cmap().name == SIGNED_CMAP  # its output has -2: red and blue
+    plt.close(fig)
+
+
 def test_inline_figures_carry_their_title_as_alt_text():
     from functools import partial
 
