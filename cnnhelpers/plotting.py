@@ -222,8 +222,8 @@ def show_map(ax, values, *, kernel=None, signed: bool | None = None, robust: boo
 
 
 def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str = "{:g}",
-              cmap: str | None = None, signed: bool | None = None, kernel=None, fontsize: float | None = None,
-              highlight_color: str = HIGHLIGHT):
+              cmap: str | None = None, signed: bool | None = None, kernel=None, norm: Normalize | None = None,
+              fontsize: float | None = None, highlight_color: str = HIGHLIGHT):
     """Draw a small 2-D array as an annotated grid of numbers, like the lecture's tables.
 
     Cells follow the colour language (:func:`color_scale`): grey, larger = brighter, for pixels
@@ -246,6 +246,8 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
         Treat the data as signed (centre the colours on zero). Default: :func:`is_signed`.
     kernel : array, optional
         The kernel whose output ``values`` are: its weights' sum decides signed or picture.
+    norm : Normalize, optional
+        A scale shared with other grids (e.g. ``signed_norm`` of a whole bank of kernels).
 
     Returns
     -------
@@ -258,8 +260,8 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     if grid is None:  # a first grid here, or its artists were removed
         grid = _GRIDS[ax] = _Grid(ax)
     scale = color_scale(values, kernel=kernel, signed=signed)
-    if cmap is not None:
-        scale = ColorScale(cmap, scale.norm)
+    if cmap is not None or norm is not None:
+        scale = ColorScale(scale.cmap if cmap is None else cmap, scale.norm if norm is None else norm)
     return grid.show(values, title=title, highlight=highlight, fmt=fmt, scale=scale,
                      fontsize=fontsize, highlight_color=highlight_color)
 
@@ -513,7 +515,7 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
               highlight=(top, left, kh, kw), signed=False)
     if padding:  # outline the original image inside the zeros
         axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), image.shape[1], image.shape[0],
-                                    fill=False, edgecolor="black", linewidth=2.5, linestyle="--"))
+                                    fill=False, edgecolor=HIGHLIGHTS[2], linewidth=2.5, linestyle="--"))
     draw_grid(axes[1], kernel, title=titles[1])
     # A grid of numbers shows its signs: signed when it has a negative value (the slides' K sums to 1
     # but is no photo filter) or when its kernel's weights sum to 0 or less (Sobel's lone 2 too).

@@ -355,11 +355,10 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     if fig is None:
         fig = plt.figure(figsize=(2.8 * count + 1.2, 2.3 * depth + 0.4), layout="constrained")
     axes = fig.subplots(depth, count, squeeze=False)
-    limit = float(np.abs(weight).max()) or 1.0
+    shared = color_scale(weight)  # one colour scale for the whole bank
     for o in range(count):
         for c in range(depth):
-            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", fontsize=12)
-            axes[c, o].images[0].set_clim(-1.6 * limit, 1.6 * limit)  # one colour scale for the bank
+            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", fontsize=12, cmap=shared.cmap, norm=shared.norm)
         axes[0, o].set_title(names[o] if names else f"kernel {o}")
     for c in range(depth):
         axes[c, 0].set_ylabel(channel_names[c] if c < len(channel_names) else f"channel {c}", rotation=0,

@@ -23,7 +23,7 @@ from matplotlib.patches import Rectangle
 from .._validate import as_float_array, check_ndim, describe, padding_amounts, pair
 from ..conv import correlate2d
 from ..images import load_image
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
 from ..sizes import layer_sizes
 from ..slides import SLIDE_INPUT
 from ..widgets._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
@@ -256,7 +256,7 @@ def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
                 ax.add_patch(Rectangle(corner, 1, 1, fill=False, hatch="//", edgecolor="0.45", linewidth=0))
         if pad:
             ax.add_patch(Rectangle((pad - 0.5, pad - 0.5), image.shape[1], image.shape[0], fill=False,
-                                   edgecolor="black", linewidth=2.5, linestyle="--"))
+                                   edgecolor=HIGHLIGHTS[2], linewidth=2.5, linestyle="--"))
     return fig
 
 
