@@ -142,7 +142,7 @@ def test_filters_figure_shows_every_learned_filter_with_its_best_kernel_and_scor
     assert sum(title.startswith("learned filter") for title in titles) == 12
     kernel_titles = [title for title in titles if "similarity" in title]
     assert len(kernel_titles) == 12 and kernel_titles[3] == "like sobel_x\nsimilarity 1.00"
-    weak = [title for (_, _, score), title in zip(matches, kernel_titles) if score < STRONG_MATCH]
+    weak = [title for (_, _, score), title in zip(matches, kernel_titles, strict=True) if score < STRONG_MATCH]
     assert weak and all(title.startswith("weak match:") for title in weak)
 
 

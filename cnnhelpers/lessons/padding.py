@@ -494,7 +494,7 @@ class PaddingExperiment(Experiment):
         self.photo = load_image(photo, gray=True, size=size)
         self.corner = int(corner)
         style = {"description_width": "initial"}
-        slider = dict(style=style, continuous_update=True)  # fast enough to redraw while dragging (benchmarks/bench_widgets.py)
+        slider = dict(style=style, continuous_update=True)  # redraw while dragging (benchmarks/bench_widgets.py)
         self.controls = {
             "kernel_size": widgets.IntSlider(value=3, min=1, max=7, description="kernel size", **slider),
             "padding": widgets.IntSlider(value=1, min=0, max=4, description="padding", **slider),
