@@ -189,7 +189,7 @@ def best_matching_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarra
             for o, row in enumerate(_similarities(weight, named_kernels))]
 
 
-STRONG_MATCH = 0.6  # similarity from which a learned filter is drawn as "like" a hand-made kernel
+STRONG_MATCH = 0.65  # similarity (rounded to 2 digits) from which a learned filter is "like" a hand-made kernel
 
 
 def show_filters_vs_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray], digit: np.ndarray) -> Figure:
@@ -225,7 +225,7 @@ def show_filters_vs_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndar
         response_ax.imshow(response, **color_scale(response, kernel=learned).kwargs)
         response_ax.set_title("its response", fontsize=11)
         _bare(response_ax)
-        verdict = "like" if similarity >= STRONG_MATCH else "weak match:"
+        verdict = "like" if round(similarity, 2) >= STRONG_MATCH else "weak match:"
         draw_grid(kernel_ax, named_kernels[name], title=f"{verdict} {name}\nsimilarity {similarity:.2f}",
                   fontsize=11)
     fig.suptitle("every filter the first layer learned (top), its response to a digit, and the most similar\n"
