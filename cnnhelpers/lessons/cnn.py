@@ -182,7 +182,7 @@ def best_matching_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarra
     --------
     >>> weight = np.array([[[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]]], dtype=float)
     >>> best_matching_kernels(weight, {"flat": np.eye(3), "edge": np.array([[-1, 0, 1]] * 3)})
-    [(0, 'edge', 0.9622504486493761)]
+    [(0, 'edge', 0.94)]
     """
     names = list(named_kernels)
     return [(o, names[int(np.argmax(row))], float(row.max()))
