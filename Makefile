@@ -14,7 +14,8 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter-state/config
 export MPLCONFIGDIR := $(CURDIR)/.jupyter-state/matplotlib
 export IPYTHONDIR := $(CURDIR)/.jupyter-state/ipython
 
-.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages
+.PHONY: install lab test test-unit test-notebooks bench lint clean test-browser playground slides html slide-decks pages \
+	test-matplotlib-next assignments classroom classroom-install classroom-proxy test-classroom
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,11 +47,12 @@ PLAYGROUND_PORT ?= 8866
 # starts a fresh one), and at most PLAYGROUND_MAX_KERNELS run at once (a visit beyond gets "full").
 PLAYGROUND_IDLE ?= 600
 PLAYGROUND_MAX_KERNELS ?= 20
-playground: install  ## the kernel playground as an app (Voila: no code visible) on 127.0.0.1
-	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/ in a browser (Ctrl+C stops it)"
+playground: install  ## the kernel playground and "draw a digit" as apps (Voila: no code visible) on 127.0.0.1
+	@echo "Kernel playground: open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/kernel_playground.ipynb"
+	@echo "Draw a digit:      open http://127.0.0.1:$(PLAYGROUND_PORT)/voila/render/draw_a_digit.ipynb (Ctrl+C stops both)"
 	@echo "No token: the server listens on 127.0.0.1 only, so only programs on this computer can reach it."
 	@echo "Idle visits are closed after $(PLAYGROUND_IDLE) s; at most $(PLAYGROUND_MAX_KERNELS) visitors at once."
-	$(BIN)/voila notebooks/kernel_playground.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT) \
+	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT) \
 		--VoilaConfiguration.multi_kernel_manager_class=cnnhelpers.serving.CappedKernelManager \
 		--CappedKernelManager.max_kernels=$(PLAYGROUND_MAX_KERNELS) \
 		--MappingKernelManager.cull_idle_timeout=$(PLAYGROUND_IDLE) --MappingKernelManager.cull_interval=60 \
@@ -100,11 +102,52 @@ html: install pages  ## each notebook as one HTML page in html/ (readable offlin
 pages: $(HTML_DIR)/assets/.fetched
 	$(NBCONVERT) --to html $(HTML_FLAGS) --template page --output-dir $(HTML_DIR) $(PAGES)
 
+# The drawing machinery (cnnhelpers/_drawing.py) leans on how matplotlib works inside; this runs the
+# tests of every slider picture against the newest matplotlib on PyPI, pre-releases included, in a
+# throwaway environment. A trick that no longer works shows in test_the_installed_matplotlib_passes_every_check
+# (the experiments then draw the plain, slower way); any other failure is a real breakage.
+MPL_NEXT ?= build/mpl-next
+MPL_NEXT_TESTS ?= tests/test_drawing.py tests/test_live_figure.py $(wildcard tests/test_lessons_*.py) tests/test_kernel_editor.py
+test-matplotlib-next:  ## the widget tests against the newest matplotlib (pre-releases too), in a throwaway venv
+	rm -rf $(MPL_NEXT)
+	$(PYTHON) -m venv $(MPL_NEXT)
+	$(MPL_NEXT)/bin/python -m pip install --quiet --upgrade pip
+	$(MPL_NEXT)/bin/python -m pip install --quiet -e . pytest nbval scipy
+	$(MPL_NEXT)/bin/python -m pip install --quiet --pre --upgrade matplotlib
+	@$(MPL_NEXT)/bin/python -c "import matplotlib, numpy; print('matplotlib', matplotlib.__version__, '/ numpy', numpy.__version__)"
+	$(MPL_NEXT)/bin/python -m pytest $(MPL_NEXT_TESTS) -q
+
+# The classroom kit (classroom/, README "For lecturers: a class on JupyterHub"): nbgrader and JupyterHub
+# join the same .venv (the classroom extra needs Python >= 3.11); configurable-http-proxy comes from npm
+# into classroom/build. nbgrader runs alembic from PATH, hence the PATH below.
+CLASSROOM_EXTRAS := $(EXTRAS),classroom
+CLASSROOM_BIN := $(VENV)/bin
+CLASSROOM_PROXY := classroom/build/node_modules/.bin/configurable-http-proxy
+
+classroom-install:
+	@$(MAKE) --no-print-directory install EXTRAS=$(if $(findstring classroom,$(EXTRAS)),$(EXTRAS),$(CLASSROOM_EXTRAS))
+
+$(CLASSROOM_PROXY):
+	@command -v npm >/dev/null || { echo "The classroom hub needs npm (Node.js) once, for configurable-http-proxy"; exit 1; }
+	mkdir -p classroom/build && npm install --silent --no-fund --no-audit --prefix classroom/build configurable-http-proxy@5
+
+classroom-proxy: $(CLASSROOM_PROXY)
+
+assignments: classroom-install  ## the nbgrader course, one assignment per notebook, in classroom/course/source
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m classroom.make_assignments
+
+classroom: assignments classroom-proxy  ## a demo JupyterHub on 127.0.0.1 with the series and nbgrader (prints URL and passwords)
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m classroom.demo
+
+test-classroom: classroom-install classroom-proxy  ## nbgrader flow offline, a hub on loopback with 5 students, the Helm values
+	PATH="$(CURDIR)/$(CLASSROOM_BIN):$$PATH" $(CLASSROOM_BIN)/python -m pytest tests/classroom -rs --durations=5
+
 bench: install  ## speed against SciPy, a naive loop and (if installed) PyTorch
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 lint: install
-	$(BIN)/ruff check cnnhelpers tests benchmarks
+	$(BIN)/ruff check cnnhelpers tests benchmarks classroom
 
 clean:
-	rm -rf $(VENV) .jupyter-state build *.egg-info
+	rm -rf $(VENV) .jupyter-state build *.egg-info classroom/build
+	cd classroom/course && rm -rf source release submitted autograded feedback gradebook.db

@@ -5,7 +5,11 @@ Python part of it alone (compute, draw, encode) without a browser, per experimen
 slider one step and back as a student does with the arrow keys. The rest of the browser's figure is
 transport and display, about 70 ms on the development machine whatever the picture.
 
-    python benchmarks/bench_widgets.py [--steps 6]
+    python benchmarks/bench_widgets.py [--steps 6] [--plain-too]
+
+``--plain-too`` also times each experiment with the drawing machinery (``cnnhelpers._drawing``:
+incremental redraws, NumPy images, stamped text) switched off, plain matplotlib drawing every
+step, to show what the machinery buys.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import ipywidgets as widgets
 import numpy as np
 from threadpoolctl import threadpool_info
 
+from cnnhelpers._drawing import enabled
 from cnnhelpers.kernel_editor import KernelEditor
 from cnnhelpers.lessons.depth import ChannelMixer
 from cnnhelpers.lessons.kernels import WeightedSumStepper
@@ -65,6 +70,29 @@ EXPERIMENTS = {
 }
 
 
+def pad_stroke_times(steps: int) -> list[float]:
+    """Seconds from the end of a stroke on notebook 06's drawing pad to its new picture, ``steps`` strokes.
+
+    Each stroke is a different diagonal drawn point by point, then the pen is lifted; the pad's
+    ``end_stroke`` renders the ink, makes the 28x28 digit, classifies it and redraws every layer.
+    """
+    from cnnhelpers.digit_pad import DigitPad
+
+    pad = DigitPad(live_every=float("inf"))  # only the end of a stroke updates: that is what is timed
+    _ = pad.widget
+    times = []
+    for k in range(steps + 2):
+        pad.start_stroke(60 + 10 * k, 50)
+        for t in np.linspace(0, 1, 20)[1:]:
+            pad.extend_stroke(60 + 10 * k + 100 * t, 50 + 180 * t)
+        start = time.perf_counter()
+        pad.end_stroke()
+        times.append(time.perf_counter() - start)
+        if k % 3 == 2:
+            pad.clear()
+    return times[2:]  # the first strokes draw the layout
+
+
 def step_times(experiment, steps: int) -> dict[str, float]:
     """Median seconds per slider step (one step away and back, ``steps`` times), per slider."""
     _ = experiment.widget  # builds the controls and draws the first picture
@@ -86,17 +114,26 @@ def step_times(experiment, steps: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--plain-too", action="store_true", help="also time with the drawing machinery off")
     args = parser.parse_args()
     blas = "; ".join(f"{i.get('internal_api')} kernel={i.get('architecture')} threads={i.get('num_threads')}"
                      for i in threadpool_info() if i.get("user_api") == "blas")
     print(f"machine: {platform.machine()}, {platform.system()}; BLAS (threadpoolctl): {blas}\n")
-    print("| experiment | sliders | median ms per step | slowest slider (ms) |")
-    print("|---|---:|---:|---|")
+    plain_header = (" machinery off: median ms per step |", "---:|") if args.plain_too else ("", "")
+    print(f"| experiment | sliders | median ms per step | slowest slider (ms) |{plain_header[0]}")
+    print(f"|---|---:|---:|---|{plain_header[1]}")
     for label, make in EXPERIMENTS.items():
         per_slider = step_times(make(), args.steps)
         slowest = max(per_slider, key=per_slider.get)
+        plain = ""
+        if args.plain_too:
+            with enabled(False):
+                plain = f" {statistics.median(step_times(make(), args.steps).values()) * 1e3:.0f} |"
         print(f"| {label} | {len(per_slider)} | {statistics.median(per_slider.values()) * 1e3:.0f} | "
-              f"{slowest} ({per_slider[slowest] * 1e3:.0f}) |", flush=True)
+              f"{slowest} ({per_slider[slowest] * 1e3:.0f}) |{plain}", flush=True)
+    strokes = pad_stroke_times(args.steps)
+    print(f"| 06 DigitPad (end of a stroke to new picture) | - | {statistics.median(strokes) * 1e3:.0f} | "
+          f"slowest stroke ({max(strokes) * 1e3:.0f}) |", flush=True)
 
 
 if __name__ == "__main__":

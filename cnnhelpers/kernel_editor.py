@@ -13,8 +13,8 @@ import numpy as np
 from .conv import correlate2d
 from .images import PHOTOS, lines_and_corner, load_image
 from .kernels import KERNELS
+from .live import Experiment, LiveFigure
 from .plotting import IMAGE_CMAP, color_scale, draw_grid
-from .widgets._base import Experiment, LiveFigure
 
 __all__ = ["KernelEditor", "IMAGE_CHOICES", "WEIGHT_NAMES"]
 

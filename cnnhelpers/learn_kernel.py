@@ -23,8 +23,8 @@ import numpy as np
 from .conv import conv2d, conv2d_backward
 from .images import load_image
 from .kernels import sobel_x
+from .live import Experiment, LiveFigure
 from .plotting import SIGNED_CMAP, draw_grid, signed_norm
-from .widgets._base import Experiment, LiveFigure
 
 __all__ = ["KernelFit", "learn_kernel", "KernelDescent"]
 

@@ -50,7 +50,7 @@ from matplotlib.colors import Colormap, Normalize, TwoSlopeNorm
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from .stamped_text import StampedText, stamp_labels  # stamped numbers: grids redraw under sliders
+from ._drawing import StampedText, stamp_labels  # grid numbers pasted from bitmaps: grids redraw under sliders
 
 __all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "HIGHLIGHTS", "ColorScale", "color_scale",
            "is_signed", "text_color", "show_map", "alt_text", "lecture_style", "use_lecture_style", "draw_grid",
@@ -270,7 +270,7 @@ class _Grid:
     """The artists of one :func:`draw_grid` picture, kept so that drawing another grid reuses them.
 
     Under a slider the grid changes at every step; building a few hundred text artists again
-    costs more than drawing them. :func:`cnnhelpers.widgets._base.empty_axes` hides these artists
+    costs more than drawing them. :func:`cnnhelpers.live.empty_axes` hides these artists
     instead of removing them, and the next ``draw_grid`` on the same axes updates them.
     """
 
@@ -479,7 +479,7 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     stride, padding : int
         As for :func:`cnnhelpers.correlate2d` (ints here, to keep the picture simple).
     fig : matplotlib Figure, optional
-        Drawn into (cleared first), e.g. a :class:`cnnhelpers.widgets.LiveFigure`'s figure.
+        Drawn into (cleared first), e.g. a :class:`cnnhelpers.live.LiveFigure`'s figure.
 
     Returns
     -------
@@ -625,7 +625,7 @@ def panel_row(live, count: int, **margins) -> np.ndarray:
     For experiments whose grids change size at every step (padding, stride): each update moves the
     panels itself (``place_in_row``), so no layout engine runs (constrained layout would redraw
     every panel), and titles and labels, which come from a few settings, are stamped
-    (:func:`cnnhelpers.stamped_text.stamp_labels`).
+    (:func:`cnnhelpers._drawing.stamp_labels`).
 
     Parameters
     ----------

@@ -23,8 +23,8 @@ def normalise(requirement: str) -> str:
 def pyproject_packages() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    names = set(project["dependencies"]) | set(extras["notebooks"]) | set(extras["test"])
-    return {normalise(name) for name in names}
+    names = set(project["dependencies"]) | set(extras["notebooks"]) | set(extras["test"]) | set(extras["classroom"])
+    return {normalise(name.split(";")[0]) for name in names}
 
 
 def conda_packages() -> set[str]:
@@ -54,3 +54,9 @@ def test_every_runtime_dependency_is_checked_by_the_welcome_notebook():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {import_names.get(normalise(r), normalise(r)) for r in project["dependencies"]}
     assert runtime == set(REQUIRED)
+
+
+def test_the_classroom_extra_asks_for_python_311_and_the_core_for_310():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.10"
+    assert all(r.endswith("; python_version >= '3.11'") for r in project["optional-dependencies"]["classroom"])

@@ -5,8 +5,21 @@ import numpy as np
 import pytest
 
 from cnnhelpers import nn
-from cnnhelpers.data import shift_and_rotate
-from cnnhelpers.lessons.cnn import ShiftRotateExplorer, TrainingScrubber, detector_stages, first_layer_snapshot
+from cnnhelpers.data import load_mnist5k, shift_and_rotate
+from cnnhelpers.digit_pad import load_digit_net
+from cnnhelpers.lessons.cnn import (
+    NetworkViewsExplorer,
+    ShiftRotateExplorer,
+    TrainingScrubber,
+    detector_stages,
+    first_layer_snapshot,
+    misclassified,
+    occlusion_map,
+    saliency_map,
+    show_misclassified,
+    show_top_patches,
+    top_patches,
+)
 
 
 def small_model():
@@ -98,6 +111,104 @@ def test_scrubber_epoch_out_of_range_is_a_message():
 def test_scrubber_rejects_snapshots_without_filters():
     with pytest.raises(ValueError, match="first_layer_snapshot"):
         TrainingScrubber([{"maps": np.zeros((2, 4, 4))}])
+
+
+# -- what the network sees (section 12) --
+
+
+@pytest.fixture(scope="module")
+def digit_net():
+    return load_digit_net(dtype=np.float64)
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist5k()
+
+
+def test_saliency_is_the_gradient_of_the_class_score(digit_net):
+    """Central differences of the logit, pixel by pixel, on noise (no ReLU sits exactly on its kink)."""
+    rng = np.random.default_rng(0)
+    image = rng.random((28, 28))
+    label, eps = 3, 1e-6
+    saliency = saliency_map(digit_net, image, label)
+    assert saliency.shape == (28, 28)
+    for row, col in [(5, 7), (14, 14), (20, 3), (27, 27), (0, 12)]:
+        plus, minus = image.copy(), image.copy()
+        plus[row, col] += eps
+        minus[row, col] -= eps
+        logit = lambda image: digit_net.forward(image[None, None])[0, label]  # noqa: E731
+        numeric = (logit(plus) - logit(minus)) / (2 * eps)
+        assert saliency[row, col] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+
+
+def test_occlusion_of_non_overlapping_tiles_is_each_tiles_probability_drop(digit_net, mnist):
+    image, label = mnist.x_test[0] / 255.0, int(mnist.y_test[0])
+    drops = occlusion_map(digit_net, image, label, patch=7, stride=7, grey=0.5)
+    assert drops.shape == (28, 28)
+    before = nn.predict(digit_net, image[None, None])[0, label]
+    for top, left in [(0, 0), (7, 14), (21, 21)]:
+        covered = image.copy()
+        covered[top:top + 7, left:left + 7] = 0.5
+        expected = before - nn.predict(digit_net, covered[None, None])[0, label]
+        np.testing.assert_allclose(drops[top:top + 7, left:left + 7], expected, atol=1e-12)
+
+
+def test_covering_background_with_background_changes_nothing(digit_net):
+    image = np.zeros((28, 28))
+    image[8:20, 12:16] = 1.0
+    drops = occlusion_map(digit_net, image, 1, patch=4, stride=4, grey=0.0)
+    assert np.all(drops[:4, :] == 0) and drops[8:20, 12:16].max() > 0
+
+
+def test_occlusion_checks_its_arguments(digit_net):
+    with pytest.raises(ValueError, match="patch"):
+        occlusion_map(digit_net, np.zeros((28, 28)), 1, patch=40)
+    with pytest.raises(ValueError, match="label"):
+        saliency_map(digit_net, np.zeros((28, 28)), 12)
+
+
+def test_top_patches_are_the_strongest_responses_one_per_image(digit_net, mnist):
+    images = mnist.x_train[:300]
+    result = top_patches(digit_net, images, count=9, context=2)
+    conv = digit_net.layers[0]
+    out = conv.forward(images[:, None] / 255.0)  # (N, O, 28, 28): every response of every filter
+    per_image_best = out.reshape(len(images), conv.out_channels, -1).max(axis=2)  # (N, O)
+    weight, bias = conv.weight.data, conv.bias.data
+    padded = np.pad(images / 255.0, ((0, 0), (1, 1), (1, 1)))
+    for o in range(conv.out_channels):
+        np.testing.assert_allclose(result.activations[o], np.sort(per_image_best[:, o])[::-1][:9])
+        assert len(set(result.where[o, :, 0])) == 9
+        for k in range(9):
+            n, row, col = result.where[o, k]
+            assert out[n, o, row, col] == pytest.approx(result.activations[o, k])
+            window = result.patches[o, k, 2:5, 2:5]  # the 3x3 the kernel saw, inside its context
+            np.testing.assert_allclose(window, padded[n, row:row + 3, col:col + 3])
+            assert (window * weight[o, 0]).sum() + bias[o] == pytest.approx(result.activations[o, k])
+
+
+def test_misclassified_are_exactly_the_wrong_answers(digit_net, mnist):
+    wrong, probabilities = misclassified(digit_net, mnist.x_test, mnist.y_test)
+    answers = digit_net.forward(mnist.x_test[:, None] / 255.0).argmax(axis=1)  # one plain forward pass
+    assert wrong.tolist() == [i for i, a in enumerate(answers) if a != mnist.y_test[i]]
+    assert probabilities.shape == (len(wrong), 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1)
+
+
+def test_figures_and_explorer_draw(digit_net, mnist):
+    import matplotlib.pyplot as plt
+
+    result = top_patches(digit_net, mnist.x_train[:50], count=3)
+    fig = show_top_patches(result, digit_net.layers[0].weight.data)
+    assert len(fig.axes) == digit_net.layers[0].out_channels * 4
+    wrong, probabilities = misclassified(digit_net, mnist.x_test[:200], mnist.y_test[:200])
+    fig2 = show_misclassified(mnist.x_test, mnist.y_test, wrong, probabilities)
+    assert len(fig2.axes) == 2 * len(wrong)
+    plt.close("all")
+    explorer = NetworkViewsExplorer(digit_net, mnist.x_test, mnist.y_test, index=3)
+    shown = explorer.update(index=3, patch=6)
+    assert shown["label"] == mnist.y_test[3] and shown["occlusion"].shape == (28, 28)
+    assert not explorer.safe_update(index=5000, patch=6) and "index" in explorer.message.value
 
 
 # --- issue 12: honest figures ---------------------------------------------------------------------

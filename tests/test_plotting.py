@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cnnhelpers import kernels
+from cnnhelpers.live import LiveFigure
 from cnnhelpers.plotting import (
     IMAGE_CMAP,
     SIGNED_CMAP,
@@ -18,7 +19,6 @@ from cnnhelpers.plotting import (
     show_images,
     show_kernel_step,
 )
-from cnnhelpers.widgets import LiveFigure
 
 
 def test_format_table_aligns_columns():

@@ -22,6 +22,7 @@ from ..conv import conv2d, correlate2d
 from ..costs import conv_parameters
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
+from ..live import Experiment, LiveFigure, show_array
 from ..plotting import (
     IMAGE_CMAP,
     SIGNED_CMAP,
@@ -32,7 +33,6 @@ from ..plotting import (
     format_table,
     signed_norm,
 )
-from ..widgets._base import Experiment, LiveFigure, show_array
 
 __all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "gray_weight", "kernel_bank",
            "channel_contributions", "parameter_table", "show_channel_sum", "show_kernel_bank", "show_feature_maps",

@@ -28,8 +28,8 @@ from matplotlib.patches import Rectangle
 from .._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
 from ..conv import convolve2d, correlate2d
 from ..costs import OperationCost, conv_parameters, dense_parameters
+from ..live import Experiment, LiveFigure
 from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, color_scale, draw_grid, format_table, signed_norm, text_color
-from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
            "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "detector_responses",

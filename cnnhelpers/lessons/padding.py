@@ -23,10 +23,10 @@ from matplotlib.patches import Rectangle
 from .._validate import as_float_array, check_ndim, describe, padding_amounts, pair
 from ..conv import correlate2d
 from ..images import load_image
+from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
 from ..sizes import layer_sizes
 from ..slides import SLIDE_INPUT
-from ..widgets._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
 __all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "center_mask", "show_center_pixels",
            "padding_mode_errors", "show_padding_modes", "show_layer_sizes", "show_true_size", "PaddingExperiment"]

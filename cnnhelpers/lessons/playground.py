@@ -22,9 +22,9 @@ import traitlets
 from ..conv import conv_output_size, correlate2d
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
+from ..live import Experiment, LiveFigure
 from ..plotting import IMAGE_CMAP, SIGNED_CMAP
 from ..pool import avg_pool2d, max_pool2d
-from ..widgets._base import Experiment, LiveFigure
 
 __all__ = ["KernelPlayground", "KernelGrid", "decode_upload", "embed_kernel", "MAX_UPLOAD_BYTES",
            "MAX_UPLOAD_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_ASPECT", "MAX_DECODE_BYTES"]

@@ -45,6 +45,7 @@ from matplotlib.patches import Rectangle
 from .._validate import as_float_array, check_ndim, describe, pair
 from ..conv import conv2d, conv2d_backward, conv_output_size
 from ..images import load_image
+from ..live import Experiment, LiveFigure, empty_axes, show_array, stamp_labels
 from ..plotting import IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, ScaledColorBar, check_position, draw_grid, signed_norm
 from ..pool import (
     _adaptive_windows,
@@ -56,8 +57,6 @@ from ..pool import (
     max_pool2d_backward,
 )
 from ..slides import read_only
-from ..stamped_text import stamp_labels
-from ..widgets._base import Experiment, LiveFigure, empty_axes, show_array
 
 __all__ = ["WINDOW_COLORS", "POOLS", "pool", "window_positions", "draw_pooling", "show_pooling", "relu", "layer_stages",
            "show_layer_stages", "shifted_pair", "shift_stability", "show_shift_stability", "adaptive_windows",

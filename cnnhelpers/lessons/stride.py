@@ -22,10 +22,10 @@ from matplotlib.patches import Rectangle
 from .._validate import as_float_array, check_ndim, padding_amounts, pair
 from ..conv import correlate2d, offset_slices
 from ..images import load_image
+from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, check_position, draw_grid, panel_row
 from ..sizes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
-from ..widgets._base import Experiment, LiveFigure, empty_axes, place_in_row, show_array
 
 __all__ = ["correlate_then_downsample", "strided_windows", "draw_strided_windows", "show_strided_windows",
            "StrideExperiment", "grid_for_size", "kernel_for_size"]

@@ -20,6 +20,7 @@ REQUIRED = {
     "numpy": "arrays and the convolution arithmetic",
     "matplotlib": "every figure",
     "ipywidgets": "the sliders",
+    "ipycanvas": "the drawing pad of notebook 06",
     "skimage": "the photographs (scikit-image)",
     "PIL": "image files (Pillow)",
     "tqdm": "progress bars while training",
