@@ -125,6 +125,8 @@ def test_color_scale_decides_by_the_kernels_sum_when_given():
     assert color_scale(np.array([[0.0, 1.0]]), kernel=kernels.sobel_x).cmap == SIGNED_CMAP  # sum 0
     assert color_scale(overshooting).cmap == SIGNED_CMAP  # no kernel: the data decides
     assert is_signed(kernel=kernels.box_blur) is False and is_signed(kernel=kernels.laplacian) is True
+    learned_edge = kernels.sobel_x + 0.01  # a learned filter's weights never sum to exactly zero
+    assert is_signed(kernel=learned_edge) is True
 
 
 def test_gray_scale_runs_from_zero_black_to_the_largest_value_white():
