@@ -9,7 +9,7 @@ get it wrong):
 * **Signed results use one diverging map centred on zero** (``RdBu_r``: red positive, blue
   negative, white 0), always with a colour bar (or the numbers written in the cells).
 * **One rule decides which** (:func:`is_signed`): a filtered photograph is *signed* when its
-  kernel's weights sum to zero or less (edge, line and corner detectors: flat regions give 0,
+  kernel's weights sum to about zero or less (edge, line and corner detectors: flat regions give 0,
   changes give either sign), and a *picture* when they sum to more than zero (blur, sharpen: the
   output is again an image, whose overshoots saturate). Everything else, number grids included,
   is signed when it has a negative value.
