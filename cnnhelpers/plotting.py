@@ -110,9 +110,10 @@ def is_signed(values=None, *, kernel=None) -> bool:
     """The colour rule's one question: is this result signed (diverging map) or a picture (grey)?
 
     Give ``kernel`` for a filtered photograph: it is signed when the kernel's weights sum to about
-    zero or less (under 5% of the weights' total size: edge and line detectors), a picture when they sum to more than zero (blur, sharpen:
-    the overshoots of a sharpened photo do not make it signed). Everything else (number grids
-    included) is signed when one of its ``values`` is negative.
+    zero or less (under 5% of the weights' total size: edge and line detectors), a picture when
+    they sum to more than that (blur, sharpen: the overshoots of a sharpened photo do not make it
+    signed). Everything else (number grids included) is signed when one of its ``values`` is
+    negative.
 
     Examples
     --------
