@@ -47,6 +47,15 @@ def cnn_explorer():
     return ShiftRotateExplorer(model, digits.x_test, digits.y_test, index=0)
 
 
+def training_scrubber():
+    """Notebook 06's epoch scrubber over 13 snapshots shaped like the notebook's (12 filters, 28x28 maps)."""
+    from cnnhelpers.lessons.cnn import TrainingScrubber
+
+    rng = np.random.default_rng(0)
+    shots = [{"filters": rng.standard_normal((12, 1, 3, 3)), "maps": rng.random((12, 28, 28))} for _ in range(13)]
+    return TrainingScrubber(shots, [0.9] * 12)
+
+
 EXPERIMENTS = {
     "00/01 KernelEditor": lambda: KernelEditor(photo="camera", preset="sharpen"),
     "01 WeightedSumStepper": lambda: WeightedSumStepper(np.arange(9.0).reshape(3, 3), np.eye(3)),
@@ -56,6 +65,7 @@ EXPERIMENTS = {
     "05 PoolingExperiment": PoolingExperiment,
     "05 ReceptiveFieldExperiment": ReceptiveFieldExperiment,
     "06 ShiftRotateExplorer": cnn_explorer,
+    "06 TrainingScrubber": training_scrubber,
     "playground KernelPlayground": KernelPlayground,
 }
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.colors import Normalize
 
 from .conv import correlate2d
 from .images import PHOTOS, lines_and_corner, load_image
 from .kernels import KERNELS
 from .live import Experiment, LiveFigure
-from .plotting import IMAGE_CMAP, SIGNED_CMAP, draw_grid, signed_norm
+from .plotting import IMAGE_CMAP, color_scale, draw_grid
 
 __all__ = ["KernelEditor", "IMAGE_CHOICES", "WEIGHT_NAMES"]
 
@@ -34,9 +33,10 @@ _SYNTHETIC_SIZE = 48
 class KernelEditor(Experiment):
     """A 3x3 kernel editor: a slider per weight, presets, a choice of image; input and output side by side.
 
-    The output is the valid cross-correlation (``correlate2d``), shown in grey when it has no
-    negative values and otherwise in the diverging map centred on zero, saturating at the 99.5th
-    percentile of its absolute values (the title gives the full range).
+    The output is the valid cross-correlation (``correlate2d``), drawn in the series' colour language
+    (:func:`cnnhelpers.plotting.color_scale`): grey like a photograph when the weights sum to more
+    than zero (blur, sharpen), else in the diverging map centred on zero. Colours saturate at the
+    99.5th percentile (the title gives the full range).
 
     Parameters
     ----------
@@ -75,11 +75,9 @@ class KernelEditor(Experiment):
             ax.set_yticks([])
         # Artists are built once; update() only changes their data (a redraw from scratch is slower).
         self._shown_in = self._ax_in.imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        self._shown_out = self._ax_out.imshow(np.zeros((2, 2)), cmap=SIGNED_CMAP)
+        self._shown_out = self._ax_out.imshow(np.zeros((2, 2)), cmap=IMAGE_CMAP)
         self.live.figure.colorbar(self._shown_out, ax=self._ax_out, shrink=0.85)
-        self._kernel_cells = draw_grid(self._ax_kernel, np.zeros((3, 3)), title="kernel", fmt="{:.2f}", signed=True,
-                                       fontsize=14)
-        self._kernel_texts = list(self._ax_kernel.texts)  # row-major, one per weight
+        draw_grid(self._ax_kernel, np.zeros((3, 3)), title="kernel", fmt="{:.2f}", fontsize=14)
         self._photo_shown: str | None = None
 
     def image(self, photo: str) -> np.ndarray:
@@ -114,23 +112,16 @@ class KernelEditor(Experiment):
             self._shown_in.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
             self._ax_in.set_title(f"input: {photo} ({image.shape[0]}x{image.shape[1]})")
             self._photo_shown = photo
-        limit = float(np.abs(kernel).max()) * 1.6 or 1.0  # as draw_grid: light cells, readable numbers
-        self._kernel_cells.set_data(kernel)
-        self._kernel_cells.set_clim(-limit, limit)
-        for text, weight in zip(self._kernel_texts, kernel.ravel(), strict=True):
-            text.set_text(f"{weight:.2f}")
+        draw_grid(self._ax_kernel, kernel, fmt="{:.2f}", fontsize=14)  # reuses the grid's artists
         low, high = float(output.min()), float(output.max())
         self._shown_out.set_data(output)
         self._shown_out.set_extent((-0.5, output.shape[1] - 0.5, output.shape[0] - 0.5, -0.5))
-        if low < 0:  # signed: white is 0, red positive, blue negative
-            # Colours saturate at the 99.5th percentile of |output|: a few extreme pixels would
-            # otherwise wash every edge out to white. The title gives the true range.
-            limit = float(np.percentile(np.abs(output), 99.5))
-            self._shown_out.set_cmap(SIGNED_CMAP)
-            self._shown_out.set_norm(signed_norm([-limit, limit] if limit > 0 else output))
-        else:
-            self._shown_out.set_cmap(IMAGE_CMAP)
-            self._shown_out.set_norm(Normalize(vmin=0.0, vmax=high if high > 0 else 1.0))
+        # The kernel decides (weights summing to more than 0 give a picture: a sharpened photo's
+        # overshoots stay grey, not red and blue); colours saturate at the 99.5th percentile so a
+        # few extreme pixels do not wash every edge out. The title gives the true range.
+        scale = color_scale(output, kernel=kernel, robust=True)
+        self._shown_out.set_cmap(scale.cmap)
+        self._shown_out.set_norm(scale.norm)
         self._ax_out.set_title(f"output ({output.shape[0]}x{output.shape[1]}): {low:.2f} to {high:.2f}")
         self.live.refresh()
 

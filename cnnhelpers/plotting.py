@@ -1,8 +1,23 @@
 """What several notebooks draw: slide-style annotated grids, image rows, colour bars, a lecture style,
 and two small helpers the lessons share (a position check and a text-table formatter).
 
-Colour maps are colour-blind-safe: ``gray`` for photographs, ``cividis`` for unsigned feature
-maps, and the diverging ``RdBu_r`` centred on zero for signed outputs (red positive, blue negative).
+Colour language (the same in every notebook; :func:`color_scale` applies it, so a figure cannot
+get it wrong):
+
+* **Pictures and unsigned results are grey**, larger = brighter, 0 = black: photographs, number
+  grids of pixels, blurred or sharpened photos, pooled maps, counts. (``gray``)
+* **Signed results use one diverging map centred on zero** (``RdBu_r``: red positive, blue
+  negative, white 0), always with a colour bar (or the numbers written in the cells).
+* **One rule decides which** (:func:`is_signed`): a filtered photograph is *signed* when its
+  kernel's weights sum to about zero or less (edge, line and corner detectors: flat regions give 0,
+  changes give either sign), and a *picture* when they sum to more than zero (blur, sharpen: the
+  output is again an image, whose overshoots saturate). Everything else, number grids included,
+  is signed when it has a negative value.
+* **Highlights** (windows, outlines, the current cell) take colours from one categorical palette,
+  :data:`HIGHLIGHTS` (Okabe-Ito, readable for every common kind of colour vision), first
+  :data:`HIGHLIGHT` (orange).
+
+Numbers written on cells are black on light cells and white on dark ones.
 
 What figure functions return, everywhere in the package:
 
@@ -13,42 +28,53 @@ What figure functions return, everywhere in the package:
 * ``draw_*(ax, ...)`` draws into the axes it is given and returns the artist a caller updates
   later (:func:`draw_grid`: the cells' ``AxesImage``), or None when there is none.
 
+Figures default to reading (laptop) sizes; ``use_lecture_style(True)`` switches to projector sizes.
+
+Inside IPython, a figure shown inline carries its title as alt text (:func:`alt_text`, in the
+output's ``image/png`` metadata), which the HTML export writes into the page.
+
 Identifiers use matplotlib's spelling (``color``, ``gray``); prose may use British English.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import Colormap, Normalize, TwoSlopeNorm
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from ._drawing import StampedText, stamp_labels  # grid numbers pasted from bitmaps: grids redraw under sliders
 
-__all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "lecture_style", "use_lecture_style", "draw_grid",
+__all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "HIGHLIGHTS", "ColorScale", "color_scale",
+           "is_signed", "text_color", "show_map", "alt_text", "lecture_style", "use_lecture_style", "draw_grid",
            "ScaledColorBar", "show_images", "show_kernel_step", "signed_norm", "check_position", "format_table",
            "panel_row"]
 
 SIGNED_CMAP = "RdBu_r"
-UNSIGNED_CMAP = "cividis"
 IMAGE_CMAP = "gray"
-HIGHLIGHT = "#E69F00"  # Okabe-Ito orange: visible to every common colour-vision type
+UNSIGNED_CMAP = IMAGE_CMAP  # an unsigned result is drawn like a picture: larger = brighter
+# Okabe-Ito: distinguishable for every common colour-vision type; orange first (windows, outlines).
+HIGHLIGHTS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+HIGHLIGHT = HIGHLIGHTS[0]
 
 _BASE_STYLE = {"figure.dpi": 100, "font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12,
-               "image.cmap": UNSIGNED_CMAP, "figure.figsize": (8, 4.5)}
+               "image.cmap": IMAGE_CMAP, "figure.figsize": (8, 4.5)}
 _LECTURE_STYLE = {"figure.dpi": 100, "font.size": 17, "axes.titlesize": 20, "axes.labelsize": 17,
                   "xtick.labelsize": 14, "ytick.labelsize": 14, "legend.fontsize": 15,
-                  "image.cmap": UNSIGNED_CMAP, "figure.figsize": (12, 6.5)}
+                  "image.cmap": IMAGE_CMAP, "figure.figsize": (12, 6.5)}
 
 
 def use_lecture_style(on: bool = True) -> None:
     """Switch every later figure to projector sizes (``on=True``) or back to reading sizes.
+
+    The notebooks start at reading sizes (laptop); a lecturer runs ``use_lecture_style(True)`` once.
 
     Examples
     --------
@@ -80,10 +106,134 @@ def signed_norm(values, robust: bool = False) -> TwoSlopeNorm:
     return TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
 
 
+def is_signed(values=None, *, kernel=None) -> bool:
+    """The colour rule's one question: is this result signed (diverging map) or a picture (grey)?
+
+    Give ``kernel`` for a filtered photograph: it is signed when the kernel's weights sum to about
+    zero or less (under 5% of the weights' total size: edge and line detectors), a picture when
+    they sum to more than that (blur, sharpen: the overshoots of a sharpened photo do not make it
+    signed). Everything else (number grids included) is signed when one of its ``values`` is
+    negative.
+
+    Examples
+    --------
+    >>> is_signed(kernel=[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]), is_signed(kernel=[[-1, 0, 1]] * 3)
+    (False, True)
+    >>> is_signed(kernel=[[-0.5, 0.0, 0.52]])  # a learned edge detector: sums to about zero
+    True
+    >>> is_signed([[0.0, -0.5]]), is_signed([[0.0, 2.0]])
+    (True, False)
+    """
+    if kernel is not None:
+        weights = np.asarray(kernel, dtype=float)
+        # "About zero": a learned edge detector's weights never sum to exactly 0. A twentieth of
+        # the weights' total size is far below a picture kernel's (sharpen: 1 of 9).
+        return bool(weights.sum() <= 0.05 * float(np.abs(weights).sum()))
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size and finite.min() < 0)
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """A colour map and a norm chosen by :func:`color_scale`; ``imshow(values, **scale.kwargs)``."""
+
+    cmap: str | Colormap
+    norm: Normalize
+
+    @property
+    def signed(self) -> bool:
+        """True for the diverging map centred on zero."""
+        return self.cmap == SIGNED_CMAP
+
+    @property
+    def kwargs(self) -> dict:
+        """``cmap`` and ``norm``, for ``imshow`` or ``set_cmap``/``set_norm``."""
+        return {"cmap": self.cmap, "norm": self.norm}
+
+    def rgba(self, values) -> np.ndarray:
+        """The colours of ``values``, shape ``values.shape + (4,)``."""
+        cmap = self.cmap if isinstance(self.cmap, Colormap) else mpl.colormaps[self.cmap]
+        return cmap(self.norm(np.asarray(values, dtype=float)))
+
+
+def color_scale(values, *, kernel=None, signed: bool | None = None, robust: bool = False) -> ColorScale:
+    """The colour map and norm of the series' colour language for ``values``.
+
+    Signed results (see :func:`is_signed`) get :data:`SIGNED_CMAP` with a norm symmetric about
+    zero (white = 0); everything else gets grey from 0 (black) to the largest value (white).
+
+    Parameters
+    ----------
+    values : array
+        The data to draw (any shape; NaN ignored).
+    kernel : array, optional
+        The kernel that produced ``values``: its weights' sum decides signed or picture.
+    signed : bool, optional
+        Overrides the rule (for data whose meaning the caller knows, such as a gradient).
+    robust : bool
+        Saturate at the 99.5th percentile of the magnitudes, so a few extreme pixels do not wash
+        every other value out.
+
+    Returns
+    -------
+    ColorScale
+
+    Examples
+    --------
+    >>> scale = color_scale([[0.0, 2.0], [1.0, 4.0]])
+    >>> scale.cmap, scale.norm.vmin, scale.norm.vmax
+    ('gray', 0.0, 4.0)
+    >>> scale = color_scale([[-1.0, 3.0]])
+    >>> scale.cmap, scale.norm.vmin, scale.norm.vcenter, scale.norm.vmax
+    ('RdBu_r', -3.0, 0.0, 3.0)
+    """
+    values = np.asarray(values, dtype=float)
+    signed = is_signed(values, kernel=kernel) if signed is None else bool(signed)
+    if signed:
+        return ColorScale(SIGNED_CMAP, signed_norm(values, robust=robust))
+    finite = values[np.isfinite(values)]
+    high = float(np.percentile(finite, 99.5) if robust else finite.max()) if finite.size else 1.0
+    return ColorScale(IMAGE_CMAP, Normalize(0.0, high if np.isfinite(high) and high > 0 else 1.0))
+
+
+def text_color(rgba) -> str:
+    """``"black"`` on a light colour, ``"white"`` on a dark one (by relative luminance).
+
+    Examples
+    --------
+    >>> text_color((1, 1, 1, 1)), text_color((0, 0, 0, 1)), text_color((0.1, 0.2, 0.6, 1))
+    ('black', 'white', 'white')
+    """
+    red, green, blue = (float(channel) for channel in np.asarray(rgba, dtype=float)[:3])
+    return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45 else "white"
+
+
+def show_map(ax, values, *, kernel=None, signed: bool | None = None, robust: bool = False,
+             colorbar: bool = True, **imshow_kw):
+    """Draw a 2-D result in the colour language (:func:`color_scale`), with a colour bar.
+
+    Returns
+    -------
+    The ``AxesImage``.
+    """
+    scale = color_scale(values, kernel=kernel, signed=signed, robust=robust)
+    shown = ax.imshow(values, **scale.kwargs, **imshow_kw)
+    if colorbar:
+        ax.figure.colorbar(shown, ax=ax, shrink=0.8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return shown
+
+
 def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str = "{:g}",
-              cmap: str | None = None, signed: bool | None = None, fontsize: float | None = None,
-              highlight_color: str = HIGHLIGHT):
+              cmap: str | None = None, signed: bool | None = None, kernel=None, norm: Normalize | None = None,
+              fontsize: float | None = None, highlight_color: str = HIGHLIGHT):
     """Draw a small 2-D array as an annotated grid of numbers, like the lecture's tables.
+
+    Cells follow the colour language (:func:`color_scale`): grey, larger = brighter, for pixels
+    and other unsigned numbers; the diverging map centred on zero for signed ones. Each number is
+    black on a light cell and white on a dark one.
 
     Parameters
     ----------
@@ -96,9 +246,13 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     fmt : str
         Format for each number.
     cmap : str, optional
-        Cell colours; by default diverging for signed data, a light grey scale otherwise.
+        Overrides the colour language's map (keep the default unless the cells mean something else).
     signed : bool, optional
-        Treat the data as signed (centre the colours on zero). Default: any value < 0.
+        Treat the data as signed (centre the colours on zero). Default: :func:`is_signed`.
+    kernel : array, optional
+        The kernel whose output ``values`` are: its weights' sum decides signed or picture.
+    norm : Normalize, optional
+        A scale shared with other grids (e.g. ``signed_norm`` of a whole bank of kernels).
 
     Returns
     -------
@@ -110,7 +264,10 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     grid = grid_artists(ax)
     if grid is None:  # a first grid here, or its artists were removed
         grid = _GRIDS[ax] = _Grid(ax)
-    return grid.show(values, title=title, highlight=highlight, fmt=fmt, cmap=cmap, signed=signed,
+    scale = color_scale(values, kernel=kernel, signed=signed)
+    if cmap is not None or norm is not None:
+        scale = ColorScale(scale.cmap if cmap is None else cmap, scale.norm if norm is None else norm)
+    return grid.show(values, title=title, highlight=highlight, fmt=fmt, scale=scale,
                      fontsize=fontsize, highlight_color=highlight_color)
 
 
@@ -127,39 +284,34 @@ class _Grid:
         self.image = ax.imshow(np.zeros((1, 1)), interpolation="none")  # flat cells need no resampling filter
         self.texts: list[StampedText] = []
         # Two line collections draw every cell border (a tick-based grid is several times slower).
-        self.hlines = ax.hlines([], 0, 1, color="black", linewidth=1)
-        self.vlines = ax.vlines([], 0, 1, color="black", linewidth=1)
+        # Mid-grey borders stay visible between black cells and between white ones.
+        self.hlines = ax.hlines([], 0, 1, color="0.55", linewidth=1)
+        self.vlines = ax.vlines([], 0, 1, color="0.55", linewidth=1)
         self.highlight: Rectangle | None = None  # made on the first highlight
 
     def artists(self) -> list:
         extra = [self.highlight] if self.highlight is not None else []
         return [self.image, *self.texts, self.hlines, self.vlines, *extra]
 
-    def show(self, values, *, title, highlight, fmt, cmap, signed, fontsize, highlight_color):
+    def show(self, values, *, title, highlight, fmt, scale: ColorScale, fontsize, highlight_color):
         ax = self.ax
-        finite = values[np.isfinite(values)]
-        signed = bool(finite.size and finite.min() < 0) if signed is None else bool(signed)
-        if signed:  # a wider range than the data keeps the cells light enough for black numbers
-            limit = float(np.abs(finite).max()) * 1.6 if finite.size and np.abs(finite).max() > 0 else 1.0
-            cmap, low, high = cmap or SIGNED_CMAP, -limit, limit
-        else:
-            high = float(finite.max()) if finite.size else 1.0
-            cmap, low, high = cmap or "Greys", 0, max(high, 1e-12) * 2.5
         rows, cols = values.shape
         self.image.set_data(values)
-        self.image.set_cmap(cmap)
-        self.image.set_clim(low, high)
+        self.image.set_cmap(scale.cmap)
+        self.image.set_norm(scale.norm)
         self.image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
         self.image.set_visible(True)
         size = fontsize or max(8.0, min(16.0, 120.0 / max(values.shape)))
-        cells = [(i, j, fmt.format(value)) for (i, j), value in np.ndenumerate(values)
+        colors = scale.rgba(values)
+        cells = [(i, j, fmt.format(value), text_color(colors[i, j])) for (i, j), value in np.ndenumerate(values)
                  if not np.isnan(value)]  # NaN cells stay blank: "not computed yet"
         while len(self.texts) < len(cells):
             self.texts.append(ax.add_artist(StampedText(0, 0, "", ha="center", va="center", color="black")))
-        for text, (i, j, label) in zip(self.texts, cells, strict=False):
+        for text, (i, j, label, color) in zip(self.texts, cells, strict=False):
             if text.get_position() != (j, i):
                 text.set_position((j, i))
             text.set_text(label)
+            text.set_color(color)
             text.set_fontsize(size)
             text.set_visible(True)
         for text in self.texts[len(cells):]:
@@ -265,22 +417,25 @@ class ScaledColorBar:
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool = True,
+def show_images(images, titles=None, *, cmaps=None, signed=None, kernels=None, colorbar: bool = True,
                 ncols: int | None = None, size: float = 4.0, suptitle: str | None = None, robust: bool = False):
-    """Show images side by side with titles and, where values matter, colour bars.
+    """Show images side by side with titles and colour bars, in the colour language.
 
     Parameters
     ----------
     images : sequence of 2-D arrays (or (H, W, 3) colour images)
     titles : sequence of str, optional
     cmaps : sequence of str, optional
-        Per image; default grey for the first, diverging for signed, ``cividis`` otherwise.
+        Per image, overriding the colour language (keep the default unless you mean it).
     signed : sequence of bool, optional
-        Per image: centre the colours on zero. Default: the image has negative values.
+        Per image: draw as signed (diverging, centred on zero) or as a picture (grey).
+        Default: :func:`is_signed` of the image, or of its kernel when ``kernels`` is given.
+    kernels : sequence of (array or None), optional
+        Per image, the kernel that produced it: weights summing to more than zero make a picture.
     colorbar : bool
         Draw a colour bar next to each single-channel image.
     robust : bool
-        Signed images saturate at the 99.5th percentile of their magnitude (see :func:`signed_norm`).
+        Colours saturate at the 99.5th percentile of the magnitudes (see :func:`signed_norm`).
 
     Returns
     -------
@@ -297,14 +452,12 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, colorbar: bool 
             ax.set_visible(False)
             continue
         image = images[k]
-        is_signed = signed[k] if signed is not None else bool(image.size and np.nanmin(image) < 0)
         if image.ndim == 3:
             shown = ax.imshow(np.clip(image, 0, 1) if image.dtype.kind == "f" else image)
-        elif is_signed:
-            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else SIGNED_CMAP, norm=signed_norm(image, robust))
         else:
-            default = IMAGE_CMAP if k == 0 else UNSIGNED_CMAP
-            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else default)
+            scale = color_scale(image, kernel=kernels[k] if kernels is not None else None,
+                                signed=signed[k] if signed is not None else None, robust=robust)
+            shown = ax.imshow(image, cmap=cmaps[k] if cmaps else scale.cmap, norm=scale.norm)
         if colorbar and image.ndim == 2:
             fig.colorbar(shown, ax=ax, shrink=0.8)
         if titles is not None:
@@ -367,9 +520,12 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
               highlight=(top, left, kh, kw), signed=False)
     if padding:  # outline the original image inside the zeros
         axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), image.shape[1], image.shape[0],
-                                    fill=False, edgecolor="black", linewidth=2.5, linestyle="--"))
-    draw_grid(axes[1], kernel, title=titles[1], signed=True)
-    draw_grid(axes[2], shown, title=titles[2], highlight=(row, col, 1, 1), signed=True)
+                                    fill=False, edgecolor=HIGHLIGHTS[2], linewidth=2.5, linestyle="--"))
+    draw_grid(axes[1], kernel, title=titles[1])
+    # A grid of numbers shows its signs: signed when it has a negative value (the slides' K sums to 1
+    # but is no photo filter) or when its kernel's weights sum to 0 or less (Sobel's lone 2 too).
+    signed = is_signed(output) or is_signed(kernel=kernel)
+    draw_grid(axes[2], shown, title=titles[2], highlight=(row, col, 1, 1), signed=signed)
     pairs = zip(patch.ravel(), kernel.ravel(), strict=True)
     terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in pairs)
     fig.suptitle(f"output[{row}, {col}] = {terms} = {output[row, col]:g}", fontsize="large")
@@ -492,3 +648,58 @@ def panel_row(live, count: int, **margins) -> np.ndarray:
     for ax in axes:
         stamp_labels(ax)
     return axes
+
+
+def alt_text(fig) -> str:
+    """A figure's alt text: its suptitle, else its axes' titles joined, else ``"figure"``.
+
+    Examples
+    --------
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> _ = axes[0].set_title("input"), axes[1].set_title("output")
+    >>> alt_text(fig)
+    'input; output'
+    >>> plt.close(fig)
+    """
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    text = suptitle or "; ".join(titles) or "figure"
+    return " ".join(text.split())  # one line: titles may hold line breaks
+
+
+def register_alt_text(formatter) -> bool:
+    """Make ``formatter`` (IPython's display formatter) give every inline figure its :func:`alt_text`.
+
+    The inline backend shows a figure with ``display(fig)``; IPython asks the ``image/png``
+    formatter for the picture, and a formatter may return ``(data, metadata)``. This wraps the PNG
+    printer the backend registered, keeping its picture and adding ``{"alt": ...}``. Returns False
+    (and changes nothing) when no PNG printer for figures is registered.
+    """
+    from matplotlib.figure import Figure
+
+    png = formatter.formatters["image/png"]
+    printer = png.type_printers.get(Figure)
+    if printer is None or getattr(printer, "adds_alt_text", False):
+        return printer is not None
+
+    def png_with_alt_text(fig):
+        data = printer(fig)
+        return None if data is None else (data, {"alt": alt_text(fig)})
+
+    png_with_alt_text.adds_alt_text = True
+    png.for_type(Figure, png_with_alt_text)
+    return True
+
+
+def _register_alt_text_in_ipython() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        mpl.get_backend()  # resolves the backend now: the inline backend registers its PNG printer first
+        register_alt_text(shell.display_formatter)
+
+
+_register_alt_text_in_ipython()

@@ -132,3 +132,10 @@ def test_editor_moving_back_to_a_preset_names_it(editor):
     editor.widget  # noqa: B018
     editor.apply_preset("laplacian")
     assert editor.matching_preset() == "laplacian" and editor.preset.value == "laplacian"
+
+
+def test_editor_sharpened_photo_is_gray_like_a_photo(editor):
+    """Issue 12: "sharpen" overshoots below 0, but its weights sum to 1: a picture, not a signed map."""
+    result = editor.update(photo="camera", **weights(kernels.sharpen))
+    assert result["output"].min() < 0  # the data alone would look signed
+    assert shown_output(editor).get_cmap().name == IMAGE_CMAP

@@ -209,3 +209,71 @@ def test_figures_and_explorer_draw(digit_net, mnist):
     shown = explorer.update(index=3, patch=6)
     assert shown["label"] == mnist.y_test[3] and shown["occlusion"].shape == (28, 28)
     assert not explorer.safe_update(index=5000, patch=6) and "index" in explorer.message.value
+
+
+# --- issue 12: honest figures ---------------------------------------------------------------------
+
+def test_max_pool_gradient_figure_says_where_a_tied_gradient_goes():
+    from cnnhelpers import max_pool2d_backward
+    from cnnhelpers.lessons.cnn import show_max_pool_gradient
+
+    x = np.array([[7.0, 7.0, 1.0, 2.0], [3.0, 0.0, 4.0, 0.0], [1.0, 1.0, 0.0, 5.0], [2.0, 0.0, 0.0, 0.0]])
+    grad_out = np.array([[1.0, -2.0], [3.0, 0.5]])
+    grad_x = max_pool2d_backward(grad_out, x, 2)
+    assert grad_x[0, 0] == 1.0 and grad_x[0, 1] == 0.0  # the first 7 in reading order, as PyTorch
+    fig = show_max_pool_gradient(x, grad_out, grad_x)
+    assert "first maximum in reading order" in fig._suptitle.get_text()
+    dotted = [patch for patch in fig.axes[0].patches if patch.get_linestyle() == ":"]
+    assert [(patch.get_x() + 0.5, patch.get_y() + 0.5) for patch in dotted] == [(1.0, 0.0)]  # the other 7
+
+
+def test_max_pool_gradient_figure_without_ties_says_nothing_about_them():
+    from cnnhelpers import max_pool2d_backward
+    from cnnhelpers.lessons.cnn import show_max_pool_gradient
+
+    x = np.arange(16.0).reshape(4, 4)
+    grad_out = np.ones((2, 2))
+    fig = show_max_pool_gradient(x, grad_out, max_pool2d_backward(grad_out, x, 2))
+    assert "tie" not in fig._suptitle.get_text()
+
+
+def test_filters_figure_shows_every_learned_filter_with_its_best_kernel_and_score():
+    from cnnhelpers import kernels
+    from cnnhelpers.lessons.cnn import STRONG_MATCH, best_matching_kernels, show_filters_vs_kernels
+
+    rng = np.random.default_rng(0)
+    weight = rng.standard_normal((12, 1, 3, 3))
+    weight[3, 0] = kernels.sobel_x * 0.5  # one learned filter that is a Sobel up to scale
+    named = {name: kernels.KERNELS[name] for name in ("vertical_line", "corner", "sobel_x", "sobel_y")}
+    matches = best_matching_kernels(weight, named)
+    assert [index for index, _, _ in matches] == list(range(12))
+    assert matches[3][1:] == ("sobel_x", pytest.approx(1.0))
+    fig = show_filters_vs_kernels(weight, named, rng.random((28, 28)))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert sum(title.startswith("learned filter") for title in titles) == 12
+    kernel_titles = [title for title in titles if "similarity" in title]
+    assert len(kernel_titles) == 12 and kernel_titles[3] == "like sobel_x\nsimilarity 1.00"
+    weak = [title for (_, _, score), title in zip(matches, kernel_titles, strict=True) if score < STRONG_MATCH]
+    assert weak and all(title.startswith("weak match:") for title in weak)
+
+
+def test_layer_outputs_enlarge_small_maps_and_draw_unsigned_rows_gray():
+    from cnnhelpers.lessons.cnn import show_layer_outputs
+
+    digit = np.zeros((1, 28, 28))
+    digit[0, 6:22, 12:16] = 1.0
+    fig = show_layer_outputs(small_model(), digit, width=28)
+    canvas = fig.axes[0].images[0].get_array()
+    labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert any("7×7" in label for label in labels)
+    assert canvas.shape[1] >= 4 * 28  # 4 maps in a row, each enlarged to 28 pixels wide
+    relu_rows = [k for k, label in enumerate(labels) if "ReLU" in label]
+    assert relu_rows  # ReLU outputs are >= 0: grey pixels (R = G = B) only
+    tick = fig.axes[0].get_yticks()[relu_rows[0]]
+    row = np.asarray(canvas)[int(tick)]
+    assert np.allclose(row[:, 0], row[:, 1]) and np.allclose(row[:, 1], row[:, 2])
+
+
+def test_training_scrubber_redraws_while_dragging():
+    shots = [{"filters": np.zeros((2, 1, 3, 3)), "maps": np.zeros((2, 4, 4))} for _ in range(3)]
+    assert TrainingScrubber(shots).controls["epoch"].continuous_update is True

@@ -247,6 +247,30 @@ def test_equivariance_errors_fills_the_table_with_single_measurements():
             assert table[name][label] == single
 
 
+def test_flip_figure_titles_say_what_is_shown_a_response_to_one_bright_pixel():
+    from cnnhelpers.lessons.kernels import IMPULSE_TITLES, show_impulse_responses
+
+    fig = show_impulse_responses(np.arange(1, 10).reshape(3, 3))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[2:] == [IMPULSE_TITLES["correlation"], IMPULSE_TITLES["convolution"]]
+    assert all("response to one bright pixel" in title for title in titles[2:])
+    assert "flipped" in titles[2] and "as it is" in titles[3]
+    correlation_grid = fig.axes[2].images[0].get_array()
+    np.testing.assert_array_equal(correlation_grid[1:4, 1:4], np.arange(1, 10).reshape(3, 3)[::-1, ::-1])
+    plt.close(fig)
+
+
+def test_stepper_title_fits_over_its_single_cell():
+    stepper = WeightedSumStepper(np.ones((3, 3)), kernels.sobel_x)
+    stepper.update(steps=4)
+    sum_ax = stepper.live.figure.axes[3]
+    renderer = stepper.live.figure.canvas.get_renderer()
+    stepper.live.figure.canvas.draw()
+    title = sum_ax.title.get_window_extent(renderer)
+    figure_width = stepper.live.figure.bbox.width
+    assert "running" in sum_ax.get_title() and title.x1 <= figure_width  # not clipped at the right edge
+
+
 # -- Build it: a 1-D signal, and correlate2d timed ----------------------------------------------------------------
 
 

@@ -265,3 +265,10 @@ def test_widget_builds_and_draws_the_initial_setting():
     assert set(experiment.controls) == {"kernel_size", "padding", "mode"}
     assert experiment.live.image in widget.children
     assert experiment.message.value == ""
+
+
+def test_sliders_redraw_while_dragging(experiment):
+    import ipywidgets as widgets
+
+    sliders = [c for c in experiment.controls.values() if isinstance(c, (widgets.IntSlider, widgets.FloatSlider))]
+    assert sliders and all(slider.continuous_update for slider in sliders)

@@ -180,3 +180,10 @@ def test_widget_builds_with_formula_above_the_figure():
     assert set(experiment.controls) == {"size", "kernel_size", "stride", "padding", "dilation"}
     assert widget.children[-2:] == (experiment.formula, experiment.live.image)
     assert experiment.formula.value.endswith("= 3</div>")  # the initial setting: the slide "Stride 2 - With Padding"
+
+
+def test_sliders_redraw_while_dragging(experiment):
+    import ipywidgets as widgets
+
+    sliders = [c for c in experiment.controls.values() if isinstance(c, (widgets.IntSlider, widgets.FloatSlider))]
+    assert sliders and all(slider.continuous_update for slider in sliders)

@@ -29,7 +29,8 @@ def test_blas_info_lists_the_blas_threadpoolctl_sees():
 
 def test_report_names_python_numpy_and_each_blas():
     report = environment_report()
-    assert report.startswith(f"Python         {platform.python_version()} ({sys.executable})")
+    assert report.startswith(f"Python         {platform.python_version()} (")
+    assert sys.executable not in report and sys.prefix not in report  # no machine-specific path
     assert "\nnumpy" in report and set(REQUIRED) <= {line.split()[0] for line in report.splitlines()}
     blas_lines = [line for line in report.splitlines() if line.startswith("BLAS")]
     assert len(blas_lines) == len(blas_info()) >= 1

@@ -15,8 +15,8 @@
   :func:`top_patches`, :func:`misclassified` and :class:`NetworkViewsExplorer`; the drawing pad
   of section 11 is shared with the draw-a-digit app, so it lives in :mod:`cnnhelpers.digit_pad`.
 
-Colours follow :mod:`cnnhelpers.plotting`: ``gray`` for digits, ``cividis`` for counts and
-activations, the diverging map for signed weights and gradients.
+Colours follow the colour language of :mod:`cnnhelpers.plotting`: grey for digits, counts and
+activations after ReLU (larger = brighter), the diverging map for signed weights and responses.
 """
 
 from __future__ import annotations
@@ -41,9 +41,19 @@ from ..nn.layers import Conv2d, ReLU
 from ..nn.losses import softmax
 from ..nn.model import Sequential
 from ..nn.training import blas_threads, evaluate
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, draw_grid, signed_norm
+from ..plotting import (
+    HIGHLIGHT,
+    HIGHLIGHTS,
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    UNSIGNED_CMAP,
+    color_scale,
+    draw_grid,
+    signed_norm,
+)
 
 __all__ = ["show_digits", "show_learning_curves", "show_confusion_matrix", "best_matching_filters",
+           "best_matching_kernels", "STRONG_MATCH",
            "show_filters_vs_kernels", "show_layer_outputs", "show_max_pool_gradient", "show_conv_input_gradient",
            "draw_probabilities", "accuracy_under_moves", "show_robustness", "ShiftRotateExplorer", "TrainingScrubber",
            "first_layer_snapshot", "detector_stages", "KernelFit", "learn_kernel", "KernelDescent",
@@ -115,7 +125,8 @@ def show_learning_curves(history, *, title: str = "learning curves") -> Figure:
 def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix (test images)") -> Figure:
     """Counts ``(K, K)`` with rows = true digit and columns = predicted digit, each cell annotated.
 
-    The diagonal (correct answers) is left white; the mistakes are coloured by how many they are.
+    The mistakes are grey by how many they are (black: none, white: the most); the diagonal
+    (correct answers, not on that scale) is drawn in a highlight colour.
 
     Returns
     -------
@@ -126,7 +137,7 @@ def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix 
     counts = np.asarray(counts)
     fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
     mistakes = np.where(np.eye(len(counts), dtype=bool), np.nan, counts.astype(float))
-    cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad="white")
+    cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad=HIGHLIGHTS[1])
     image = ax.imshow(mistakes, cmap=cmap, vmin=0, vmax=max(1.0, float(np.nanmax(mistakes))))
     for (i, j), value in np.ndenumerate(counts):
         if i == j:
@@ -137,7 +148,7 @@ def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix 
                     color="black" if light else "white")
     ax.set(xlabel="predicted digit", ylabel="true digit", title=title,
            xticks=range(len(counts)), yticks=range(len(counts)))
-    bar = fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes (the diagonal, correct, stays white)")
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes (the diagonal, correct, in blue)")
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
@@ -158,50 +169,99 @@ def best_matching_filters(weight: np.ndarray, named_kernels: dict[str, np.ndarra
     -------
     list of (name, filter index, similarity in [-1, 1])
     """
+    similarity = _similarities(weight, named_kernels)  # (O, K)
+    return [(name, int(np.argmax(similarity[:, k])), float(similarity[:, k].max()))
+            for k, name in enumerate(named_kernels)]
+
+
+def _similarities(weight, named_kernels: dict[str, np.ndarray]) -> np.ndarray:
+    """Cosine similarity of every filter's mean-free pattern with every kernel's, shape (O, K)."""
     def unit_patterns(rows):
         centred = rows - rows.mean(axis=1, keepdims=True)
         return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
 
     filters = unit_patterns(np.asarray(weight, dtype=float).reshape(len(weight), -1))
-    matches = []
-    for name, kernel in named_kernels.items():
-        similarity = filters @ unit_patterns(np.asarray(kernel, dtype=float).reshape(1, -1))[0]
-        best = int(np.argmax(similarity))
-        matches.append((name, best, float(similarity[best])))
-    return matches
+    kernels = unit_patterns(np.stack([np.asarray(k, dtype=float).ravel() for k in named_kernels.values()]))
+    return filters @ kernels.T
+
+
+def best_matching_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray]) -> list[tuple[int, str, float]]:
+    """For each learned filter, the hand-made kernel with the most similar pattern.
+
+    Similarity as in :func:`best_matching_filters` (cosine of the mean-free weights, in [-1, 1]).
+
+    Parameters
+    ----------
+    weight : array (O, 1, KH, KW)
+        First-layer filters.
+    named_kernels : dict of name -> (KH, KW) array
+
+    Returns
+    -------
+    list of O (filter index, kernel name, similarity)
+
+    Examples
+    --------
+    >>> weight = np.array([[[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]]], dtype=float)
+    >>> best_matching_kernels(weight, {"flat": np.eye(3), "edge": np.array([[-1, 0, 1]] * 3)})
+    [(0, 'edge', 0.94)]
+    """
+    names = list(named_kernels)
+    return [(o, names[int(np.argmax(row))], float(row.max()))
+            for o, row in enumerate(_similarities(weight, named_kernels))]
+
+
+STRONG_MATCH = 0.65  # similarity (rounded to 2 digits) from which a learned filter is "like" a hand-made kernel
 
 
 def show_filters_vs_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray], digit: np.ndarray) -> Figure:
-    """Hand-made kernels above the most similar learned filters, and what each does to one digit.
+    """Every learned first-layer filter, its response to one digit, and its best-matching hand-made kernel.
 
-    Rows: hand-made kernel, its response; best-matching learned filter, its response.
+    Columns: the learned filters (two groups of rows when there are more than six). Rows of a group:
+    the learned filter, its response to ``digit``, and the most similar hand-made kernel with the
+    similarity (:func:`best_matching_kernels`); a match of at least :data:`STRONG_MATCH` is titled
+    "like", a weaker one "weak match".
 
     Returns
     -------
     fig : matplotlib Figure
     """
-    matches = best_matching_filters(weight, named_kernels)
+    weight = np.asarray(weight, dtype=float)
+    matches = best_matching_kernels(weight, named_kernels)
     digit = np.asarray(digit, dtype=float)
-    fig, axes = plt.subplots(4, len(matches), figsize=(3.3 * len(matches), 13), layout="constrained")
-    for col, (name, index, similarity) in enumerate(matches):
-        kernel, learned = np.asarray(named_kernels[name], float), np.asarray(weight)[index, 0]
-        draw_grid(axes[0, col], kernel, title=f"hand-made:\n{name}", signed=True, fontsize=12)
-        draw_grid(axes[2, col], np.round(learned, 2), title=f"learned filter {index}\n(similarity {similarity:.2f})",
-                  fmt="{:.2f}", signed=True, fontsize=10)
-        for row, k in ((1, kernel), (3, learned)):
-            response = correlate2d(digit, k, padding=1)
-            axes[row, col].imshow(response, cmap=SIGNED_CMAP, norm=signed_norm(response))
-            axes[row, col].set_title("its response", fontsize=12)
-            _bare(axes[row, col])
-    fig.suptitle("the lecture's hand-made detectors (top) and the first-layer filters the network learned (bottom)")
+    count = len(matches)
+    ncols = min(count, 6)
+    groups = -(-count // ncols)
+    fig, axes = plt.subplots(3 * groups, ncols, figsize=(2.7 * ncols, 8.6 * groups), layout="constrained",
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.set_visible(False)
+    for index, name, similarity in matches:
+        group, col = divmod(index, ncols)
+        learned_ax, response_ax, kernel_ax = axes[3 * group:3 * group + 3, col]
+        for ax in (learned_ax, response_ax, kernel_ax):
+            ax.set_visible(True)
+        learned = weight[index, 0]
+        draw_grid(learned_ax, np.round(learned, 2), title=f"learned filter {index}", fmt="{:.2f}", fontsize=10)
+        response = correlate2d(digit, learned, padding=1)
+        response_ax.imshow(response, **color_scale(response, kernel=learned).kwargs)
+        response_ax.set_title("its response", fontsize=11)
+        _bare(response_ax)
+        verdict = "like" if round(similarity, 2) >= STRONG_MATCH else "weak match:"
+        draw_grid(kernel_ax, named_kernels[name], title=f"{verdict} {name}\nsimilarity {similarity:.2f}",
+                  fontsize=11)
+    fig.suptitle("every filter the first layer learned (top), its response to a digit, and the most similar\n"
+                 f"hand-made kernel (bottom; similarity 1 = the same pattern, below {STRONG_MATCH} a weak match)")
     return fig
 
 
-def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3) -> Figure:
+def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3, width: int = 28) -> Figure:
     """One digit through every layer: a row of feature maps per layer, then the class probabilities.
 
-    All maps are drawn at the same pixel scale, so the halving by pooling shows; each row has its
-    own colour scale (red positive, blue negative, white zero).
+    Every map is enlarged to ``width`` pixels (a 7x7 map by 4, each pixel a visible block), so the
+    small maps of the later layers can be read; the labels on the left give the true sizes. Each
+    row has its own colour scale in the colour language: signed rows (a convolution's output) red
+    positive, blue negative, white zero; unsigned rows (after ReLU and pooling) grey, black zero.
 
     Parameters
     ----------
@@ -210,6 +270,8 @@ def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3) -> Figure:
         One input image, scaled as the network expects.
     gap : int
         Pixels between maps.
+    width : int
+        Pixels per map in the picture.
 
     Returns
     -------
@@ -219,26 +281,32 @@ def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3) -> Figure:
     digit = np.asarray(digit, dtype=float)
     outputs = model.feature_maps(digit[None])
     rows = [("input", digit)] + [(name, out[0]) for name, out in outputs if out.ndim == 4]
-    width = max(len(maps) * (maps.shape[2] + gap) for _, maps in rows)
-    height = sum(maps.shape[1] + 2 * gap for _, maps in rows)
-    canvas = np.full((height, width), np.nan)
-    top, labels = 0, []
+    columns = max(len(maps) for _, maps in rows)
+    canvas_width = columns * (width + gap)
+    blocks, labels, top = [], [], 0
     for name, maps in rows:
-        limit = float(np.abs(maps).max()) or 1.0
         h, w = maps.shape[1:]
-        for c, fmap in enumerate(maps):
-            canvas[top:top + h, c * (w + gap):c * (w + gap) + w] = fmap / limit
-        labels.append((top + h / 2, f"{name}  {'×'.join(map(str, maps.shape))}"))
-        top += h + 2 * gap
-    fig, (maps_ax, bars_ax) = plt.subplots(2, 1, figsize=(16, 16 * height / width + 3.6), layout="constrained",
-                                           gridspec_kw={"height_ratios": [16 * height / width, 3.2]})
-    cmap = plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white")
-    maps_ax.imshow(canvas, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+        zoom = max(1, width // w)
+        colors = color_scale(maps).rgba(maps)  # (C, h, w, 4), one scale per row
+        block = np.ones((h * zoom + 2 * gap, canvas_width, 4))
+        for c, rgba in enumerate(colors):
+            left = c * (width + gap)
+            block[gap:gap + h * zoom, left:left + w * zoom] = rgba.repeat(zoom, 0).repeat(zoom, 1)
+        blocks.append(block)
+        labels.append((top + gap + h * zoom / 2, f"{name}  {'×'.join(map(str, maps.shape))}"))
+        top += block.shape[0]
+    canvas = np.concatenate(blocks)
+    height = canvas.shape[0]
+    fig, (maps_ax, bars_ax) = plt.subplots(2, 1, figsize=(16, 16 * height / canvas_width + 3.6),
+                                           layout="constrained",
+                                           gridspec_kw={"height_ratios": [16 * height / canvas_width, 3.2]})
+    maps_ax.imshow(canvas, interpolation="nearest")
     maps_ax.set_yticks([y for y, _ in labels], [label for _, label in labels], fontsize=13)
     maps_ax.set_xticks([])
     for side in maps_ax.spines.values():
         side.set_visible(False)
-    maps_ax.set_title("one digit through every layer (each row on its own colour scale)")
+    maps_ax.set_title("one digit through every layer (maps enlarged to one width; each row on its own scale:\n"
+                      "signed rows red +, blue -, white 0; rows after ReLU grey, black 0)")
     draw_probabilities(bars_ax, softmax(outputs[-1][1])[0])
     return fig
 
@@ -262,34 +330,49 @@ def draw_probabilities(ax, probabilities: np.ndarray, *, highlight: int | None =
 def show_max_pool_gradient(x: np.ndarray, grad_out: np.ndarray, grad_x: np.ndarray, kernel_size: int = 2) -> Figure:
     """Where a max-pool sends its gradient: input with each window's maximum outlined, upstream, result.
 
+    A window whose maximum is tied (two equal largest values) has no derivative there; like
+    PyTorch, :func:`cnnhelpers.max_pool2d_backward` gives the whole gradient to the first maximum
+    in row-major (reading) order. The figure outlines that one in orange, the other tied maxima
+    dotted, and says so in its title.
+
     Returns
     -------
     fig : matplotlib Figure
     """
     x, grad_out, grad_x = (np.asarray(a, dtype=float) for a in (x, grad_out, grad_x))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5.2), layout="constrained",
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.6), layout="constrained",
                              gridspec_kw={"width_ratios": [x.shape[1], grad_out.shape[1], x.shape[1]]})
     draw_grid(axes[0], x, title="input x (maxima outlined)", signed=False)
+    ties = 0
     for i in range(grad_out.shape[0]):
         for j in range(grad_out.shape[1]):
             window = x[i * kernel_size:(i + 1) * kernel_size, j * kernel_size:(j + 1) * kernel_size]
-            u, v = np.unravel_index(np.argmax(window), window.shape)
+            maxima = np.argwhere(window == window.max())  # row-major order: the first one gets the gradient
+            for u, v in maxima[1:]:
+                _outline_cell(axes[0], i * kernel_size + u, j * kernel_size + v, linestyle=":")
+            u, v = maxima[0]
             _outline_cell(axes[0], i * kernel_size + u, j * kernel_size + v)
-    draw_grid(axes[1], grad_out, title="gradient from above", signed=False)
-    draw_grid(axes[2], grad_x, title="gradient sent to x", signed=False)
+            ties += len(maxima) > 1
+    draw_grid(axes[1], grad_out, title="gradient from above")
+    draw_grid(axes[2], grad_x, title="gradient sent to x")
     for ax in (axes[0], axes[2]):
         for k in range(kernel_size, x.shape[0], kernel_size):
-            ax.axhline(k - 0.5, color="black", linewidth=3.5)
-            ax.axvline(k - 0.5, color="black", linewidth=3.5)
-    fig.suptitle(f"max pooling {kernel_size}x{kernel_size}: each window passes its gradient to its maximum only")
+            ax.axhline(k - 0.5, color=HIGHLIGHTS[4], linewidth=3.5)
+            ax.axvline(k - 0.5, color=HIGHLIGHTS[4], linewidth=3.5)
+    title = f"max pooling {kernel_size}x{kernel_size}: each window passes its gradient to its maximum only"
+    if ties:
+        title += ("\na tie (dotted: an equal maximum) has no derivative; the gradient goes to the first maximum "
+                  "in reading order, as in PyTorch")
+    fig.suptitle(title)
     return fig
 
 
-def _outline_cell(ax, row: int, col: int, color: str = HIGHLIGHT) -> None:
+def _outline_cell(ax, row: int, col: int, color: str = HIGHLIGHT, linestyle: str = "-") -> None:
     """Outline one cell of a :func:`~cnnhelpers.plotting.draw_grid` picture."""
     from matplotlib.patches import Rectangle
 
-    ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=4))
+    ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=4,
+                           linestyle=linestyle))
 
 
 def show_conv_input_gradient(grad_out: np.ndarray, kernel: np.ndarray, grad_x: np.ndarray) -> Figure:
@@ -613,7 +696,7 @@ class ShiftRotateExplorer(Experiment):
         style = {"description_width": "initial"}
         self.controls = {
             "index": widgets.IntSlider(value=index, min=0, max=len(self.images) - 1, description="test image",
-                                       style=style, continuous_update=False),
+                                       style=style, continuous_update=True),
             "dx": widgets.FloatSlider(value=0, min=-8, max=8, step=1, description="shift right", style=style),
             "dy": widgets.FloatSlider(value=0, min=-8, max=8, step=1, description="shift down", style=style),
             "angle": widgets.FloatSlider(value=0, min=-90, max=90, step=5, description="turn (degrees)",
@@ -703,7 +786,8 @@ class TrainingScrubber(Experiment):
         self.snapshots = snapshots
         self.accuracies = None if accuracies is None else list(accuracies)
         self.controls = {"epoch": widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1,
-                                                    description="after epoch", style={"description_width": "initial"})}
+                                                    description="after epoch", style={"description_width": "initial"},
+                                                    continuous_update=True)}  # a step only swaps arrays: fast
         count = len(snapshots[0]["filters"])
         self.live = LiveFigure(figsize=(min(16, 2.0 * count + 1), 0.6 + 2 * 16 / count))
         grid = self.live.figure.add_gridspec(3, count, height_ratios=[0.25, 1, 1])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 from .._validate import as_float_array, check_ndim, describe
@@ -22,7 +23,16 @@ from ..costs import conv_parameters
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
 from ..live import Experiment, LiveFigure, show_array
-from ..plotting import SIGNED_CMAP, ScaledColorBar, check_position, draw_grid, format_table, signed_norm
+from ..plotting import (
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    ScaledColorBar,
+    check_position,
+    color_scale,
+    draw_grid,
+    format_table,
+    signed_norm,
+)
 
 __all__ = ["RGB", "CMYK", "LUMINANCE", "channels_first", "rgb_to_cmyk", "gray_weight", "kernel_bank",
            "channel_contributions", "parameter_table", "show_channel_sum", "show_kernel_bank", "show_feature_maps",
@@ -345,11 +355,10 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     if fig is None:
         fig = plt.figure(figsize=(2.8 * count + 1.2, 2.3 * depth + 0.4), layout="constrained")
     axes = fig.subplots(depth, count, squeeze=False)
-    limit = float(np.abs(weight).max()) or 1.0
+    shared = color_scale(weight)  # one colour scale for the whole bank
     for o in range(count):
         for c in range(depth):
-            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", signed=True, fontsize=12)
-            axes[c, o].images[0].set_clim(-1.6 * limit, 1.6 * limit)  # one colour scale for the bank
+            draw_grid(axes[c, o], weight[o, c], fmt="{:.2g}", fontsize=12, cmap=shared.cmap, norm=shared.norm)
         axes[0, o].set_title(names[o] if names else f"kernel {o}")
     for c in range(depth):
         axes[c, 0].set_ylabel(channel_names[c] if c < len(channel_names) else f"channel {c}", rotation=0,
@@ -359,7 +368,10 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
 
 def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: float = 3.6, box=None,
                       limit: float | None = None, shared: bool = True, fig=None):
-    """Feature maps (one per output channel) on diverging colour scales centred on zero.
+    """Feature maps (one per output channel) in the colour language of :mod:`cnnhelpers.plotting`.
+
+    With one shared scale every map is drawn signed (diverging, centred on zero); with a scale per
+    map, a map with no negative value (a blur) is a picture, drawn grey.
 
     Parameters
     ----------
@@ -396,7 +408,8 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     if limit is not None:
         norms = [signed_norm(np.array([-limit, limit]))] * count
     else:
-        norms = [signed_norm(maps, robust=True)] * count if shared else [signed_norm(m, robust=True) for m in maps]
+        norms = ([signed_norm(maps, robust=True)] * count if shared
+                 else [color_scale(m, robust=True).norm for m in maps])
     shown = None
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -404,7 +417,8 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
         if k >= count:
             ax.set_visible(False)
             continue
-        shown = ax.imshow(maps[k], cmap=SIGNED_CMAP, norm=norms[k])
+        cmap = SIGNED_CMAP if isinstance(norms[k], TwoSlopeNorm) else IMAGE_CMAP
+        shown = ax.imshow(maps[k], cmap=cmap, norm=norms[k])
         ax.set_title(titles[k] if titles else f"output channel {k}")
         if box is not None:
             top, left, height, width = box

@@ -32,7 +32,7 @@ from .._validate import as_float_array, check_ndim, check_window_fits, padding_a
 from ..conv import convolve2d, correlate2d
 from ..costs import OperationCost, conv_parameters, dense_parameters
 from ..live import Experiment, LiveFigure
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, format_table, signed_norm
+from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, color_scale, draw_grid, format_table, signed_norm, text_color
 
 __all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
            "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "detector_responses",
@@ -220,10 +220,15 @@ def show_weighted_sum(patch, kernel, *, steps: int | None = None, fig=None):
     draw_grid(axes[0], patch, title="patch (input)", highlight=last, signed=False, fontsize=20)
     draw_grid(axes[1], kernel, title="× kernel", highlight=last, signed=True, fontsize=20)
     draw_grid(axes[2], shown, title="= products", highlight=last, signed=True, fontsize=20)
-    draw_grid(axes[3], [[partial if count else np.nan]], title="sum" if count == kernel.size else "running sum",
+    draw_grid(axes[3], [[partial if count else np.nan]], title=_sum_title(count == kernel.size),
               signed=True, fontsize=22)
     fig.suptitle(_weighted_sum_title(patch, kernel, count), fontsize=16)
     return fig
+
+
+def _sum_title(complete: bool) -> str:
+    """The sum panel's title: on two lines while running, so it fits over a single cell."""
+    return "sum" if complete else "running\nsum"
 
 
 class WeightedSumStepper(Experiment):
@@ -245,7 +250,7 @@ class WeightedSumStepper(Experiment):
         self._product_texts, self._sum_text = list(products_ax.texts), self._sum_ax.texts[0]
         self._marks = [ax.patches[-1] for ax in (patch_ax, kernel_ax, products_ax)]  # the highlighted cell
         running = np.cumsum((self.patch * self.kernel).ravel())
-        limit = float(np.abs(running).max()) * 1.6 or 1.0  # as draw_grid: light colours, black numbers readable
+        limit = float(np.abs(running).max()) or 1.0  # one scale for every step, centred on zero
         self._sum_image.set_clim(-limit, limit)
 
     def update(self, steps: int) -> dict:
@@ -272,7 +277,8 @@ class WeightedSumStepper(Experiment):
             text.set_visible(index < steps)
         self._sum_image.set_data([[partial if steps else np.nan]])
         self._sum_text.set_text(f"{partial:g}" if steps else "")
-        self._sum_ax.set_title("sum" if steps == size else "running sum")
+        self._sum_text.set_color(text_color(self._sum_image.cmap(self._sum_image.norm(partial))))
+        self._sum_ax.set_title(_sum_title(steps == size))
         row, col = divmod(max(steps - 1, 0), self.kernel.shape[1])
         for mark in self._marks:
             mark.set_xy((col - 0.5, row - 0.5))
@@ -283,10 +289,12 @@ class WeightedSumStepper(Experiment):
 
 
 def _show_output(ax, output: np.ndarray, kernel: np.ndarray):
-    """A kernel's output: grey in [0, 1] when its weights sum to 1 (it makes an image), else signed."""
-    if np.isclose(kernel.sum(), 1.0):
+    """A kernel's output in the colour language: grey in [0, 1] when its weights sum to more than 0
+    (it makes an image), else signed, saturating at the 99th percentile (a few extreme pixels would
+    wash out the rest)."""
+    if not color_scale(output, kernel=kernel).signed:
         return ax.imshow(np.clip(output, 0, 1), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-    limit = float(np.percentile(np.abs(output), 99)) or 1.0  # a few extreme pixels would wash out the rest
+    limit = float(np.percentile(np.abs(output), 99)) or 1.0
     return ax.imshow(output, cmap=SIGNED_CMAP, norm=signed_norm([-limit, limit]))
 
 
@@ -320,7 +328,7 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
         kernel = np.asarray(named_kernels[name], dtype=float)
         grid_ax, image_ax = panel.subplots(2, 1, height_ratios=[1, 1.9])
         longest = max(len(f"{weight:.2g}") for weight in kernel.ravel())
-        draw_grid(grid_ax, kernel, fmt="{:.2g}", signed=True, fontsize=13 if longest <= 3 else 9)
+        draw_grid(grid_ax, kernel, fmt="{:.2g}", fontsize=13 if longest <= 3 else 9)
         grid_ax.set_title(f"{name}\nsum {kernel.sum():.3g}", fontsize="medium")
         _show_output(image_ax, output, kernel)
         image_ax.set_xticks([])
@@ -328,6 +336,10 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
     for panel in panels.flat[len(outputs):]:
         panel.set_visible(False)
     return fig
+
+
+IMPULSE_TITLES = {"correlation": "correlate2d's response to one bright pixel:\nthe kernel, flipped",
+                  "convolution": "convolve2d's response to one bright pixel:\nthe kernel, as it is"}
 
 
 def show_impulse_responses(kernel, size: int = 5):
@@ -356,10 +368,13 @@ def show_impulse_responses(kernel, size: int = 5):
                  "convolution": convolve2d(impulse, kernel, padding=padding)}
     fig, axes = plt.subplots(1, 4, figsize=(16, 5.2), layout="constrained",
                              gridspec_kw={"width_ratios": [kernel.shape[1], size, size, size]})
-    draw_grid(axes[0], kernel, title="kernel", signed=True, fontsize=15)
+    draw_grid(axes[0], kernel, title="kernel", fontsize=15)
     draw_grid(axes[1], impulse, title="input: one bright pixel", signed=False, fontsize=15)
-    draw_grid(axes[2], responses["correlation"], title="correlate2d: kernel flipped", signed=True, fontsize=15)
-    draw_grid(axes[3], responses["convolution"], title="convolve2d: kernel as is", signed=True, fontsize=15)
+    # Titles say what is shown (a response), so they cannot be read as what each operation does.
+    draw_grid(axes[2], responses["correlation"], title=IMPULSE_TITLES["correlation"], kernel=kernel,
+              fontsize=15)
+    draw_grid(axes[3], responses["convolution"], title=IMPULSE_TITLES["convolution"], kernel=kernel,
+              fontsize=15)
     return fig
 
 

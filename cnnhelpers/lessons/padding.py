@@ -24,7 +24,7 @@ from .._validate import as_float_array, check_ndim, describe, padding_amounts, p
 from ..conv import correlate2d
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
 from ..sizes import layer_sizes
 from ..slides import SLIDE_INPUT
 
@@ -256,7 +256,7 @@ def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
                 ax.add_patch(Rectangle(corner, 1, 1, fill=False, hatch="//", edgecolor="0.45", linewidth=0))
         if pad:
             ax.add_patch(Rectangle((pad - 0.5, pad - 0.5), image.shape[1], image.shape[0], fill=False,
-                                   edgecolor="black", linewidth=2.5, linestyle="--"))
+                                   edgecolor=HIGHLIGHTS[2], linewidth=2.5, linestyle="--"))
     return fig
 
 
@@ -494,7 +494,7 @@ class PaddingExperiment(Experiment):
         self.photo = load_image(photo, gray=True, size=size)
         self.corner = int(corner)
         style = {"description_width": "initial"}
-        slider = dict(style=style, continuous_update=False)  # redraw on release, not at every pixel of a drag
+        slider = dict(style=style, continuous_update=True)  # redraw while dragging (benchmarks/bench_widgets.py)
         self.controls = {
             "kernel_size": widgets.IntSlider(value=3, min=1, max=7, description="kernel size", **slider),
             "padding": widgets.IntSlider(value=1, min=0, max=4, description="padding", **slider),

@@ -262,7 +262,7 @@ def show_layer_stages(stages: dict[str, np.ndarray], names=None, *, size: float 
     """One row per kernel, one column per stage, with each stage's shape in its title.
 
     Linear activations are signed (diverging colours centred on zero); the detector and pooled
-    maps are >= 0 (``cividis``).
+    maps are >= 0 (grey, larger = brighter).
 
     Parameters
     ----------

@@ -23,14 +23,14 @@ from .._validate import as_float_array, check_ndim, padding_amounts, pair
 from ..conv import correlate2d, offset_slices
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, check_position, draw_grid, panel_row
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, check_position, draw_grid, panel_row
 from ..sizes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
 
 __all__ = ["correlate_then_downsample", "strided_windows", "draw_strided_windows", "show_strided_windows",
            "StrideExperiment", "grid_for_size", "kernel_for_size"]
 
-_UNUSED = "#56B4E9"  # Okabe-Ito sky blue: input cells no window reads
+_UNUSED = HIGHLIGHTS[1]  # Okabe-Ito sky blue: input cells no window reads
 
 
 def correlate_then_downsample(image, kernel, stride, *, padding=0, dilation=1) -> np.ndarray:
@@ -147,14 +147,14 @@ def draw_strided_windows(axes, image, kernel, *, stride=1, padding=0, dilation=1
         ax_in.add_patch(Rectangle((left + j - 0.5, top + i - 0.5), 1, 1, color=_UNUSED, alpha=0.45, linewidth=0))
     if padded.shape != image.shape:  # the original image inside the zeros
         ax_in.add_patch(Rectangle((left - 0.5, top - 0.5), image.shape[1], image.shape[0], fill=False,
-                                  edgecolor="black", linewidth=2.5, linestyle="--"))
+                                  edgecolor=HIGHLIGHTS[2], linewidth=2.5, linestyle="--"))
     for u in range(kernel.shape[0]):
         for v in range(kernel.shape[1]):
             ax_in.add_patch(Rectangle((col * step[1] + v * dil[1] - 0.5, row * step[0] + u * dil[0] - 0.5), 1, 1,
                                       fill=False, edgecolor=HIGHLIGHT, linewidth=3.5))
     first_rows = np.arange(output.shape[0]) * step[0]
     first_cols = np.arange(output.shape[1]) * step[1]
-    ax_in.plot(*np.meshgrid(first_cols - 0.3, first_rows - 0.3), "o", color="black",
+    ax_in.plot(*np.meshgrid(first_cols - 0.3, first_rows - 0.3), "o", color="white", markeredgecolor="black",
                markersize=min(7.0, 80.0 / max(padded.shape)))
     ax_in.set_xlabel("dots: window starts" + (" · blue: never read" if unused.any() else ""), fontsize="small")
     draw_grid(ax_kernel, kernel, title=f"kernel {kernel.shape[0]}x{kernel.shape[1]}", signed=True)
@@ -241,7 +241,7 @@ class StrideExperiment(Experiment):
         super().__init__()
         self.photo = load_image(photo, gray=True, size=size)
         style = {"description_width": "initial"}
-        slider = dict(style=style, continuous_update=False, layout=widgets.Layout(width="260px"))  # redraw on release
+        slider = dict(style=style, continuous_update=True, layout=widgets.Layout(width="260px"))
         self.controls = {
             "size": widgets.IntSlider(value=5, min=3, max=10, description="input size", **slider),
             "kernel_size": widgets.IntSlider(value=3, min=1, max=5, description="kernel size", **slider),

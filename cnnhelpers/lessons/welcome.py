@@ -61,7 +61,9 @@ def environment_report() -> str:
     >>> "numpy" in environment_report()
     True
     """
-    lines = [f"Python         {platform.python_version()} ({sys.executable})",
+    # The interpreter's kind (a virtual environment or not), not its path: a path names one machine.
+    where = "virtual environment" if sys.prefix != sys.base_prefix else "system Python"
+    lines = [f"Python         {platform.python_version()} ({platform.python_implementation()}, {where})",
              f"machine        {platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}"]
     for name in ["cnnhelpers", *REQUIRED]:
         try:
