@@ -66,6 +66,8 @@ class Exercise:
     names: list[str]  # the variables passed to the checker: ["answer"], ["dense", "conv"], ["conv2d"]
     build_it: bool  # True when the student writes a function
     points: int
+    grade_id: str  # nbgrader's name of its cells: "<grade_id>_answer" and "<grade_id>_test"
+    options: dict  # the checker's keyword arguments in the notebook: {"up_to": "padding"}
 
 
 def find_checkers() -> dict[str, object]:
@@ -79,16 +81,26 @@ def find_checkers() -> dict[str, object]:
     return checkers
 
 
-def _check_call(statement: ast.stmt) -> tuple[str, list[str]] | None:
-    """``("check_x", ["answer"])`` when the statement is ``check_x(answer)``, else None."""
+def _check_call(statement: ast.stmt) -> tuple[str, list[str], dict] | None:
+    """``("check_x", ["answer"], {})`` when the statement is ``check_x(answer)``, else None.
+
+    Keyword arguments with literal values are kept: ``check_conv2d(conv2d, up_to="padding")``
+    gives ``("check_conv2d", ["conv2d"], {"up_to": "padding"})``.
+    """
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
         return None
     call = statement.value
     if not (isinstance(call.func, ast.Name) and call.func.id.startswith("check_")):
         return None
-    if call.keywords or not all(isinstance(arg, ast.Name) for arg in call.args):
+    if not all(isinstance(arg, ast.Name) for arg in call.args):
         return None
-    return call.func.id, [arg.id for arg in call.args]
+    try:
+        options = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+    except ValueError:  # a keyword whose value is not a literal: not an exercise call we can grade
+        return None
+    if None in options:  # **kwargs
+        return None
+    return call.func.id, [arg.id for arg in call.args], options
 
 
 def _is_placeholder(statement: ast.stmt, names: list[str]) -> bool:
@@ -172,15 +184,18 @@ def _body_without_docstring(function) -> str:
     return textwrap.dedent("\n".join(lines[body[0].lineno - 1:body[-1].end_lineno]))
 
 
-def build_it_solution(stub: ast.FunctionDef, stub_source: str) -> str:
+def build_it_solution(stub: ast.FunctionDef, stub_source: str, operation: str) -> str:
     """The stub's signature and docstring, then the reference function's body as the solution region.
+
+    The model solution is the reference function the checker names (``check_correlate2d`` ->
+    ``reference.correlate2d``), whatever the stub is called (``correlate2d_loops``).
 
     Reference helpers it calls (``_pad``) are defined inside the region, so the released cell is
     the student's stub plus nbgrader's ``# YOUR CODE HERE`` marker.
     """
-    model = getattr(reference, stub.name, None)
+    model = getattr(reference, operation, None)
     if not inspect.isfunction(model):
-        raise KeyError(f"Build-it function {stub.name} has no model solution in cnnhelpers.reference")
+        raise KeyError(f"Build-it function {stub.name} ({operation}) has no model solution in cnnhelpers.reference")
     lines = stub_source.splitlines()
     has_docstring = (isinstance(stub.body[0], ast.Expr) and isinstance(stub.body[0].value, ast.Constant)
                      and isinstance(stub.body[0].value.value, str))
@@ -209,7 +224,7 @@ def convert_notebook(notebook, checkers: dict, assignment: str) -> tuple[object,
         if call is None:
             cells.append(cell)
             continue
-        checker_name, names = call
+        checker_name, names, options = call
         if checker_name not in checkers:
             raise KeyError(f"{assignment}: {checker_name} is not a checker in cnnhelpers.exercises")
         # the placeholder: in this cell, or the whole previous code cell (Build-it layout)
@@ -234,14 +249,15 @@ def convert_notebook(notebook, checkers: dict, assignment: str) -> tuple[object,
                                                _lines(cell.source, before)]))
             middle = ""
         build_it = isinstance(placeholder, ast.FunctionDef)
-        grade_id = checker_name.removeprefix("check_")
+        # a Build-it stub names its cells (01 checks correlate2d_loops and correlate2d_fast with one checker)
+        grade_id = placeholder.name if build_it else checker_name.removeprefix("check_")
         exercise = Exercise(checker_name, checkers[checker_name].__module__, names, build_it,
-                            points_for(checker_name, build_it))
+                            points_for(checker_name, build_it), grade_id, options)
         if prelude:
             metadata = {key: value for key, value in cell.metadata.items() if key != "nbgrader"}
             cells.append(nbformat.v4.new_code_cell(prelude, metadata=metadata))
         if build_it:
-            solution = build_it_solution(placeholder, stub_source)
+            solution = build_it_solution(placeholder, stub_source, checker_name.removeprefix("check_"))
         else:
             solution = "\n".join([_lines(stub_source, [placeholder]), "### BEGIN SOLUTION",
                                   answer_solution(checker_name, names), "### END SOLUTION"])
@@ -250,7 +266,7 @@ def convert_notebook(notebook, checkers: dict, assignment: str) -> tuple[object,
         cells.append(_nbgrader(nbformat.v4.new_code_cell(solution), grade=False, solution=True, locked=False,
                                grade_id=f"{grade_id}_answer"))
         test = (f"from {exercise.module} import {checker_name}\n\n"
-                f"feedback = {checker_name}({', '.join(names)})\n"
+                f"feedback = {checker_name}({', '.join([*names, *(f'{k}={v!r}' for k, v in options.items())])})\n"
                 f"assert feedback, feedback.message\n"
                 f"feedback")
         cells.append(_nbgrader(nbformat.v4.new_code_cell(test), grade=True, solution=False, locked=True,
@@ -268,10 +284,10 @@ def verify(notebook, exercises: list[Exercise], checkers: dict) -> None:
     """Run every solution region against its checker; raise when one is not accepted."""
     for exercise in exercises:
         cell = next(c for c in notebook.cells
-                    if c.metadata.get("nbgrader", {}).get("grade_id") == f"{exercise.checker[6:]}_answer")
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == f"{exercise.grade_id}_answer")
         namespace = {"np": np}
         exec(compile(cell.source, exercise.checker, "exec"), namespace)  # noqa: S102 (our own model answer)
-        verdict = checkers[exercise.checker](*(namespace[name] for name in exercise.names))
+        verdict = checkers[exercise.checker](*(namespace[name] for name in exercise.names), **exercise.options)
         if not verdict:
             raise AssertionError(f"{exercise.checker} rejects the model answer: {verdict.message}")
 
