@@ -103,10 +103,12 @@ class _Pool:
                 return [fn(task) for task in tasks]  # serial: one task, inside a worker, or the pool is busy
             try:
                 if self._executor is None:
-                    self._executor = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                    self._executor = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1),
                                                         thread_name_prefix="cnnhelpers")
                 chunks = [tasks[k::workers] for k in range(workers)]
-                results = list(self._executor.map(self._run, [fn] * workers, chunks))
+                others = [self._executor.submit(self._run, fn, chunk) for chunk in chunks[1:]]
+                results = [self._run(fn, chunks[0])]  # the calling thread takes a share too
+                results += [future.result() for future in others]
             finally:
                 self._lock.release()
         finally:
