@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -98,16 +98,19 @@ class _Pool:
         """``[fn(t) for t in tasks]``, computed on the threads, results in the order of ``tasks``."""
         allowed = self._single_blas()
         try:
-            workers = min(len(tasks), allowed or 1, os.cpu_count() or 1)
+            workers = min(len(tasks), allowed or 1, _cores())
             if workers < 2 or getattr(self._inside, "active", False) or not self._lock.acquire(blocking=False):
                 return [fn(task) for task in tasks]  # serial: one task, inside a worker, or the pool is busy
             try:
                 if self._executor is None:
-                    self._executor = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1),
+                    self._executor = ThreadPoolExecutor(max_workers=max(1, _cores() - 1),
                                                         thread_name_prefix="cnnhelpers")
                 chunks = [tasks[k::workers] for k in range(workers)]
                 others = [self._executor.submit(self._run, fn, chunk) for chunk in chunks[1:]]
-                results = [self._run(fn, chunks[0])]  # the calling thread takes a share too
+                try:
+                    results = [self._run(fn, chunks[0])]  # the calling thread takes a share too
+                finally:
+                    wait(others)  # never return (nor raise) while a share is still running
                 results += [future.result() for future in others]
             finally:
                 self._lock.release()
@@ -124,6 +127,14 @@ class _Pool:
             return [fn(task) for task in chunk]
         finally:
             self._inside.active = False
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 _POOL = _Pool()
