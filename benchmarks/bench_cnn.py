@@ -5,11 +5,14 @@ Two workloads, float32 by default, the same weights, batches and optimizer (Adam
 * one training step (forward, backward, Adam update) on a batch of 64 digits;
 * one training epoch on the 4,000 training digits in batches of 32, as the notebook trains.
 
-Both libraries get the same number of threads (``threadpoolctl`` limits for NumPy's BLAS,
-``torch.set_num_threads`` for PyTorch); single-thread figures come first. Prints medians and the
-ratio cnnhelpers / PyTorch (below 1: cnnhelpers is faster), with the BLAS kernel beside them.
+Runs itself once per BLAS kernel (the one OpenBLAS picks, and ``OPENBLAS_CORETYPE=Haswell``) and per
+thread count (1 and all cores), each in its own subprocess (``_matrix.py``); both libraries get the
+same number of threads (``threadpoolctl`` limits for NumPy's BLAS, ``torch.set_num_threads`` for
+PyTorch). Prints one table each: medians taken in alternation, the ratio cnnhelpers / PyTorch (below
+1: cnnhelpers is faster), the peak memory of one step (each in a fresh process), with
+threadpoolctl's description of the BLAS above.
 
-    python benchmarks/bench_cnn.py [--threads 1,2] [--repeat 15] [--epochs 3] [--dtype float32]
+    python benchmarks/bench_cnn.py [--repeat 15] [--epochs 3] [--dtype float32]
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+from _matrix import blas_description, peak_mib, run_children
+from threadpoolctl import threadpool_limits
 
 from cnnhelpers import nn
 from cnnhelpers.data import load_mnist5k, to_batch
@@ -76,68 +81,103 @@ def epoch(step, model, optimizer, x, y, order) -> None:
         step(model, optimizer, x[batch], y[batch])
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up: first-touch allocations, BLAS initialisation
-    times = []
+def alternating_medians(timers, repeat: int) -> list[float]:
+    """Median seconds of each timer, samples taken in alternation (the same slow spells for all)."""
+    for timer in timers:
+        timer()  # warm-up: first-touch allocations, BLAS initialisation
+    times = [[] for _ in timers]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for timer, record in zip(timers, times, strict=True):
+            start = time.perf_counter()
+            timer()
+            record.append(time.perf_counter() - start)
+    return [statistics.median(record) for record in times]
 
 
-def blas_description() -> str:
-    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    return "; ".join(f"internal_api={i.get('internal_api')} {i.get('version')} architecture={i.get('architecture')} "
-                     f"num_threads={i.get('num_threads')}" for i in infos) or "no BLAS found by threadpoolctl"
+STEP_MEMORY = {  # one training step on a batch of 64, per library, for the peak memory column
+    "cnnhelpers": """
+import numpy as np
+from bench_cnn import numpy_model, numpy_step
+from cnnhelpers import nn
+from cnnhelpers.data import load_mnist5k, to_batch
+digits = load_mnist5k()
+x, y = to_batch(digits.x_train[:64], dtype="{dtype}"), digits.y_train[:64]
+model = numpy_model(dtype=np.dtype("{dtype}"))
+optimizer = nn.Adam(model.parameters(), lr=2e-3)
+def work():
+    numpy_step(model, optimizer, x, y)
+""",
+    "torch": """
+import numpy as np
+import torch
+from bench_cnn import numpy_model, torch_model, torch_step
+from cnnhelpers.data import load_mnist5k, to_batch
+digits = load_mnist5k()
+x, y = to_batch(digits.x_train[:64], dtype="{dtype}"), digits.y_train[:64]
+model = torch_model(numpy_model(dtype=np.dtype("{dtype}")))
+optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+def work():
+    torch_step(model, optimizer, x, y)
+""",
+}
 
 
-def run(threads: int, repeat: int, epochs: int, x, y, dtype) -> list[tuple]:
+def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype) -> list[tuple]:
+    """Rows ``(workload, threads, cnnhelpers s, torch s, peak MiB text)`` at ``threads`` threads."""
     rows = []
     with threadpool_limits(limits=threads):
         if torch is not None:
             torch.set_num_threads(threads)
-        print(f"threads={threads}: BLAS {blas_description()}")
+        print(f"threadpoolctl: {blas_description()}")
         order = np.random.default_rng(0).permutation(len(x))
         x64, y64 = x[order[:64]], y[order[:64]]
         ours = numpy_model(dtype=dtype)
         ours_opt = nn.Adam(ours.parameters(), lr=LR)
-        timings = {"step, batch 64": {"cnnhelpers": median_time(lambda: numpy_step(ours, ours_opt, x64, y64), repeat)},
-                   f"epoch, 4000 digits, batch {BATCH}": {
-                       "cnnhelpers": median_time(lambda: epoch(numpy_step, ours, ours_opt, x, y, order), epochs)}}
+        steps = [lambda: numpy_step(ours, ours_opt, x64, y64)]
+        epochs_ = [lambda: epoch(numpy_step, ours, ours_opt, x, y, order)]
         if torch is not None:
             theirs = torch_model(numpy_model(dtype=dtype))
             theirs_opt = torch.optim.Adam(theirs.parameters(), lr=LR)
-            timings["step, batch 64"]["torch"] = median_time(lambda: torch_step(theirs, theirs_opt, x64, y64), repeat)
-            timings[f"epoch, 4000 digits, batch {BATCH}"]["torch"] = median_time(
-                lambda: epoch(torch_step, theirs, theirs_opt, x, y, order), epochs)
-        for workload, times in timings.items():
-            rows.append((workload, threads, times["cnnhelpers"], times.get("torch")))
+            steps.append(lambda: torch_step(theirs, theirs_opt, x64, y64))
+            epochs_.append(lambda: epoch(torch_step, theirs, theirs_opt, x, y, order))
+        step_times = alternating_medians(steps, repeat)
+        epoch_times = alternating_medians(epochs_, epochs)
+    peaks = [peak_mib(code.format(dtype=dtype.name), kernel, threads)
+             for lib, code in STEP_MEMORY.items() if lib != "torch" or torch is not None]
+    rows.append(("step, batch 64", threads, *step_times[:1], (step_times + [None])[1],
+                 " / ".join(f"{p:.1f}" for p in peaks)))
+    rows.append((f"epoch, 4000 digits, batch {BATCH}", threads, *epoch_times[:1], (epoch_times + [None])[1], "-"))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts; the first is primary")
     parser.add_argument("--repeat", type=int, default=15, help="runs of the single step")
     parser.add_argument("--epochs", type=int, default=3, help="runs of the epoch")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--child", nargs=2, metavar=("KERNEL", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.child:
+        run_children(__file__, ["--repeat", str(args.repeat), "--epochs", str(args.epochs), "--dtype", args.dtype])
+        return
+    kernel, threads = args.child[0], int(args.child[1])
     digits = load_mnist5k()
     x, y = to_batch(digits.x_train, dtype=args.dtype), digits.y_train
+    print(f"\n## kernel {kernel} (OPENBLAS_CORETYPE {'unset' if kernel == 'auto' else '=' + kernel}), "
+          f"{threads} thread{'s' * (threads > 1)}\n")
     print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
           + (f"; torch {torch.__version__}" if torch else "; torch not installed: cnnhelpers alone"))
     print(f"network: {numpy_model()!r}".replace("\n", " "))
-    rows = []
-    for threads in (int(t) for t in args.threads.split(",")):
-        rows += run(threads, args.repeat, args.epochs, x, y, np.dtype(args.dtype))
-    print(f"\nmedians (step: {args.repeat} runs, epoch: {args.epochs} runs), {args.dtype}, Adam; "
-          "ratio = cnnhelpers / torch (< 1: cnnhelpers faster)\n")
-    print("| workload | threads | cnnhelpers ms | torch ms | ratio |")
-    print("|---|---:|---:|---:|---:|")
-    for workload, threads, mine, theirs in rows:
+    rows = run(kernel, threads, args.repeat, args.epochs, x, y, np.dtype(args.dtype))
+    print(f"\nmedians (step: {args.repeat} runs, epoch: {args.epochs} runs, alternating), {args.dtype}, Adam; "
+          "ratio = cnnhelpers / torch (< 1: cnnhelpers faster); peak MiB: rise of the resident high-water mark "
+          "during one step, in a fresh process\n")
+    print("| workload | threads | cnnhelpers ms | torch ms | ratio | peak MiB cnnhelpers / torch |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for workload, threads_, mine, theirs, peak in rows:
         peer = f"{theirs * 1e3:.1f} | {mine / theirs:.2f}" if theirs else "- | -"
-        print(f"| {workload} | {threads} | {mine * 1e3:.1f} | {peer} |")
+        print(f"| {workload} | {threads_} | {mine * 1e3:.1f} | {peer} | {peak} |")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
-"""Speed of cnnhelpers' convolution and pooling against its peers, single-threaded.
+"""Speed of cnnhelpers' convolution and pooling against its peers, per BLAS kernel and thread count.
 
-Prints one row per workload and dtype: the median time of cnnhelpers and of each peer, and the
-ratio cnnhelpers / peer (below 1: cnnhelpers is faster). Peers: PyTorch CPU (when installed),
-scipy.signal.correlate2d and scipy.ndimage.correlate (W1), and two naive Python loops (W1 only,
-timed once: they take seconds): over output pixels and weights with plain lists, and over output
-pixels with one NumPy window product each.
+Runs itself once per BLAS kernel (the one OpenBLAS picks, and ``OPENBLAS_CORETYPE=Haswell``) and
+per thread count (1 and all cores: threadpoolctl limits NumPy's BLAS, ``torch.set_num_threads``
+PyTorch), each in its own subprocess (see ``_matrix.py``), and prints one table each, with
+threadpoolctl's description of the BLAS. In each table, one row per workload and dtype: the median
+time of cnnhelpers and of each peer, and the ratio cnnhelpers / peer (below 1: cnnhelpers is
+faster). Peers: PyTorch CPU (when installed), scipy.signal.correlate2d and scipy.ndimage.correlate
+(W1), and two naive Python loops (W1 only, timed once: they take seconds): over output pixels and
+weights with plain lists, and over output pixels with one NumPy window product each.
+
+The rows of W2, the largest workload, also give the peak memory of its forward and backward pass,
+cnnhelpers and PyTorch, each measured in a fresh process (ru_maxrss).
 
     python benchmarks/bench_core.py [--repeat 15] [--dtypes float32,float64] [--only W1,W5]
 """
@@ -14,12 +20,14 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
 import scipy.ndimage
 import scipy.signal
-from threadpoolctl import threadpool_info, threadpool_limits
+from _matrix import blas_description, peak_mib, run_children
+from threadpoolctl import threadpool_limits
 
 import cnnhelpers as ch
 
@@ -170,35 +178,79 @@ def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = ()) -> list[tupl
     return rows
 
 
-def blas_description() -> str:
-    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    return "; ".join(f"{i.get('internal_api')} {i.get('version')} kernel={i.get('architecture')} "
-                     f"threads={i.get('num_threads')}" for i in infos) or "no BLAS found by threadpoolctl"
+MEMORY_CODE = {  # the largest workload (W2, forward then backward), per library
+    "cnnhelpers": """
+import numpy as np
+import cnnhelpers as ch
+rng = np.random.default_rng(0)
+x = rng.standard_normal((1, 3, 512, 512)).astype("{dtype}")
+w = rng.standard_normal((8, 3, 5, 5)).astype("{dtype}")
+g = np.ones((1, 8, 512, 512), "{dtype}")
+def work():
+    ch.conv2d(x, w, padding=2)
+    ch.conv2d_backward(g, x, w, padding=2)
+""",
+    "torch": """
+import numpy as np
+import torch
+import torch.nn.functional as F
+rng = np.random.default_rng(0)
+x = torch.from_numpy(rng.standard_normal((1, 3, 512, 512)).astype("{dtype}")).requires_grad_(True)
+w = torch.from_numpy(rng.standard_normal((8, 3, 5, 5)).astype("{dtype}")).requires_grad_(True)
+g = torch.ones((1, 8, 512, 512), dtype=x.dtype)
+def work():
+    out = F.conv2d(x, w, padding=2)
+    torch.autograd.grad(out, (x, w), g)
+""",
+}
+
+
+def child(kernel: str, threads: int, args) -> None:
+    """One table: this process's BLAS kernel, at ``threads`` threads for NumPy's BLAS and PyTorch."""
+    if torch is not None:
+        torch.set_num_threads(threads)
+    dtypes = args.dtypes.split(",")
+    with threadpool_limits(limits=threads):
+        print(f"\n## kernel {kernel} (OPENBLAS_CORETYPE {'unset' if kernel == 'auto' else '=' + kernel}), "
+              f"{threads} thread{'s' * (threads > 1)}\n")
+        print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
+              + (f"; torch {torch.__version__} (threads={torch.get_num_threads()})" if torch else "; no torch"))
+        print(f"threadpoolctl: {blas_description()}")
+        rows = run(args.repeat, dtypes, tuple(w for w in args.only.split(",") if w))
+    memory = {}
+    if not args.only or "W2" in args.only:
+        for dtype in dtypes:
+            memory[dtype] = {lib: peak_mib(code.format(dtype=dtype), kernel, threads)
+                             for lib, code in MEMORY_CODE.items() if lib != "torch" or torch is not None}
+    print(f"\nmedian of {args.repeat} samples, alternating with the peers; ratio = cnnhelpers / peer "
+          "(< 1: cnnhelpers faster); peak MiB: rise of the resident high-water mark in a fresh process, "
+          "forward + backward (W2, the largest workload)\n")
+    print("| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio | peak MiB cnnhelpers / torch |")
+    print("|---|---|---|---:|---|---:|---:|---:|")
+    for name, dtype, phase, mine, peers in rows:
+        peak = "-"
+        if name.startswith("W2") and phase == "backward" and dtype in memory:
+            peak = " / ".join(f"{v:.1f}" for v in memory[dtype].values())
+        if not peers:
+            print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | - | - | - | {peak} |")
+        for peer, theirs in peers.items():
+            times = f"{mine * 1e3:.2f} | {peer} | {theirs * 1e3:.2f} | {mine / theirs:.3g}"
+            print(f"| {name} | {dtype} | {phase} | {times} | {peak if peer == 'torch' else '-'} |")
+    sys.stdout.flush()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--dtypes", default="float32,float64")
+    parser.add_argument("--dtypes", default="float32")
     parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3a (default: all)")
+    parser.add_argument("--child", nargs=2, metavar=("KERNEL", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if torch is not None:
-        torch.set_num_threads(1)
-    with threadpool_limits(limits=1):
-        print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
-              + (f"; torch {torch.__version__}" if torch else "; torch not installed"))
-        print(f"BLAS (threadpoolctl): {blas_description()}")
-        rows = run(args.repeat, args.dtypes.split(","), tuple(w for w in args.only.split(",") if w))
-    print(f"\nmedian of {args.repeat} runs, alternating with the peers, single thread; "
-          "ratio = cnnhelpers / peer (< 1: cnnhelpers faster)\n")
-    print("| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio |")
-    print("|---|---|---|---:|---|---:|---:|")
-    for name, dtype, phase, mine, peers in rows:
-        if not peers:
-            print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | - | - | - |")
-        for peer, theirs in peers.items():
-            times = f"{mine * 1e3:.2f} | {peer} | {theirs * 1e3:.2f} | {mine / theirs:.3g}"
-            print(f"| {name} | {dtype} | {phase} | {times} |")
+    if args.child:
+        child(args.child[0], int(args.child[1]), args)
+        return
+    extra = ["--repeat", str(args.repeat), "--dtypes", args.dtypes, "--only", args.only]
+    run_children(__file__, extra)
 
 
 if __name__ == "__main__":

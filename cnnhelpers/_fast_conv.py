@@ -14,6 +14,11 @@ the same product, with these tricks (each one is marked where it is used):
   trick is used only when the values it would multiply by zero are all finite.
 - **One input channel, one output channel**: a handful of scaled, shifted copies of the image
   beats a matrix product with a single row.
+- **Blocks on every core.** NumPy releases the GIL inside BLAS and its copies, so the blocks of
+  the batch (or of output rows) go to a pool of threads, one BLAS thread each. The split into
+  blocks does not depend on how many threads run, and the weight gradient adds the blocks' partial
+  sums in block order: the numbers are the same, bit for bit, on one thread or many. The pool uses
+  as many threads as NumPy's BLAS may (``threadpoolctl.threadpool_limits(1)`` makes it serial).
 - **Few-channel input gradient.** For few input channels, one product per block gives every
   kernel offset's share, added into shifted runs of the flattened gradient; for many channels,
   the input gradient is a full correlation with the flipped kernel, i.e. a forward pass.
@@ -24,7 +29,9 @@ Every function here takes arguments already checked by :mod:`cnnhelpers.conv` an
 from __future__ import annotations
 
 import itertools
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -39,6 +46,98 @@ _INPUT_GRAD_BUDGET_BYTES = 4 * 2**20
 # Buffers above the cap are allocated afresh and freed, so a huge call does not pin its memory.
 _WORKSPACE = threading.local()
 _WORKSPACE_MAX_BYTES = 4 * 2**20
+
+# A batch is cut into at least this many blocks (when it has that many images), whatever the
+# number of threads, so that the same products are computed, in the same order, on any machine.
+_MIN_BLOCKS = 8
+
+
+class _Pool:
+    """Threads that run blocks of work, as many as NumPy's BLAS is allowed, one BLAS thread each.
+
+    While blocks run, NumPy's BLAS is held at one thread, on the pool's threads and when the
+    blocks run serially alike: a product split across BLAS threads can round differently, and the
+    numbers must not depend on the thread count.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()  # the pool serves one caller at a time
+        self._count_lock = threading.Lock()
+        self._depth, self._allowed = 0, 1
+        self._executor = None
+        self._blas = None
+        self._inside = threading.local()
+
+    def _blas_controller(self):
+        if self._blas is None:
+            from threadpoolctl import ThreadpoolController  # a dependency already, for nn.fit
+
+            libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+            mine = [lib for lib in libs if "numpy" in lib.filepath] or libs
+            self._blas = mine[0] if mine else False
+        return self._blas
+
+    def _single_blas(self) -> int:
+        """Hold NumPy's BLAS at one thread (nested holds count); return the threads it had before."""
+        blas = self._blas_controller()
+        with self._count_lock:
+            if self._depth == 0:
+                self._allowed = blas.get_num_threads() if blas else 1
+                if blas and self._allowed != 1:
+                    blas.set_num_threads(1)
+            self._depth += 1
+            return self._allowed
+
+    def _release_blas(self) -> None:
+        with self._count_lock:
+            self._depth -= 1
+            if self._depth == 0 and self._blas and self._allowed != 1:
+                self._blas.set_num_threads(self._allowed)
+
+    def map(self, fn, tasks: list) -> list:
+        """``[fn(t) for t in tasks]``, computed on the threads, results in the order of ``tasks``."""
+        allowed = self._single_blas()
+        try:
+            workers = min(len(tasks), allowed or 1, _cores())
+            if workers < 2 or getattr(self._inside, "active", False) or not self._lock.acquire(blocking=False):
+                return [fn(task) for task in tasks]  # serial: one task, inside a worker, or the pool is busy
+            try:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(max_workers=max(1, _cores() - 1),
+                                                        thread_name_prefix="cnnhelpers")
+                chunks = [tasks[k::workers] for k in range(workers)]
+                others = [self._executor.submit(self._run, fn, chunk) for chunk in chunks[1:]]
+                try:
+                    results = [self._run(fn, chunks[0])]  # the calling thread takes a share too
+                finally:
+                    wait(others)  # never return (nor raise) while a share is still running
+                results += [future.result() for future in others]
+            finally:
+                self._lock.release()
+        finally:
+            self._release_blas()
+        ordered = [None] * len(tasks)
+        for k, chunk in enumerate(results):
+            ordered[k::workers] = chunk
+        return ordered
+
+    def _run(self, fn, chunk):
+        self._inside.active = True
+        try:
+            return [fn(task) for task in chunk]
+        finally:
+            self._inside.active = False
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_POOL = _Pool()
 
 
 def pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
@@ -115,45 +214,51 @@ def wide_window_view(xp: np.ndarray, kernel_size, dilation) -> np.ndarray:
 
 
 def _blocks(n: int, out_h: int, bytes_per_row: int):
-    """Split the batch, then the output rows, into blocks whose im2col matrix fits the budget.
+    """Split the batch, then the output rows, into blocks ``(b0, b1, r0, r1)`` whose im2col matrix fits the budget.
 
     ``bytes_per_row`` is the im2col size of one output row of one image. Whole images are grouped
-    while they fit (large products keep the BLAS busy); a single large image is split by rows.
+    while they fit (large products keep the BLAS busy), but into at least ``_MIN_BLOCKS`` blocks
+    when the batch allows (one per thread); a single large image is split by rows. The split
+    depends on the shapes only, never on the number of threads.
     """
     per_image = bytes_per_row * out_h
     if per_image <= _COLS_BUDGET_BYTES:
         images = max(1, _COLS_BUDGET_BYTES // max(per_image, 1))
+        images = min(images, -(-n // min(n, _MIN_BLOCKS)))
         return [(b, min(b + images, n), 0, out_h) for b in range(0, n, images)]
     rows = max(1, _COLS_BUDGET_BYTES // max(bytes_per_row, 1))
     return [(b, b + 1, r, min(r + rows, out_h)) for b in range(n) for r in range(0, out_h, rows)]
 
 
-def _im2col_blocks(windows: np.ndarray, row_length: int | None = None):
-    """Yield ``(b0, b1, start, stop, cols)``: the im2col matrix of each block of the batch and rows.
-
-    ``windows`` is the (N, C, KH, KW, OH, OW) view, or with ``row_length`` (the padded width) the
-    (N, C, KH, KW, L) view of :func:`wide_window_view`. ``cols`` has shape (n, C*KH*KW, stop-start)
-    and covers output positions ``start:stop`` of images ``b0:b1``, positions counted row-major.
-    Every block is copied into the same scratch buffer, which stays in the cache.
-    """
+def _im2col_plan(windows: np.ndarray, row_length: int | None = None):
+    """The blocks of :func:`_blocks` for ``windows`` (see :func:`_im2col`), and the rows' geometry."""
     n, c, kh, kw = windows.shape[:4]
     if row_length is None:
         out_h, per_row = windows.shape[4:]
     else:
-        length, per_row = windows.shape[4], row_length
-        out_h = -(-length // row_length)
-    blocks = _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize)
-    b0, b1, r0, r1 = blocks[0]
-    buffer = _scratch("im2col", (b1 - b0) * c * kh * kw * (r1 - r0) * per_row, windows.dtype)
-    for b0, b1, r0, r1 in blocks:
-        if row_length is None:
-            start, stop, source = r0 * per_row, r1 * per_row, windows[b0:b1, ..., r0:r1, :]
-        else:
-            start, stop = r0 * per_row, min(r1 * per_row, length)
-            source = windows[b0:b1, ..., start:stop]
-        cols = buffer[:source.size].reshape(source.shape)
-        np.copyto(cols, source)
-        yield b0, b1, start, stop, cols.reshape(b1 - b0, c * kh * kw, stop - start)
+        per_row = row_length
+        out_h = -(-windows.shape[4] // row_length)
+    return _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize), per_row
+
+
+def _im2col(windows: np.ndarray, block, per_row: int, row_length: int | None = None):
+    """``(b0, b1, start, stop, cols)``: the im2col matrix of one block of the batch and rows.
+
+    ``windows`` is the (N, C, KH, KW, OH, OW) view, or with ``row_length`` (the padded width) the
+    (N, C, KH, KW, L) view of :func:`wide_window_view`. ``cols`` has shape (n, C*KH*KW, stop-start)
+    and covers output positions ``start:stop`` of images ``b0:b1``, positions counted row-major.
+    It is copied into this thread's scratch buffer, which stays in the cache.
+    """
+    c, kh, kw = windows.shape[1:4]
+    b0, b1, r0, r1 = block
+    if row_length is None:
+        start, stop, source = r0 * per_row, r1 * per_row, windows[b0:b1, ..., r0:r1, :]
+    else:
+        start, stop = r0 * per_row, min(r1 * per_row, windows.shape[4])
+        source = windows[b0:b1, ..., start:stop]
+    cols = _scratch("im2col", source.size, windows.dtype).reshape(source.shape)
+    np.copyto(cols, source)
+    return b0, b1, start, stop, cols.reshape(b1 - b0, c * kh * kw, stop - start)
 
 
 def conv_forward(x, weight, stride, pads, dilation):
@@ -189,13 +294,29 @@ def conv_forward(x, weight, stride, pads, dilation):
     if stride == (1, 1):  # flattened-row trick; the discarded outputs are never read
         padded_w = xp.shape[-1]
         wide = _scratch("wide", n * o * oh * padded_w, x.dtype).reshape(n, o, oh * padded_w)  # last Wp - OW unused
-        for b0, b1, start, stop, cols in _im2col_blocks(wide_window_view(xp, (kh, kw), dilation), padded_w):
+        windows = wide_window_view(xp, (kh, kw), dilation)
+        blocks, per_row = _im2col_plan(windows, padded_w)
+        whole_images = all(block[2:] == (0, oh) for block in blocks)
+
+        def product(block):
+            b0, b1, start, stop, cols = _im2col(windows, block, per_row, padded_w)
             np.matmul(w_rows, cols, out=wide[b0:b1, :, start:stop])  # (O, CKK) @ (n, CKK, positions)
-        out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
+            if whole_images:  # crop while the block is in the cache
+                out[b0:b1] = wide[b0:b1].reshape(b1 - b0, o, oh, padded_w)[..., :ow]
+
+        _POOL.map(product, blocks)
+        if not whole_images:
+            out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
         return out
     flat = out.reshape(n, o, oh * ow)
-    for b0, b1, start, stop, cols in _im2col_blocks(window_view(xp, (kh, kw), stride, dilation, (oh, ow))):
+    windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))
+    blocks, per_row = _im2col_plan(windows)
+
+    def product_into_output(block):
+        b0, b1, start, stop, cols = _im2col(windows, block, per_row)
         np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
+
+    _POOL.map(product_into_output, blocks)
     return out
 
 
@@ -218,10 +339,16 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     else:
         row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
         g_flat = grad_out.reshape(n, o, oh * ow)
-    grad_w_rows = grad_weight.reshape(o, c * kh * kw)
-    for b0, b1, start, stop, cols in _im2col_blocks(windows, row_length):
+    blocks, per_row = _im2col_plan(windows, row_length)
+
+    def partial_sum(block):
+        b0, b1, start, stop, cols = _im2col(windows, block, per_row, row_length)
         # (O, P) @ (P, CKK) per image: the BLAS reads cols transposed in place (tensordot would copy it)
-        grad_w_rows += np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
+        return np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
+
+    grad_w_rows = grad_weight.reshape(o, c * kh * kw)
+    for part in _POOL.map(partial_sum, blocks):  # added in block order: the same sum on any thread count
+        grad_w_rows += part
     if not input_grad:
         return None, grad_weight, grad_bias
     grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width))
@@ -249,29 +376,52 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
         # two rows). A block of positions at a time, ONE product gives every offset's share.
         padded_w = padded_shape[-1]
         length = oh * padded_w - dilation[1] * (kw - 1)
-        g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
-        g_wide[..., :ow] = grad_out
-        g_wide = g_wide.reshape(n, o, oh * padded_w)
         flat = grad_xp.reshape(n, c, -1)
         taps = kh * kw
         w_taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(taps * c, o)  # rows (u, v, c)
         starts = [u * dilation[0] * padded_w + v * dilation[1] for u in range(kh) for v in range(kw)]
-        block = max(256, _INPUT_GRAD_BUDGET_BYTES // (n * taps * c * grad_out.itemsize))
-        shares = _scratch("shares", n * taps * c * block, grad_out.dtype).reshape(n, taps * c, block)
-        for p0 in range(0, length, block):
-            p1 = min(p0 + block, length)
-            part = np.matmul(w_taps, g_wide[..., p0:p1], out=shares[..., :p1 - p0])  # (N, KK*C, positions)
-            part = part.reshape(n, taps, c, p1 - p0)
+        batches = _batch_blocks(n)
+        images = batches[0][1]
+        # Blocks of positions; a block's shares reach ``reach`` positions beyond it, so blocks two
+        # apart never write the same place: even blocks run together, then odd ones (in that order
+        # on one thread too: each sum is then added in the same order on any thread count).
+        reach = starts[-1]
+        block = max(256, reach, _INPUT_GRAD_BUDGET_BYTES // (images * taps * c * grad_out.itemsize))
+        spans = [(p0, min(p0 + block, length)) for p0 in range(0, length, block)]
+        g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
+        g_wide[..., :ow] = grad_out
+        g_wide = g_wide.reshape(n, o, oh * padded_w)
+
+        def shares(task):  # images b0:b1, positions p0:p1
+            (b0, b1), (p0, p1) = task
+            buffer = _scratch("shares", (b1 - b0) * taps * c * block, grad_out.dtype)
+            part = buffer[:(b1 - b0) * taps * c * (p1 - p0)].reshape(b1 - b0, taps * c, p1 - p0)
+            np.matmul(w_taps, g_wide[b0:b1, :, p0:p1], out=part)  # (n, KK*C, positions)
+            part = part.reshape(b1 - b0, taps, c, p1 - p0)
             for k, start in enumerate(starts):
-                flat[..., start + p0:start + p1] += part[:, k]
+                flat[b0:b1, :, start + p0:start + p1] += part[:, k]
+
+        for parity in (0, 1):
+            _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]])
         return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
     # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     g_rows = grad_out.reshape(n, o, oh * ow)
-    contribution = np.empty((n, c, oh * ow), dtype=grad_out.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
-            np.matmul(weight[:, :, u, v].T, g_rows, out=contribution)  # (N, C, OH*OW)
-            grad_xp[:, :, rows, cols] += contribution.reshape(n, c, oh, ow)
+
+    def scatter(batch):  # images b0:b1
+        b0, b1 = batch
+        contribution = np.empty((b1 - b0, c, oh * ow), dtype=grad_out.dtype)
+        for u in range(kh):
+            for v in range(kw):
+                rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+                np.matmul(weight[:, :, u, v].T, g_rows[b0:b1], out=contribution)  # (n, C, OH*OW)
+                grad_xp[b0:b1, :, rows, cols] += contribution.reshape(b1 - b0, c, oh, ow)
+
+    _POOL.map(scatter, _batch_blocks(n))
     grad_x = grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]]
     return np.ascontiguousarray(grad_x)
+
+
+def _batch_blocks(n: int) -> list[tuple[int, int]]:
+    """``(b0, b1)`` blocks of the batch, at most ``_MIN_BLOCKS`` of them (the same on any thread count)."""
+    size = -(-n // min(n, _MIN_BLOCKS))
+    return [(b, min(b + size, n)) for b in range(0, n, size)]
