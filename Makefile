@@ -74,7 +74,7 @@ SLIDES_FLAGS := $(call OFFLINE_URLS,SlidesExporter) \
 	--SlidesExporter.reveal_url_prefix=assets/reveal.js-4.0.2 --SlidesExporter.reveal_theme=white \
 	--SlidesExporter.font_awesome_url=assets/font-awesome-4.7.0/css/font-awesome.css \
 	--SlidesExporter.reveal_width=1280 --SlidesExporter.reveal_height=800 \
-	--SlidesExporter.reveal_scroll=True --SlidesExporter.reveal_number=c/t
+	--SlidesExporter.reveal_number=c/t
 HTML_FLAGS := $(call OFFLINE_URLS,HTMLExporter)
 NBCONVERT := $(BIN)/jupyter nbconvert --TemplateExporter.extra_template_basedirs=templates \
 	--TemplateExporter.extra_template_paths=templates

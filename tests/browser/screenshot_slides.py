@@ -22,9 +22,10 @@ def main(slides_dir: Path, shots_dir: Path) -> None:
         overflowing = []
         for number, (h, v) in enumerate(slides, start=1):
             page.evaluate(f"() => Reveal.slide({h}, {v})")
-            page.wait_for_timeout(400)
+            page.wait_for_timeout(1000)  # the template fits a tall slide again once late pictures arrive
             info = page.evaluate("""() => { const s = Reveal.getCurrentSlide();
-                return {content: s.scrollHeight, slide: Reveal.getConfig().height,
+                // a slide shrunk to fit by the lecture template's zoom counts at its shown height
+                return {content: s.scrollHeight * (parseFloat(s.style.zoom) || 1), slide: Reveal.getConfig().height,
                         text: s.innerText.trim().replace(/\\s+/g, ' ').slice(0, 70)}; }""")
             page.screenshot(path=folder / f"slide-{number:02d}.png")
             if info["content"] > info["slide"] + 2:

@@ -110,7 +110,12 @@ def points(course, assignment):
 def test_every_numbered_notebook_with_exercises_is_an_assignment(course):
     root, _, exercises = course
     assert sorted(exercises) == ["01_kernels", "02_padding", "03_stride", "04_depth", "05_pooling", "06_full_cnn"]
-    assert sum(len(found) for found in exercises.values()) == 23
+    found = [exercise for found in exercises.values() for exercise in found]
+    # 23 exercises with a value to give, and the 9 Build-it functions of notebooks 01-06
+    assert sum(not e.build_it for e in found) == 23
+    assert sorted(e.grade_id for e in found if e.build_it) == [
+        "conv1d", "conv2d", "conv2d", "conv2d", "conv2d_backward", "correlate2d_fast", "correlate2d_loops",
+        "max_pool2d", "max_pool2d_backward"]
     for assignment in exercises:
         released = (root / "release" / assignment / f"{assignment}.ipynb").read_text()
         assert "BEGIN SOLUTION" not in released and "NotImplementedError" in released
