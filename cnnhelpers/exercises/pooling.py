@@ -227,10 +227,11 @@ def _pool_backward_cases() -> tuple[tuple, ...]:
     return frozen(cases)
 
 
-def _pool_scatter(grad_out, x, size, stride, share, overwrite=False):
+def _pool_scatter(grad_out, x, size, stride, share, combine="add"):
     """Pooling's backward with another rule: window ``(i, j)`` gets ``share(window, g)`` (size x size).
 
-    ``overwrite`` assigns instead of adding, so overlapping windows overwrite each other.
+    ``combine`` says what a window does to the gradient already there: ``"add"`` (right), ``"nonzero"``
+    (its non-zero cells overwrite) or ``"assign"`` (its whole block overwrites, zeros included).
     """
     stride = size if stride is None else stride
     grad_x = np.zeros_like(x)
@@ -241,11 +242,13 @@ def _pool_scatter(grad_out, x, size, stride, share, overwrite=False):
                 for j in range(ow):
                     rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
                     part = share(x[image, channel, rows, cols], grad_out[image, channel, i, j])
-                    if overwrite:
-                        target = grad_x[image, channel, rows, cols]
+                    target = grad_x[image, channel, rows, cols]
+                    if combine == "add":
+                        target += part
+                    elif combine == "nonzero":
                         target[part != 0] = part[part != 0]
                     else:
-                        grad_x[image, channel, rows, cols] += part
+                        target[...] = part
     return grad_x
 
 
@@ -260,21 +263,6 @@ def _last_maximum(window, g):
     flat = window.size - 1 - np.argmax(window.reshape(-1)[::-1])
     part[np.unravel_index(flat, window.shape)] = g
     return part
-
-
-def _overwrite_windows(grad_out, x, size, stride):
-    """Pooling's backward where each window assigns its whole block (zeros included)."""
-    stride = size if stride is None else stride
-    grad_x = np.zeros_like(x)
-    n, c, oh, ow = grad_out.shape
-    for image in range(n):
-        for channel in range(c):
-            for i in range(oh):
-                for j in range(ow):
-                    rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
-                    grad_x[image, channel, rows, cols] = _first_maximum(x[image, channel, rows, cols],
-                                                                        grad_out[image, channel, i, j])
-    return grad_x
 
 
 _MAX_POOL2D = Exercise(
@@ -310,11 +298,11 @@ _MAX_POOL2D_BACKWARD = Exercise(
          "Where a window has several equal maxima, the gradient went to the last one. The convention (PyTorch's) "
          "is the first maximum in row-major order (np.argmax does that; a > comparison, not >=)."),
      Bug("overwritten_on_overlap", "grad_x",
-         lambda g, x, k, s: _pool_scatter(g, x, k, s, _first_maximum, overwrite=True),
+         lambda g, x, k, s: _pool_scatter(g, x, k, s, _first_maximum, combine="nonzero"),
          "Where overlapping windows share their maximum, the later window overwrote the earlier one's gradient. "
          "A cell collects the gradients of every window it is the maximum of: add with +=."),
      Bug("overwritten_on_overlap", "grad_x",
-         lambda g, x, k, s: _overwrite_windows(g, x, k, s),
+         lambda g, x, k, s: _pool_scatter(g, x, k, s, _first_maximum, combine="assign"),
          "Each window wrote its whole block (zeros included), erasing what overlapping windows had put there. "
          "Add each window's gradient to its maximum only, with +=."),
      Bug("stride_ignored", "grad_x", lambda g, x, k, s: reference.max_pool2d_backward(g, x, k, 1),

@@ -188,13 +188,7 @@ def _similarities(weight, named_kernels: dict[str, np.ndarray]) -> np.ndarray:
 def best_matching_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray]) -> list[tuple[int, str, float]]:
     """For each learned filter, the hand-made kernel with the most similar pattern.
 
-    Similarity as in :func:`best_matching_filters` (cosine of the mean-free weights, in [-1, 1]).
-
-    Parameters
-    ----------
-    weight : array (O, 1, KH, KW)
-        First-layer filters.
-    named_kernels : dict of name -> (KH, KW) array
+    Arguments and similarity as in :func:`best_matching_filters` (cosine of the mean-free weights).
 
     Returns
     -------
