@@ -1,4 +1,4 @@
-"""Garbage in, a clear error out: every public function of ``nn``, ``data`` and ``images``.
+"""Garbage in, a clear error out: every public function of the core, ``nn``, ``data`` and ``images``.
 
 Hypothesis feeds each public callable (found through the modules' ``__all__``, plus the layers'
 and the model's methods) garbage: numbers (nan, inf, huge), strings, None, nested and ragged lists,
@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from cnnhelpers import data, images, nn
+import cnnhelpers
+from cnnhelpers import data, images, nn, reference
 
 RECORDS = {"History", "GradcheckResult", "Digits"}  # plain records (dataclasses, NamedTuple): no checks
-CONSTANTS = {"DATA_DIR", "MNIST5K_SHA256", "PHOTOS"}
+CONSTANTS = {"DATA_DIR", "MNIST5K_SHA256", "PHOTOS", "kernels"}  # kernels: a module of arrays
 READS_FILES = {"data.load_mnist5k", "data.read_idx", "data.load_mnist_idx"}
 
 odd_dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.uint8, np.int8, np.bool_,
@@ -81,6 +82,10 @@ def valid_calls(tmp_path) -> dict:
         "nn.Dropout": (nn.Dropout, (0.5,), {"rng": 0}),
         "nn.he_normal": (nn.he_normal, ((2, 3), 3, np.random.default_rng(0)), {"dtype": np.float32}),
         "nn.Sequential": (nn.Sequential, (nn.ReLU(), nn.Flatten()), {}),
+        "nn.StudentConv2d": (nn.StudentConv2d, (1, 2, 3), {"conv2d": reference.conv2d,
+                                                            "conv2d_backward": reference.conv2d_backward,
+                                                            "stride": 1, "padding": 0, "rng": 0}),
+        "nn.with_student_conv": (nn.with_student_conv, (model(), reference.conv2d, reference.conv2d_backward), {}),
         "nn.log_softmax": (nn.log_softmax, (np.zeros((2, 3)),), {}),
         "nn.softmax": (nn.softmax, (np.zeros((2, 3)),), {}),
         "nn.softmax_cross_entropy": (nn.softmax_cross_entropy, (np.zeros((2, 3)), [0, 2]), {}),
@@ -114,6 +119,24 @@ def valid_calls(tmp_path) -> dict:
         "images.lines_and_corner": (images.lines_and_corner, (8,), {}),
         "images.shift": (images.shift, (np.eye(3), (1, 0)), {"fill": 0.0}),
         "images.downscale": (images.downscale, (np.eye(4), 2), {}),
+        "core.conv_output_size": (cnnhelpers.conv_output_size, (5, 3), {"stride": 1, "padding": 0, "dilation": 1}),
+        "core.correlate2d": (cnnhelpers.correlate2d, (np.eye(4), np.ones((2, 2))),
+                             {"stride": 1, "padding": 0, "dilation": 1}),
+        "core.convolve2d": (cnnhelpers.convolve2d, (np.eye(4), np.ones((2, 2))),
+                            {"stride": 1, "padding": 0, "dilation": 1}),
+        "core.conv2d": (cnnhelpers.conv2d, (np.zeros((1, 1, 4, 4)), np.ones((1, 1, 2, 2)), np.zeros(1)),
+                        {"stride": 1, "padding": 0, "dilation": 1}),
+        "core.conv2d_backward": (cnnhelpers.conv2d_backward,
+                                 (np.ones((1, 1, 3, 3)), np.zeros((1, 1, 4, 4)), np.ones((1, 1, 2, 2))),
+                                 {"stride": 1, "padding": 0, "dilation": 1}),
+        "core.max_pool2d": (cnnhelpers.max_pool2d, (np.eye(4), 2), {"stride": None, "padding": 0}),
+        "core.avg_pool2d": (cnnhelpers.avg_pool2d, (np.eye(4), 2), {"stride": None, "padding": 0}),
+        "core.max_pool2d_backward": (cnnhelpers.max_pool2d_backward, (np.ones((2, 2)), np.eye(4), 2),
+                                     {"stride": None, "padding": 0}),
+        "core.avg_pool2d_backward": (cnnhelpers.avg_pool2d_backward, (np.ones((2, 2)), np.eye(4), 2),
+                                     {"stride": None, "padding": 0}),
+        "core.adaptive_avg_pool2d": (cnnhelpers.adaptive_avg_pool2d, (np.eye(4), 2), {}),
+        "core.adaptive_max_pool2d": (cnnhelpers.adaptive_max_pool2d, (np.eye(4), 2), {}),
     }
     for name, (layer, x) in layers.items():
         layer.forward(x)
@@ -124,7 +147,7 @@ def valid_calls(tmp_path) -> dict:
 
 def public_names() -> list[str]:
     names = []
-    for module, prefix in ((nn, "nn"), (data, "data"), (images, "images")):
+    for module, prefix in ((cnnhelpers, "core"), (nn, "nn"), (data, "data"), (images, "images")):
         for name in module.__all__:
             if name not in RECORDS | CONSTANTS:
                 names.append(f"{prefix}.{name}")

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from classroom.make_assignments import build_course, find_checkers  # noqa: E402
 from classroom.solutions import ANSWERS  # noqa: E402
+from cnnhelpers import reference  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -62,6 +63,12 @@ def grader(root, timeout):
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
+def released_stub(source: str):
+    """Where nbgrader's stub is in a released cell: at the top level, or indented in a Build-it function."""
+    first, second = STUB.splitlines()
+    return re.search(rf"^([ \t]*){re.escape(first)}\n\1{re.escape(second)}", source, re.MULTILINE)
+
+
 def cells_by_id(notebook):
     return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells if "nbgrader" in cell.metadata}
 
@@ -85,7 +92,7 @@ def submit(course, student, assignment, edit):
     source = cells_by_id(nbformat.read(root / "source" / assignment / name, as_version=4))
     for grade_id, cell in cells_by_id(released).items():
         if cell.metadata["nbgrader"]["solution"]:
-            assert STUB in cell.source and "BEGIN SOLUTION" not in cell.source, "the release kept a solution"
+            assert released_stub(cell.source) and "BEGIN SOLUTION" not in cell.source, "the release kept a solution"
             test_cell = source[grade_id.replace("_answer", "_test")]
             cell.source = edit(grade_id, cell, source[grade_id], test_cell)
     released.cells = [cell for cell in released.cells if cell.source is not None]
@@ -134,7 +141,12 @@ def test_a_student_with_everything_right_gets_full_marks_and_feedback(course, as
     assert "AssertionError" not in feedback
     checkers = find_checkers()
     for exercise in course[2][assignment]:  # each checker's verdict on the model answer is in the feedback
-        verdict = checkers[exercise.checker](*(ANSWERS[exercise.checker]()[name] for name in exercise.names))
+        if exercise.build_it:  # the model answer is the reference function the checker is named after
+            answers = [getattr(reference, exercise.checker.removeprefix("check_"))]
+        else:
+            answers = [ANSWERS[exercise.checker]()[name] for name in exercise.names]
+        verdict = checkers[exercise.checker](*answers, **exercise.options)
+        assert verdict, verdict.message
         assert re.match(r"[\w ,.]+", verdict.message).group(0) in feedback
 
 
@@ -142,7 +154,10 @@ def test_a_student_with_everything_right_gets_full_marks_and_feedback(course, as
 def test_a_student_with_everything_wrong_scores_zero_and_reads_why(course, assignment):
     root, api, _ = course
     def wrong(grade_id, cell, source, test):
-        return cell.source.replace(STUB, wrong_answer(test))
+        stub = released_stub(cell.source)
+        # a value: -1 for each variable the checker reads; a Build-it function: return -1
+        answer = stub.group(1) + "return -1" if stub.group(1) else wrong_answer(test)
+        return cell.source[:stub.start()] + answer + cell.source[stub.end():]
 
     submit(course, "wrong", assignment, wrong)
     assert autograde(course, "wrong", assignment) == (0, sum(points(course, assignment)))
