@@ -13,6 +13,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+# a slide shrunk to fit by the lecture template's zoom counts at its shown height
+MEASURE = """() => { const s = Reveal.getCurrentSlide();
+    return {content: s.scrollHeight * (parseFloat(s.style.zoom) || 1), slide: Reveal.getConfig().height,
+            text: s.innerText.trim().replace(/\\s+/g, ' ').slice(0, 70)}; }"""
+
+
+def measure(page) -> dict:
+    return page.evaluate(MEASURE)
+
+
 def main(slides_dir: Path, shots_dir: Path) -> None:
     from browser_helpers import slide_decks
 
@@ -22,11 +32,11 @@ def main(slides_dir: Path, shots_dir: Path) -> None:
         overflowing = []
         for number, (h, v) in enumerate(slides, start=1):
             page.evaluate(f"() => Reveal.slide({h}, {v})")
-            page.wait_for_timeout(1000)  # the template fits a tall slide again once late pictures arrive
-            info = page.evaluate("""() => { const s = Reveal.getCurrentSlide();
-                // a slide shrunk to fit by the lecture template's zoom counts at its shown height
-                return {content: s.scrollHeight * (parseFloat(s.style.zoom) || 1), slide: Reveal.getConfig().height,
-                        text: s.innerText.trim().replace(/\\s+/g, ' ').slice(0, 70)}; }""")
+            page.wait_for_timeout(1000)
+            info = measure(page)
+            if info["content"] > info["slide"] + 2:  # the template fits a tall slide again once late pictures arrive
+                page.wait_for_timeout(2500)
+                info = measure(page)
             page.screenshot(path=folder / f"slide-{number:02d}.png")
             if info["content"] > info["slide"] + 2:
                 overflowing.append((number, info["content"], info["text"]))
