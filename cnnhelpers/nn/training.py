@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .._validate import check_bytes, count, describe, real_array
+from ._shards import ShardedStep
 from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
 from .model import Sequential
@@ -22,9 +23,10 @@ __all__ = ["History", "fit", "evaluate", "predict", "confusion_matrix", "blas_th
 def blas_threads(threads: int | None):
     """A context in which NumPy's BLAS uses ``threads`` threads (``None``: leave it as it is).
 
-    The matrices of a small network are small: splitting each product across threads costs more
-    than it saves, and on a busy machine waiting threads make it several times slower. So the
-    training loop runs single-threaded by default.
+    The matrices of a small network are small: splitting each product across BLAS threads costs
+    more than it saves, and on a busy machine waiting threads make it several times slower. So
+    :func:`fit` splits the batch instead (two halves at once, each with one BLAS thread), and
+    :func:`predict` and :func:`evaluate` run on one thread by default.
     """
     if threads is None:
         return nullcontext()
@@ -87,7 +89,7 @@ def _check_callable(value, name: str, signature: str):
 
 def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
         augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True,
-        threads: int | None = 1) -> History:
+        threads: int | None = None) -> History:
     """Train ``model`` with mini-batches of shuffled examples and the softmax cross-entropy loss.
 
     Parameters
@@ -113,7 +115,10 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     progress : bool
         Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
     threads : int or None
-        BLAS threads while training (see :func:`blas_threads`); None keeps the current setting.
+        Cores to train on. Each batch is computed as two halves, at once when two cores are
+        allowed; ``None`` allows as many as NumPy's BLAS may use (every core, unless limited,
+        e.g. with ``threadpoolctl``), 1 runs the halves one after the other. The numbers are the
+        same, bit for bit, either way.
 
     Returns
     -------
@@ -149,6 +154,7 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
     if snapshot is not None:
         history.snapshots.append(snapshot(model))
     steps = -(-len(x) // batch_size)
+    forward_and_backward = ShardedStep(model)
     bar = tqdm(total=epochs * steps, unit="batch", disable=not progress)
     for epoch in range(1, epochs + 1):
         model.train()
@@ -159,9 +165,9 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
         for first in range(0, len(x), batch_size):
             batch = order[first:first + batch_size]
             inputs = x[batch] if augment is None else augment(x[batch], rng)
-            logits = model.forward(inputs)
-            loss, grad = softmax_cross_entropy(logits, y[batch])
-            model.backward(grad, input_grad=False)
+            # forward, the loss, backward (the first layer needs no input gradient), on both halves
+            # of the batch at once (see cnnhelpers.nn._shards); then the optimizer's step
+            loss, logits = forward_and_backward(inputs, y[batch])
             optimizer.step()
             total_loss += loss * len(batch)
             correct += int((logits.argmax(axis=1) == y[batch]).sum())
@@ -190,7 +196,7 @@ def _logits(model: Sequential, x: np.ndarray, batch_size, threads: int | None) -
         return np.concatenate([model.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)])
 
 
-def predict(model: Sequential, x, *, batch_size: int = 500, threads: int | None = 1) -> np.ndarray:
+def predict(model: Sequential, x, *, batch_size: int = 100, threads: int | None = 1) -> np.ndarray:
     """Class probabilities (N, classes) for inputs ``x`` (N, ...), in evaluation mode.
 
     An empty batch (N = 0) gives an empty ``(0, classes)`` result, as in PyTorch.
@@ -203,7 +209,7 @@ def predict(model: Sequential, x, *, batch_size: int = 500, threads: int | None 
     return softmax(_logits(model, _check_inputs(model, x, allow_empty=True), batch_size, threads))
 
 
-def evaluate(model: Sequential, x, y, *, batch_size: int = 500, threads: int | None = 1) -> tuple[float, float]:
+def evaluate(model: Sequential, x, y, *, batch_size: int = 100, threads: int | None = 1) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)``, in evaluation mode.
 
     Returns
