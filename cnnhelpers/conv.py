@@ -211,7 +211,10 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarr
                              f"{weight.shape[0]} output channels; got shape {bias.shape}")
         if not given_floats:  # a list or integers carry no precision of their own: keep the output's
             bias = bias.astype(out.dtype)
-        out = out + bias[:, None, None]  # float arrays promote as in NumPy: float32 stays float32 if all are
+        if np.result_type(out, bias) == out.dtype:
+            out += bias[:, None, None]  # out is ours, fresh: no need for a second array
+        else:
+            out = out + bias[:, None, None]  # float arrays promote as in NumPy: float32 stays float32 if all are
     return out if batched else out[0]
 
 

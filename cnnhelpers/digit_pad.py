@@ -39,7 +39,7 @@ __all__ = ["DIGIT_NET_SHA256", "PAD_SIZE", "PEN_WIDTH", "mnist_style", "render_s
            "save_network", "load_network", "load_digit_net", "classify", "DigitPad"]
 
 #: SHA-256 of ``data/digit_net.npz``, printed by ``data/make_digit_net.py``.
-DIGIT_NET_SHA256 = "1800ff188a7abbc7e2a824b2df7ae4b4e146668c9f77216009b8a684176a2d64"
+DIGIT_NET_SHA256 = "5c33b3d9222ce46bfe8ca4f4ddf7bf5ce8972cff5ad930cc290e6b078f283ec6"
 #: The pad's side in screen pixels, and the pen's width: a digit as tall as the pad has strokes
 #: about as thick, relative to its height, as MNIST's.
 PAD_SIZE = 280
