@@ -128,8 +128,9 @@ def test_every_numbered_notebook_with_exercises_is_an_assignment(course):
         assert "BEGIN SOLUTION" not in released and "NotImplementedError" in released
 
 
-@pytest.mark.parametrize("assignment", ["01_kernels", "02_padding", "03_stride", "04_depth", "05_pooling",
-                                        "06_full_cnn"])
+# 02, 03 and 04 grow one Build-it conv2d (02 padding, 03 stride, 04 channels): 03 stands for the three,
+# which keeps CI short; every assignment is still released and checked above.
+@pytest.mark.parametrize("assignment", ["01_kernels", "03_stride", "05_pooling", "06_full_cnn"])
 def test_a_student_with_everything_right_gets_full_marks_and_feedback(course, assignment):
     root, api, _ = course
     submit(course, "right", assignment, lambda grade_id, cell, source, test: model_answer(source))
