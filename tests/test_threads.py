@@ -88,16 +88,16 @@ def _digit_model(dtype, extra=()):
 
 def _train(threads, dtype=np.float64, extra=()):
     rng = np.random.default_rng(1)
-    x, y = rng.random((70, 1, 12, 12)), rng.integers(0, 10, 70)
+    x, y = rng.random((150, 1, 12, 12)), rng.integers(0, 10, 150)  # batches of 64, 64 (split in two) and 22
     model = _digit_model(dtype, extra)
-    history = nn.fit(model, x, y, optimizer=nn.Adam(model.parameters(), lr=1e-2), epochs=2, batch_size=16,
+    history = nn.fit(model, x, y, optimizer=nn.Adam(model.parameters(), lr=1e-2), epochs=2, batch_size=64,
                      augment=random_shifts, rng=2, progress=False, threads=threads)
     return history, [p.data for p in model.parameters().values()]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fit_trains_the_same_on_one_core_and_on_two(dtype):
-    """fit computes each batch as two halves, at once on two cores: the same numbers either way."""
+    """fit computes a batch of 64 or more as two halves, at once on two cores: the same numbers either way."""
     (h1, p1), (h2, p2) = _train(1, dtype), _train(2, dtype)
     assert h1.loss == h2.loss and h1.accuracy == h2.accuracy
     for a, b in zip(p1, p2, strict=True):
@@ -113,11 +113,11 @@ def test_fit_with_dropout_is_reproducible_on_two_cores():
 def test_a_split_step_gives_the_whole_batch_gradient():
     """The halves' gradients, added, are the gradient of the loss over the whole batch (float64 rounding)."""
     rng = np.random.default_rng(3)
-    x, y = rng.random((9, 1, 12, 12)), rng.integers(0, 10, 9)  # odd: halves of 5 and 4
+    x, y = rng.random((65, 1, 12, 12)), rng.integers(0, 10, 65)  # odd: halves of 33 and 32
     split, whole = _digit_model(np.float64), _digit_model(np.float64)
     loss, logits = ShardedStep(split)(x, y)
     whole_loss, grad = nn.softmax_cross_entropy(whole.forward(x), y)
     whole.backward(grad, input_grad=False)
-    assert logits.shape == (9, 10) and loss == pytest.approx(whole_loss, rel=1e-14)
+    assert logits.shape == (65, 10) and loss == pytest.approx(whole_loss, rel=1e-14)
     for name, param in whole.parameters().items():
         np.testing.assert_allclose(split.parameters()[name].grad, param.grad, rtol=1e-12, atol=1e-15)

@@ -15,6 +15,12 @@ one core or two. NumPy releases the GIL inside its array operations and BLAS, so
 do run at the same time (the threads are :mod:`cnnhelpers._fast_conv`'s pool, which keeps each
 half's BLAS on one thread). A model with a Dropout layer draws random numbers while it trains, and
 two threads would draw them in an order that changes from run to run: such a model is not split.
+
+Small halves are not worth it: much of a small half's time is spent in the Python interpreter,
+which one thread at a time may run (the GIL), so two halves of a few images each barely overlap
+and the split only adds work. A batch is split only when each half gets at least ``MIN_HALF``
+images (``benchmarks/results/issue16_training.txt`` has the measurements). Like the split itself,
+that depends on the batch size only, never on the number of threads.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from .layers import Dropout, Parameter
 from .losses import softmax_cross_entropy
 
 _HALVES = 2
+MIN_HALF = 32
 
 
 def _shard(model):
@@ -56,7 +63,7 @@ class ShardedStep:
         self.shards = [_shard(model) for _ in range(_HALVES)] if self.split else []
 
     def __call__(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-        if not self.split or len(inputs) < _HALVES:
+        if not self.split or len(inputs) < _HALVES * MIN_HALF:
             logits = self.model.forward(inputs)
             loss, grad = softmax_cross_entropy(logits, labels)
             self.model.backward(grad, input_grad=False)

@@ -115,10 +115,10 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     progress : bool
         Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
     threads : int or None
-        Cores to train on. Each batch is computed as two halves, at once when two cores are
-        allowed; ``None`` allows as many as NumPy's BLAS may use (every core, unless limited,
-        e.g. with ``threadpoolctl``), 1 runs the halves one after the other. The numbers are the
-        same, bit for bit, either way.
+        Cores to train on. A batch of 64 or more is computed as two halves, at once when two
+        cores are allowed; ``None`` allows as many as NumPy's BLAS may use (every core, unless
+        limited, e.g. with ``threadpoolctl``), 1 runs the halves one after the other. The numbers
+        are the same, bit for bit, either way.
 
     Returns
     -------

@@ -1,0 +1,167 @@
+"""What two of the training loop's speed choices buy, and how long notebook 06's training takes.
+
+Three measurements, each printed with threadpoolctl's description of the BLAS:
+
+1. **Freed memory kept for reuse** (``cnnhelpers._memory``): one float64 and one float32 training
+   step of notebook 06's network on a batch of 32, in a fresh process with the setting on
+   (the default) and one with it off (``CNNHELPERS_SYSTEM_MALLOC=1``), alternately; the median
+   step time and the minor page faults per step.
+2. **The batch split in two halves** (``cnnhelpers.nn._shards``): a step computed whole and split,
+   timed alternately in one process at 1 and 2 threads, for batches of 32 and 64.
+3. **Notebook 06's training** as the notebook runs it (7 epochs, batch 32, float64, validation
+   after every epoch): wall time and test accuracy, ``threads=1`` and the default.
+
+    python benchmarks/bench_training.py [--repeat 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+from _matrix import blas_description
+from threadpoolctl import threadpool_limits
+
+from cnnhelpers import nn
+from cnnhelpers.data import load_mnist5k, random_shifts, to_batch
+from cnnhelpers.nn import _shards as shards
+from cnnhelpers.nn._shards import ShardedStep
+
+STEP = """
+import resource, statistics, sys, time
+import numpy as np
+from threadpoolctl import threadpool_limits
+sys.path.insert(0, {here!r})
+from bench_training import network
+from cnnhelpers import nn
+model = network(np.{dtype})
+optimizer = nn.Adam(model.parameters())
+rng = np.random.default_rng(0)
+x, y = rng.random((32, 1, 28, 28)), rng.integers(0, 10, 32)
+def step():
+    _, grad = nn.softmax_cross_entropy(model.forward(x), y)
+    model.backward(grad, input_grad=False)
+    optimizer.step()
+with threadpool_limits(1):
+    for _ in range(5):
+        step()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    times = []
+    for _ in range(40):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+print(statistics.median(times), faults / 40)
+"""
+
+
+def network(dtype=np.float64, seed: int = 0) -> nn.Sequential:
+    """Notebook 06's network."""
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(nn.Conv2d(1, 12, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(12, 24, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(24 * 7 * 7, 64, rng=rng), nn.ReLU(), nn.Linear(64, 10, rng=rng)).astype(dtype)
+
+
+def memory(repeat: int) -> None:
+    print("## 1. freed memory kept for reuse: one training step, batch 32, 1 thread, fresh process each\n")
+    print("| dtype | setting | step ms (median of the runs' medians) | page faults per step |")
+    print("|---|---|---:|---:|")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for dtype in ("float64", "float32"):
+        results = {"kept for reuse (default)": [], "glibc's own (CNNHELPERS_SYSTEM_MALLOC=1)": []}
+        for _ in range(max(3, repeat // 3)):
+            for setting, record in results.items():
+                env = dict(os.environ)
+                env.pop("CNNHELPERS_SYSTEM_MALLOC", None)
+                if "SYSTEM" in setting:
+                    env["CNNHELPERS_SYSTEM_MALLOC"] = "1"
+                out = subprocess.run([sys.executable, "-c", STEP.format(here=here, dtype=dtype)], env=env,
+                                     capture_output=True, text=True, check=True).stdout.split()
+                record.append((float(out[0]), float(out[1])))
+        for setting, record in results.items():
+            print(f"| {dtype} | {setting} | {statistics.median(r[0] for r in record) * 1e3:.2f} | "
+                  f"{statistics.median(r[1] for r in record):.0f} |")
+    print()
+
+
+def split(repeat: int) -> None:
+    print("## 2. a step computed whole or as two halves (fit's split), alternately in one process\n")
+    print("| dtype | batch | threads | whole ms | two halves ms | whole / halves |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for dtype in (np.float64, np.float32):
+        for batch in (32, 64):
+            rng = np.random.default_rng(0)
+            x, y = rng.random((batch, 1, 28, 28)).astype(dtype), rng.integers(0, 10, batch)
+            model = network(dtype)
+            optimizer = nn.Adam(model.parameters())
+            halves = ShardedStep(model)
+
+            def whole():
+                _, grad = nn.softmax_cross_entropy(model.forward(x), y)
+                model.backward(grad, input_grad=False)
+                optimizer.step()
+
+            def two_halves():
+                halves(x, y)
+                optimizer.step()
+
+            for threads in (1, 2):
+                with threadpool_limits(threads):
+                    times = {"whole": [], "halves": []}
+                    saved, shards.MIN_HALF = shards.MIN_HALF, 1  # split whatever the batch, for the comparison
+                    try:
+                        for _ in range(repeat):
+                            for name, step in (("whole", whole), ("halves", two_halves)):
+                                step()
+                                start = time.perf_counter()
+                                for _ in range(5):
+                                    step()
+                                times[name].append((time.perf_counter() - start) / 5)
+                    finally:
+                        shards.MIN_HALF = saved
+                a, b = statistics.median(times["whole"]), statistics.median(times["halves"])
+                print(f"| {np.dtype(dtype).name} | {batch} | {threads} | {a * 1e3:.2f} | {b * 1e3:.2f} | {a / b:.2f} |")
+    print()
+
+
+def notebook_training() -> None:
+    print("## 3. notebook 06's training: 7 epochs, batch 32, float64, shifted digits, validation each epoch\n")
+    print("| threads | wall s | s per epoch (training steps only) | test accuracy |")
+    print("|---|---:|---:|---:|")
+    digits = load_mnist5k()
+    x, x_test = to_batch(digits.x_train), to_batch(digits.x_test)
+    for threads in (1, None):
+        model = network(np.float64)
+
+        def schedule(epoch):
+            return 3e-3 * 0.7 ** (epoch - 1)
+
+        start = time.perf_counter()
+        history = nn.fit(model, x, digits.y_train, optimizer=nn.Adam(model.parameters(), lr=schedule(1)), epochs=7,
+                         batch_size=32, augment=random_shifts, lr_schedule=schedule,
+                         validation=(x_test, digits.y_test), rng=0, progress=False, threads=threads)
+        wall = time.perf_counter() - start
+        print(f"| {threads or 'all (default)'} | {wall:.1f} | {statistics.mean(history.seconds):.2f} | "
+              f"{history.val_accuracy[-1]:.3f} |")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+    print(f"threadpoolctl: {blas_description()}; cores: {os.cpu_count()}; numpy {np.__version__}\n")
+    memory(args.repeat)
+    split(args.repeat)
+    notebook_training()
+
+
+if __name__ == "__main__":
+    main()
