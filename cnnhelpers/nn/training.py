@@ -25,8 +25,8 @@ def blas_threads(threads: int | None):
 
     The matrices of a small network are small: splitting each product across BLAS threads costs
     more than it saves, and on a busy machine waiting threads make it several times slower. So
-    :func:`fit` splits the batch instead (two halves at once, each with one BLAS thread), and
-    :func:`predict` and :func:`evaluate` run on one thread by default.
+    :func:`fit`, :func:`predict` and :func:`evaluate` run on one thread by default; given more,
+    ``fit`` splits a large batch in two halves that run at once, each with one BLAS thread.
     """
     if threads is None:
         return nullcontext()
@@ -89,7 +89,7 @@ def _check_callable(value, name: str, signature: str):
 
 def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
         augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True,
-        threads: int | None = None) -> History:
+        threads: int | None = 1) -> History:
     """Train ``model`` with mini-batches of shuffled examples and the softmax cross-entropy loss.
 
     Parameters
@@ -116,9 +116,9 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
         Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
     threads : int or None
         Cores to train on. A batch of 64 or more is computed as two halves, at once when two
-        cores are allowed; ``None`` allows as many as NumPy's BLAS may use (every core, unless
-        limited, e.g. with ``threadpoolctl``), 1 runs the halves one after the other. The numbers
-        are the same, bit for bit, either way.
+        cores are allowed (``threads=2``, or ``None``: as many as NumPy's BLAS may use). The
+        default, 1, runs everything on one core: on a busy machine, threads waiting for a core
+        can make training several times slower. The numbers are the same, bit for bit, either way.
 
     Returns
     -------
