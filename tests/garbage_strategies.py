@@ -1,0 +1,49 @@
+"""Hypothesis strategies for garbage input, and the call that checks which exceptions escape.
+
+Shared by the garbage tests (``test_garbage.py``: the core, ``nn``, ``data``, ``images``;
+``test_garbage_lessons.py``: the lesson modules, the widgets and the other helpers).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+odd_dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.uint8, np.int8, np.bool_,
+                              np.complex128, np.dtype(">f4"), np.dtype("U3"), np.dtype("O"), np.dtype("M8[s]")])
+numbers = st.one_of(st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
+                    st.sampled_from([0, -1, 1, 2, 10**12, 2**63, 1e308, -0.0, float("nan"), float("inf")]))
+numpy_scalars = st.one_of(st.integers(-10**6, 10**6).map(np.int64), st.floats(width=32).map(np.float32),
+                          st.floats().map(lambda v: np.array(v)), st.just(np.bool_(True)))
+small_arrays = hnp.arrays(odd_dtypes, hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4))
+masked = small_arrays.filter(lambda a: a.dtype.kind in "fiub").map(lambda a: np.ma.masked_array(a, mask=a != a))
+atoms = st.one_of(numbers, numpy_scalars, st.text(max_size=8), st.none(), st.booleans(), small_arrays, masked,
+                  st.just(object()), st.just(np.random.default_rng(0)), st.just(print))
+garbage = st.recursive(atoms, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                        st.tuples(inner, inner), st.dictionaries(st.text(max_size=3),
+                                                                                                 inner, max_size=2)),
+                       max_leaves=8)
+
+
+def garbage_settings(max_examples: int) -> settings:
+    """Hypothesis settings for the garbage tests: no deadline, no database, fixtures allowed."""
+    return settings(max_examples=max_examples, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                           HealthCheck.filter_too_much, HealthCheck.data_too_large])
+
+
+def call_with(name: str, function, args, kwargs, allowed: tuple[type[BaseException], ...]):
+    """Call; return None when it returns or raises one of ``allowed``, else a description of what escaped."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            function(*args, **kwargs)
+    except allowed:
+        return None
+    except Exception as error:  # noqa: BLE001 - what these tests look for
+        return f"{name}(*{args!r:.200}, **{kwargs!r:.200}) raised {type(error).__name__}: {error}"
+    return None
