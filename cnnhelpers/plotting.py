@@ -45,12 +45,15 @@ from weakref import WeakKeyDictionary
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Colormap, Normalize, TwoSlopeNorm
+from matplotlib.figure import FigureBase
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from ._drawing import StampedText, stamp_labels  # grid numbers pasted from bitmaps: grids redraw under sliders
+from ._validate import instance
 
 __all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "HIGHLIGHTS", "ColorScale", "color_scale",
            "is_signed", "text_color", "show_map", "alt_text", "lecture_style", "use_lecture_style", "draw_grid",
@@ -530,6 +533,17 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     terms = " + ".join(f"{p:g}·{k:g}" if k >= 0 else f"{p:g}·({k:g})" for p, k in pairs)
     fig.suptitle(f"output[{row}, {col}] = {terms} = {output[row, col]:g}", fontsize="large")
     return fig
+
+
+def check_axes(ax, name: str = "ax"):
+    """``ax`` if it is a matplotlib Axes, else TypeError naming ``name``."""
+    return instance(ax, name, Axes, "a matplotlib Axes")
+
+
+def check_figure(fig, name: str = "fig", optional: bool = True):
+    """``fig`` if it is a matplotlib Figure (or SubFigure; or None when ``optional``), else TypeError."""
+    kinds = (FigureBase, type(None)) if optional else FigureBase
+    return instance(fig, name, kinds, "a matplotlib Figure" + (" or None" if optional else ""))
 
 
 def check_position(position, shape: tuple[int, int], name: str = "position") -> tuple[int, int]:

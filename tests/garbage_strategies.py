@@ -6,6 +6,9 @@ Shared by the garbage tests (``test_garbage.py``: the core, ``nn``, ``data``, ``
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import warnings
 
 import numpy as np
@@ -36,10 +39,39 @@ def garbage_settings(max_examples: int) -> settings:
                                            HealthCheck.filter_too_much, HealthCheck.data_too_large])
 
 
-def call_with(name: str, function, args, kwargs, allowed: tuple[type[BaseException], ...]):
-    """Call; return None when it returns or raises one of ``allowed``, else a description of what escaped."""
+class TookTooLong(Exception):
+    """A garbage call still running after ``TIME_LIMIT`` seconds (an unbounded loop or allocation)."""
+
+
+TIME_LIMIT = 20
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    """Raise TookTooLong in the main thread after ``seconds`` (where SIGALRM exists; else no limit)."""
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TookTooLong(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def call_with(name: str, function, args, kwargs, allowed: tuple[type[BaseException], ...]):
+    """Call; return None when it returns or raises one of ``allowed``, else a description of what escaped.
+
+    A call still running after ``TIME_LIMIT`` seconds is a failure too: garbage must not hang.
+    """
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"), time_limit(TIME_LIMIT):
             warnings.simplefilter("ignore")
             function(*args, **kwargs)
     except allowed:

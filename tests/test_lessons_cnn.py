@@ -80,7 +80,7 @@ def test_explorer_draws_the_moved_digit_and_every_map(explorer):
 
 def test_explorer_index_out_of_range_is_a_message(explorer):
     assert explorer.safe_update(index=5, dx=0.0, dy=0.0, angle=0.0) is False
-    assert "index must lie in 0..2" in explorer.message.value
+    assert "index must be an int from 0 to 2; got 5" in explorer.message.value
 
 
 def test_snapshot_records_first_layer_filters_and_maps(digits):
@@ -105,7 +105,7 @@ def test_scrubber_epoch_out_of_range_is_a_message():
     shots = [{"filters": np.zeros((2, 1, 3, 3)), "maps": np.zeros((2, 4, 4))}]
     scrubber = TrainingScrubber(shots)
     assert scrubber.safe_update(epoch=3) is False
-    assert "epoch must lie in 0..0" in scrubber.message.value
+    assert "epoch must be an int from 0 to 0; got 3" in scrubber.message.value
 
 
 def test_scrubber_rejects_snapshots_without_filters():
