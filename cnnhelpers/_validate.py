@@ -173,11 +173,25 @@ def instance(value, name: str, kind, expected: str):
     return value
 
 
-def text(value, name: str, optional: bool = False) -> str | None:
+def string(value, name: str, optional: bool = False) -> str | None:
     """A str (or None when ``optional``) for a title, a label or a message."""
     if not (isinstance(value, str) or (optional and value is None)):
         raise TypeError(f"{name} must be a str{' or None' if optional else ''}; got {describe(value)}")
     return value
+
+
+def check_callable(value, name: str):
+    """``value`` if it can be called, else TypeError."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function; got {describe(value)}")
+    return value
+
+
+def named_arrays(value, name: str, ndim: tuple[int, ...], layout: str) -> dict[str, np.ndarray]:
+    """A non-empty dict of name -> real array with one of ``ndim`` dimensions (named kernels, images)."""
+    if not isinstance(value, dict) or not value:
+        raise TypeError(f"{name} must be a non-empty dict of name -> {layout} array; got {describe(value)}")
+    return {key: real_array(array, f"{name}[{key!r}]", ndim, layout) for key, array in value.items()}
 
 
 def flag(value, name: str) -> bool:

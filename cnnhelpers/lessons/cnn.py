@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import nn
-from .._validate import count, describe, instance, real_array, real_number, text
+from .._validate import count, describe, instance, real_array, real_number, string
 from ..conv import conv2d, conv2d_backward, correlate2d
 from ..data import shift_and_rotate
 from ..images import load_image
@@ -81,7 +81,7 @@ def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncol
     ncols = max(1, min(count(ncols, "ncols"), number))
     size = real_number(size, "size", positive=True)
     titles, title_colors = _labels(titles, "titles", number), _labels(title_colors, "title_colors", number)
-    suptitle = text(suptitle, "suptitle", optional=True)
+    suptitle = string(suptitle, "suptitle", optional=True)
     nrows = -(-number // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.45) * nrows), squeeze=False,
                              layout="constrained")
@@ -120,7 +120,7 @@ def show_learning_curves(history, *, title: str = "learning curves") -> Figure:
     fig : matplotlib Figure
     """
     instance(history, "history", nn.History, "a cnnhelpers.nn.History (what fit returns)")
-    title = text(title, "title")
+    title = string(title, "title")
     epochs = np.arange(1, history.epochs + 1)
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
     loss_ax.plot(epochs, history.loss, "o-", label="training (during the epoch)")
@@ -153,7 +153,7 @@ def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix 
     counts = real_array(counts, "counts", (2,), "(K, K)")
     if counts.shape[0] != counts.shape[1] or counts.size == 0:
         raise ValueError(f"counts must be a square (K, K) array with K >= 1; got shape {counts.shape}")
-    title = text(title, "title")
+    title = string(title, "title")
     fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
     mistakes = np.where(np.eye(len(counts), dtype=bool), np.nan, counts.astype(float))
     cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad=HIGHLIGHTS[1])
