@@ -194,6 +194,16 @@ def named_arrays(value, name: str, ndim: tuple[int, ...], layout: str) -> dict[s
     return {key: real_array(array, f"{name}[{key!r}]", ndim, layout) for key, array in value.items()}
 
 
+def strings(values, name: str, number: int, optional: bool = True) -> list[str] | None:
+    """A sequence of at least ``number`` str (titles, labels, colour names) as a list; or None when ``optional``."""
+    if values is None and optional:
+        return None
+    if not isinstance(values, (list, tuple)) or len(values) < number or not all(isinstance(v, str) for v in values):
+        expected = f"{'None or ' if optional else ''}a list of {number} str"
+        raise TypeError(f"{name} must be {expected}; got {describe(values)}")
+    return list(values)
+
+
 def flag(value, name: str) -> bool:
     """A bool (Python or NumPy) as a Python bool."""
     if not isinstance(value, (bool, np.bool_)):

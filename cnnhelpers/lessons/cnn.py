@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import nn
-from .._validate import count, describe, instance, real_array, real_number, string
+from .._validate import count, describe, instance, real_array, real_number, string, strings
 from ..conv import conv2d, conv2d_backward, correlate2d
 from ..data import shift_and_rotate
 from ..images import load_image
@@ -80,7 +80,7 @@ def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncol
     number = len(images)
     ncols = max(1, min(count(ncols, "ncols"), number))
     size = real_number(size, "size", positive=True)
-    titles, title_colors = _labels(titles, "titles", number), _labels(title_colors, "title_colors", number)
+    titles, title_colors = strings(titles, "titles", number), strings(title_colors, "title_colors", number)
     suptitle = string(suptitle, "suptitle", optional=True)
     nrows = -(-number // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.45) * nrows), squeeze=False,
@@ -97,15 +97,6 @@ def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncol
     if suptitle:
         fig.suptitle(suptitle)
     return fig
-
-
-def _labels(values, name: str, number: int) -> list[str] | None:
-    """None, or a sequence of at least ``number`` str (titles, colour names) as a list."""
-    if values is None:
-        return None
-    if not isinstance(values, (list, tuple)) or len(values) < number or not all(isinstance(v, str) for v in values):
-        raise TypeError(f"{name} must be None or a list of {number} str; got {describe(values)}")
-    return list(values)
 
 
 def show_learning_curves(history, *, title: str = "learning curves") -> Figure:

@@ -24,7 +24,7 @@ from .._validate import as_float_array, check_ndim, describe, padding_amounts, p
 from ..conv import correlate2d
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
-from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, check_figure, draw_grid, panel_row, signed_norm
 from ..sizes import layer_sizes
 from ..slides import SLIDE_INPUT
 
@@ -238,6 +238,7 @@ def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
     ['padding 0:\n9 of 25 pixels are centres', 'padding 1:\n25 of 25 pixels are centres']
     >>> plt.close(fig)
     """
+    check_figure(fig)
     image = as_float_array(image, "image")
     check_ndim(image, "image", (2,), "(H, W)")
     widths = [image.shape[1] + 2 * int(p) for p in paddings]
@@ -334,6 +335,7 @@ def show_padding_modes(image, kernel, *, padding=None, corner: int | None = None
     -------
     fig : matplotlib Figure
     """
+    check_figure(fig)
     image = as_float_array(image, "image")
     kernel = as_float_array(kernel, "kernel")
     check_ndim(image, "image", (2,), "(H, W)")
@@ -388,6 +390,7 @@ def show_layer_sizes(size: int, num_layers: int, kernel_sizes=(3, 5, 7), *, fig=
     ['3x3, no padding', '5x5, no padding', "any kernel, padding 'same'"]
     >>> plt.close(fig)
     """
+    check_figure(fig)
     if fig is None:
         fig = plt.figure(figsize=(11, 5.5), layout="constrained")
     ax = fig.subplots()
@@ -437,6 +440,7 @@ def show_true_size(images, titles=None, *, cmap: str = IMAGE_CMAP, size: float =
     ['8x8', '4x4']
     >>> plt.close(fig)
     """
+    check_figure(fig)
     images = [np.asarray(image, dtype=float) for image in images]
     for k, image in enumerate(images):
         if image.ndim != 2:

@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from .._validate import string
 from ..conv import conv_output_size, correlate2d
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
@@ -236,6 +237,7 @@ class KernelGrid(widgets.GridBox):
     value = traitlets.Tuple()
 
     def __init__(self, kernel=KERNELS["sobel_x"], cell_width: str = "68px"):
+        cell_width = string(cell_width, "cell_width")
         self._cells = [widgets.FloatText(value=0.0, step=0.1, layout=widgets.Layout(width=cell_width))
                        for _ in range(25)]
         self._syncing = False

@@ -23,7 +23,7 @@ from .._validate import as_float_array, check_ndim, padding_amounts, pair
 from ..conv import correlate2d, offset_slices
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
-from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, check_position, draw_grid, panel_row
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, check_figure, check_position, draw_grid, panel_row
 from ..sizes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
 
@@ -176,6 +176,7 @@ def show_strided_windows(image, kernel, *, stride=1, padding=0, dilation=1, posi
     ['input 5x5', 'kernel 3x3', 'output 2x2']
     >>> plt.close(fig)
     """
+    check_figure(fig)
     output = correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation)  # validates
     top, bottom, left, right = padding_amounts(padding, np.shape(kernel), pair(dilation, "dilation"),
                                                pair(stride, "stride"), allow_full=True)
