@@ -124,6 +124,9 @@ def show_array(shown, picture: np.ndarray) -> None:
 def place_in_row(axes, width_ratios, **margins) -> None:
     """Move ``axes`` to one row with the given relative widths (``GridSpec`` margins: left, wspace...)."""
     axes = np.atleast_1d(check_axes(axes, "axes", many=True))
+    width_ratios = real_array(width_ratios, "width_ratios", (1,), "(one per axes,)")
+    if len(width_ratios) != len(axes):
+        raise ValueError(f"width_ratios must hold one number per axes ({len(axes)}); got {len(width_ratios)}")
     grid = GridSpec(1, len(axes), width_ratios=width_ratios, **margins)
     for k, ax in enumerate(axes):
         box = grid[0, k].get_position(ax.get_figure())

@@ -54,7 +54,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ._drawing import StampedText, stamp_labels  # grid numbers pasted from bitmaps: grids redraw under sliders
 from ._validate import count as check_count
-from ._validate import describe, flag, instance, real_array, real_number, string
+from ._validate import describe, flag, instance, real_array, real_number, string, strings
 
 __all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "HIGHLIGHTS", "ColorScale", "color_scale",
            "is_signed", "text_color", "show_map", "alt_text", "lecture_style", "use_lecture_style", "draw_grid",
@@ -267,9 +267,10 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     -------
     The ``AxesImage`` of the cells.
     """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
-        raise ValueError(f"values must be a 2-D array; got shape {values.shape}")
+    values = real_array(values, "values", (2,), "(rows, columns)").astype(float)
+    check_axes(ax)
+    title, fmt = string(title, "title", optional=True), string(fmt, "fmt")
+    fontsize = None if fontsize is None else real_number(fontsize, "fontsize", positive=True)
     grid = grid_artists(ax)
     if grid is None:  # a first grid here, or its artists were removed
         grid = _GRIDS[ax] = _Grid(ax)
@@ -526,6 +527,7 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
 
     image = np.asarray(image, dtype=float)
     check_figure(fig)
+    titles = strings(titles, "titles", 3, optional=False)
     kernel = np.asarray(kernel, dtype=float)
     output = correlate2d(image, kernel, stride=stride, padding=padding)
     row, col = check_position((0, 0) if position is None else position, output.shape)

@@ -17,7 +17,8 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, describe, real_number, strings
+from .._validate import as_float_array, check_ndim, describe, flag, real_number, strings
+from .._validate import count as check_count
 from ..conv import conv2d, correlate2d
 from ..costs import conv_parameters
 from ..images import PHOTOS, load_image
@@ -405,7 +406,13 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     maps = as_float_array(maps, "maps")
     check_ndim(maps, "maps", (3,), "(O, H, W)")
     count = maps.shape[0]
-    ncols = ncols or min(count, 4)
+    ncols = min(count, 4) if ncols is None else check_count(ncols, "ncols")
+    titles, shared = strings(titles, "titles", count), flag(shared, "shared")
+    size = real_number(size, "size", positive=True)
+    limit = None if limit is None else real_number(limit, "limit", positive=True)
+    if box is not None and not (isinstance(box, (tuple, list)) and len(box) == 4):
+        raise TypeError(f"box must be None or (top, left, height, width); got {describe(box)}")
+    box = None if box is None else [real_number(v, "box") for v in box]
     nrows = -(-count // ncols)
     if fig is None:
         fig = plt.figure(figsize=(size * ncols + 1.2, size * nrows * maps.shape[1] / maps.shape[2] + 0.6),

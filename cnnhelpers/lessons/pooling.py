@@ -112,6 +112,7 @@ def pool(x, mode: str, kernel_size, stride=None, padding=0) -> np.ndarray:
     return POOLS[choice(mode, "mode", sorted(POOLS))](x, kernel_size, stride, padding)
 
 
+MAX_BLOCKS = 100  # blocks in one stack (receptive-field figures and experiment)
 MAX_WINDOWS = 10_000  # outlined windows: a grid with more could not be read, nor drawn in reasonable time
 
 
@@ -1147,7 +1148,7 @@ def show_receptive_field_growth(blocks: dict, max_blocks: int = 8, *, fig=None):
     if not isinstance(blocks, dict) or not blocks:
         raise TypeError(f"blocks must be a non-empty dict of label -> sequence of LayerSpec; got {describe(blocks)}")
     blocks = {label: _check_layers(block) for label, block in blocks.items()}
-    max_blocks = count(max_blocks, "max_blocks", maximum=100)
+    max_blocks = count(max_blocks, "max_blocks", maximum=MAX_BLOCKS)
     ax = fig.subplots()
     counts = np.arange(1, max_blocks + 1)
     markers = "osD^v<>"
@@ -1289,6 +1290,7 @@ class ReceptiveFieldExperiment(Experiment):
 
     def __init__(self, photo: str = "camera", max_blocks: int = 5):
         super().__init__()
+        max_blocks = count(max_blocks, "max_blocks", maximum=MAX_BLOCKS)
         self.photo = load_image(photo, gray=True)
         style = {"description_width": "initial"}
         self.controls = {
@@ -1311,11 +1313,8 @@ class ReceptiveFieldExperiment(Experiment):
     def compute(self, block: str, blocks: int, row: float, col: float) -> dict:
         """The stack, the output unit chosen by the row/column fractions, and its receptive field
         (formula and measurement: see :func:`measure_receptive_field`)."""
-        if block not in BLOCKS:
-            raise ValueError(f"block must be one of {list(BLOCKS)}; got {block!r}")
-        if not (isinstance(blocks, (int, np.integer)) and blocks >= 1):
-            raise ValueError(f"blocks must be an int >= 1; got {blocks!r}")
-        layers = list(BLOCKS[block]) * int(blocks)
+        block, blocks = choice(block, "block", BLOCKS), count(blocks, "blocks", maximum=MAX_BLOCKS)
+        layers = list(BLOCKS[block]) * blocks
         out_h, out_w = output_shapes(layers, self.photo.shape)[-1]  # readable error if it does not fit
         position = (round(float(row) * (out_h - 1)), round(float(col) * (out_w - 1)))
         return {"layers": layers, "output_shape": (out_h, out_w), "size": receptive_field_steps(layers)[-1].size,
