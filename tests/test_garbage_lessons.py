@@ -439,8 +439,9 @@ def valid_calls(tmp_path) -> dict:
         # -- kernel_editor
         "kernel_editor.KernelEditor": lambda: (kernel_editor.KernelEditor, ("camera", "box_blur"),
                                                {"size": 32, "weight_range": 4.0}),
-        "KernelEditor.update": lambda: (shared("KernelEditor").update, ("camera",),
-                                        {f"w{i}{j}": float(KERNEL[i, j]) for i in range(3) for j in range(3)}),
+        "KernelEditor.update": lambda: (shared("KernelEditor").update, (),
+                                        {"photo": "camera", **{f"w{i}{j}": float(KERNEL[i, j]) for i in range(3)
+                                                               for j in range(3)}}),
         "KernelEditor.apply_preset": lambda: (shared("KernelEditor").apply_preset, ("sobel_y",), {}),
         "KernelEditor.image": lambda: (shared("KernelEditor").image, ("camera",), {}),
         # -- slides, costs, sizes
@@ -551,8 +552,7 @@ def test_all_garbage_arguments(tmp_path, name, draw):
     assert problem is None, problem
 
 
-EXPERIMENTS = [name for name in METHODS if name.endswith(".update") and name.split(".")[0] not in
-               ("WeightedSumStepper", "KernelEditor")]
+EXPERIMENTS = [name for name in METHODS if name.endswith(".update")]  # every one is a live.Experiment
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
@@ -563,6 +563,7 @@ def test_a_slider_given_garbage_answers_in_words(tmp_path, name, draw):
     function, args, kwargs = valid_call(name, tmp_path)
     args, kwargs = garbled(function, args, kwargs, draw)
     experiment = function.__self__
+    assert isinstance(experiment, live.Experiment)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         experiment.safe_update(*args, **kwargs)
