@@ -7,6 +7,8 @@ Shared by the garbage tests (``test_garbage.py``: the core, ``nn``, ``data``, ``
 from __future__ import annotations
 
 import contextlib
+import inspect
+import os
 import signal
 import threading
 import warnings
@@ -33,10 +35,39 @@ garbage = st.recursive(atoms, lambda inner: st.one_of(st.lists(inner, max_size=4
 
 
 def garbage_settings(max_examples: int) -> settings:
-    """Hypothesis settings for the garbage tests: no deadline, no database, fixtures allowed."""
+    """Hypothesis settings for the garbage tests: no deadline, no database, fixtures allowed.
+
+    The environment variable ``GARBAGE_EXAMPLES`` replaces ``max_examples`` for a deeper search
+    than CI's (``GARBAGE_EXAMPLES=200 python -m pytest tests/test_garbage_lessons.py``).
+    """
+    max_examples = int(os.environ.get("GARBAGE_EXAMPLES", max_examples))
     return settings(max_examples=max_examples, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.filter_too_much, HealthCheck.data_too_large])
+
+
+def one_garbage_argument(args: tuple, kwargs: dict, draw) -> tuple[tuple, dict]:
+    """A valid call's arguments with one of them replaced by garbage (an extra argument if it has none)."""
+    slots = [("arg", i) for i in range(len(args))] + [("kw", key) for key in kwargs]
+    if not slots:
+        return (draw.draw(garbage, label="extra argument"),), kwargs
+    kind, where = draw.draw(st.sampled_from(slots), label="replaced")
+    value = draw.draw(garbage, label="garbage")
+    if kind == "arg":
+        return args[:where] + (value,) + args[where + 1:], kwargs
+    return args, {**kwargs, where: value}
+
+
+def all_garbage_arguments(function, args: tuple, kwargs: dict, draw) -> tuple[tuple, dict]:
+    """Garbage for every required positional argument of ``function`` and for some of the keywords of a valid call."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+        count = sum(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                    for p in parameters)
+    except (TypeError, ValueError):
+        count = len(args)
+    args = tuple(draw.draw(garbage, label=f"arg {i}") for i in range(count))
+    return args, {key: draw.draw(garbage, label=key) for key in kwargs if draw.draw(st.booleans(), label=f"{key}?")}
 
 
 class TookTooLong(Exception):
@@ -65,13 +96,41 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+MEMORY_LIMIT = 4 * 2**30  # bytes a garbage call may add to the process's address space
+
+
+@contextlib.contextmanager
+def memory_limit(extra: int):
+    """Cap the address space at its present size plus ``extra`` bytes (Linux; elsewhere no cap).
+
+    An allocation beyond it raises MemoryError, a failure the test reports, instead of the
+    machine's out-of-memory killer ending the whole test run (and whatever else was running).
+    """
+    try:
+        import resource
+
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+        previous = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (size + extra, previous[1]))
+    except (ImportError, OSError, ValueError, StopIteration):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, previous)
+
+
 def call_with(name: str, function, args, kwargs, allowed: tuple[type[BaseException], ...]):
     """Call; return None when it returns or raises one of ``allowed``, else a description of what escaped.
 
-    A call still running after ``TIME_LIMIT`` seconds is a failure too: garbage must not hang.
+    A call still running after ``TIME_LIMIT`` seconds, or asking for more than ``MEMORY_LIMIT``
+    bytes, is a failure too: garbage must not hang nor exhaust the machine.
     """
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"), time_limit(TIME_LIMIT):
+        with (warnings.catch_warnings(), np.errstate(all="ignore"), time_limit(TIME_LIMIT),
+              memory_limit(MEMORY_LIMIT)):
             warnings.simplefilter("ignore")
             function(*args, **kwargs)
     except allowed:

@@ -10,13 +10,12 @@ argument replaced by garbage (which reaches much deeper into the function).
 
 from __future__ import annotations
 
-import inspect
 import struct
 import warnings
 
 import numpy as np
 import pytest
-from garbage_strategies import call_with, garbage, garbage_settings
+from garbage_strategies import all_garbage_arguments, call_with, garbage_settings, one_garbage_argument
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -164,16 +163,7 @@ SETTINGS = garbage_settings(40)
 @given(draw=st.data())
 def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
     function, args, kwargs = valid_calls(tmp_path)[name]
-    slots = [("arg", i) for i in range(len(args))] + [("kw", key) for key in kwargs]
-    if not slots:
-        args = (draw.draw(garbage, label="extra argument"),)
-    else:
-        kind, where = draw.draw(st.sampled_from(slots), label="replaced")
-        value = draw.draw(garbage, label="garbage")
-        if kind == "arg":
-            args = args[:where] + (value,) + args[where + 1:]
-        else:
-            kwargs = {**kwargs, where: value}
+    args, kwargs = one_garbage_argument(args, kwargs, draw)
     problem = call_with(name, function, args, kwargs, allowed(name))
     assert problem is None, problem
 
@@ -183,13 +173,6 @@ def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
 @given(draw=st.data())
 def test_all_garbage_arguments(tmp_path, name, draw):
     function, args, kwargs = valid_calls(tmp_path)[name]
-    try:
-        parameters = inspect.signature(function).parameters.values()
-        count = sum(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                    for p in parameters)
-    except (TypeError, ValueError):
-        count = len(args)
-    args = tuple(draw.draw(garbage, label=f"arg {i}") for i in range(count))
-    kwargs = {key: draw.draw(garbage, label=key) for key in kwargs if draw.draw(st.booleans(), label=f"{key}?")}
+    args, kwargs = all_garbage_arguments(function, args, kwargs, draw)
     problem = call_with(name, function, args, kwargs, allowed(name))
     assert problem is None, problem

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 import io
 import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from garbage_strategies import call_with, garbage, garbage_settings
+from garbage_strategies import all_garbage_arguments, call_with, garbage_settings, one_garbage_argument
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
@@ -511,24 +510,12 @@ def allowed(name: str) -> tuple[type[BaseException], ...]:
 SETTINGS = garbage_settings(10)
 
 
-def garbled(function, args, kwargs, draw):
-    """The valid call with one argument replaced by garbage (an extra argument if it has none)."""
-    slots = [("arg", i) for i in range(len(args))] + [("kw", key) for key in kwargs]
-    if not slots:
-        return (draw.draw(garbage, label="extra argument"),), kwargs
-    kind, where = draw.draw(st.sampled_from(slots), label="replaced")
-    value = draw.draw(garbage, label="garbage")
-    if kind == "arg":
-        return args[:where] + (value,) + args[where + 1:], kwargs
-    return args, {**kwargs, where: value}
-
-
 @pytest.mark.parametrize("name", CALL_NAMES)
 @SETTINGS
 @given(draw=st.data())
 def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
     function, args, kwargs = valid_call(name, tmp_path)
-    args, kwargs = garbled(function, args, kwargs, draw)
+    args, kwargs = one_garbage_argument(args, kwargs, draw)
     problem = call_with(name, function, args, kwargs, allowed(name))
     plt.close("all")
     assert problem is None, problem
@@ -539,14 +526,7 @@ def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
 @given(draw=st.data())
 def test_all_garbage_arguments(tmp_path, name, draw):
     function, args, kwargs = valid_call(name, tmp_path)
-    try:
-        parameters = inspect.signature(function).parameters.values()
-        count = sum(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                    for p in parameters)
-    except (TypeError, ValueError):
-        count = len(args)
-    args = tuple(draw.draw(garbage, label=f"arg {i}") for i in range(count))
-    kwargs = {key: draw.draw(garbage, label=key) for key in kwargs if draw.draw(st.booleans(), label=f"{key}?")}
+    args, kwargs = all_garbage_arguments(function, args, kwargs, draw)
     problem = call_with(name, function, args, kwargs, allowed(name))
     plt.close("all")
     assert problem is None, problem
@@ -561,7 +541,7 @@ EXPERIMENTS = [name for name in METHODS if name.endswith(".update")]  # every on
 def test_a_slider_given_garbage_answers_in_words(tmp_path, name, draw):
     """``safe_update``, what the sliders call, shows a sentence for a bad value: never a traceback."""
     function, args, kwargs = valid_call(name, tmp_path)
-    args, kwargs = garbled(function, args, kwargs, draw)
+    args, kwargs = one_garbage_argument(args, kwargs, draw)
     experiment = function.__self__
     assert isinstance(experiment, live.Experiment)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
