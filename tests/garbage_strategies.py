@@ -74,7 +74,7 @@ class TookTooLong(Exception):
     """A garbage call still running after ``TIME_LIMIT`` seconds (an unbounded loop or allocation)."""
 
 
-TIME_LIMIT = 20
+TIME_LIMIT = 10
 
 
 @contextlib.contextmanager

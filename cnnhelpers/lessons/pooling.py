@@ -112,6 +112,7 @@ def pool(x, mode: str, kernel_size, stride=None, padding=0) -> np.ndarray:
     return POOLS[choice(mode, "mode", sorted(POOLS))](x, kernel_size, stride, padding)
 
 
+MAX_DRAWN_WINDOWS = 100  # windows per side drawn on a photograph: more lines would cover it
 MAX_BLOCKS = 100  # blocks in one stack (receptive-field figures and experiment)
 MAX_WINDOWS = 10_000  # outlined windows: a grid with more could not be read, nor drawn in reasonable time
 
@@ -486,7 +487,7 @@ def adaptive_windows(size: int, output_size: int) -> list[tuple[int, int]]:
     >>> adaptive_windows(10, 4)
     [(0, 3), (2, 5), (5, 8), (7, 10)]
     """
-    (size, _), (output_size, _) = pair(size, "size"), pair(output_size, "output_size")
+    size, output_size = count(size, "size"), count(output_size, "output_size", maximum=MAX_WINDOWS)
     starts, ends = _adaptive_windows(size, output_size)
     return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
 
@@ -507,11 +508,15 @@ def show_adaptive_pooling(images, names, output_size, mode: str = "avg", *, size
     fig : matplotlib Figure
     """
     functions = {"avg": adaptive_avg_pool2d, "max": adaptive_max_pool2d}
-    if mode not in functions:
-        raise ValueError(f"mode must be one of {sorted(functions)}; got {mode!r}")
-    count = len(images)
-    fig = plt.figure(figsize=(size * count, 2 * size + 0.6), layout="constrained")
-    axes = fig.subplots(2, count, squeeze=False)
+    mode = choice(mode, "mode", sorted(functions))
+    if not isinstance(images, (list, tuple)) or not images:
+        raise TypeError(f"images must be a non-empty list of (H, W) arrays; got {describe(images)}")
+    names = strings(names, "names", len(images), optional=False)[:len(images)]
+    output_size = count(output_size, "output_size", maximum=MAX_DRAWN_WINDOWS)
+    size = real_number(size, "size", positive=True)
+    number = len(images)
+    fig = plt.figure(figsize=(size * number, 2 * size + 0.6), layout="constrained")
+    axes = fig.subplots(2, number, squeeze=False)
     for k, (image, name) in enumerate(zip(images, names, strict=True)):
         image = as_float_array(image, f"images[{k}]")
         axes[0, k].imshow(image, cmap=IMAGE_CMAP, vmin=0, vmax=1)
