@@ -27,7 +27,7 @@ from matplotlib.image import AxesImage
 from PIL import Image
 
 from ._drawing import IncrementalDrawing, stamp_labels
-from ._validate import choice, instance, real_array, string
+from ._validate import choice, count, instance, real_array, string
 from .plotting import check_axes, grid_artists
 
 __all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array", "stamp_labels"]
@@ -49,8 +49,7 @@ class LiveFigure:
     """
 
     def __init__(self, figsize=(10, 4.5), dpi: int = 90, picture_format: str = "jpeg", **subplots_kw):
-        if picture_format not in _ENCODERS:
-            raise ValueError(f"picture_format must be one of {list(_ENCODERS)}; got {picture_format!r}")
+        choice(picture_format, "picture_format", _ENCODERS)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.picture_format = picture_format
@@ -70,7 +69,10 @@ class LiveFigure:
         return self._drawing.partial_draws
 
     def subplots(self, nrows: int = 1, ncols: int = 1, **kwargs):
-        """``Figure.subplots`` on this figure."""
+        """``Figure.subplots`` on this figure (at most ``MAX_PANELS`` panels)."""
+        nrows, ncols = count(nrows, "nrows", maximum=MAX_PANELS), count(ncols, "ncols", maximum=MAX_PANELS)
+        if nrows * ncols > MAX_PANELS:
+            raise ValueError(f"nrows * ncols must be at most {MAX_PANELS} panels; got {nrows} * {ncols}")
         return self.figure.subplots(nrows, ncols, **{**self._subplots_kw, **kwargs})
 
     def render(self) -> np.ndarray:
@@ -171,6 +173,7 @@ def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
     return buffer.getvalue()
 
 
+MAX_PANELS = 64  # panels of a live figure: more could not be read, nor redrawn at slider speed
 _ENCODERS = {"jpeg": encode_jpeg, "png": encode_png}
 
 

@@ -657,7 +657,8 @@ def format_table(rows: list[dict], columns=None, *, left: int = 0, rule: bool = 
     """
     if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
         raise TypeError(f"rows must be a list of dicts; got {type(rows).__name__}")
-    columns = list(columns if columns is not None else (rows[0] if rows else []))
+    columns = list(rows[0] if rows else []) if columns is None else strings(columns, "columns", 0, optional=False)
+    left, rule = check_count(left, "left", minimum=0), flag(rule, "rule")
     cells = [[str(row.get(column, "")) for column in columns] for row in rows]
     widths = [max([len(column)] + [len(line[k]) for line in cells]) for k, column in enumerate(columns)]
 
