@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import warnings
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, settings
@@ -97,6 +98,20 @@ def time_limit(seconds: int):
 
 
 MEMORY_LIMIT = 4 * 2**30  # bytes a garbage call may add to the process's address space
+GUARD_LIMIT = 2**30  # what cnnhelpers' allocation guards are told this machine can spare, meanwhile
+
+
+@contextlib.contextmanager
+def small_machine(limit: int):
+    """Make cnnhelpers' allocation guards (``_validate.memory_limit``) refuse arrays above ``limit`` bytes.
+
+    Then a guarded allocation is a clear ValueError long before :func:`memory_limit` stops it, and
+    only an unguarded one reaches that cap (a MemoryError: a failure).
+    """
+    from cnnhelpers import _validate
+
+    with mock.patch.object(_validate, "memory_limit", lambda: limit):
+        yield
 
 
 @contextlib.contextmanager
@@ -126,11 +141,12 @@ def call_with(name: str, function, args, kwargs, allowed: tuple[type[BaseExcepti
     """Call; return None when it returns or raises one of ``allowed``, else a description of what escaped.
 
     A call still running after ``TIME_LIMIT`` seconds, or asking for more than ``MEMORY_LIMIT``
-    bytes, is a failure too: garbage must not hang nor exhaust the machine.
+    bytes, is a failure too: garbage must not hang nor exhaust the machine. Meanwhile the
+    package's own guards allow arrays of up to ``GUARD_LIMIT`` bytes.
     """
     try:
         with (warnings.catch_warnings(), np.errstate(all="ignore"), time_limit(TIME_LIMIT),
-              memory_limit(MEMORY_LIMIT)):
+              small_machine(GUARD_LIMIT), memory_limit(MEMORY_LIMIT)):
             warnings.simplefilter("ignore")
             function(*args, **kwargs)
     except allowed:
