@@ -507,7 +507,7 @@ def allowed(name: str) -> tuple[type[BaseException], ...]:
     return (ValueError, TypeError, OSError) if name in FILE_FUNCTIONS else (ValueError, TypeError)
 
 
-SETTINGS = garbage_settings(15)  # about 60 s on 2 cores; GARBAGE_EXAMPLES=200 for a deeper search
+SETTINGS = garbage_settings(12)  # about a minute on 2 cores; GARBAGE_EXAMPLES=200 for a deeper search
 
 
 @pytest.mark.parametrize("name", CALL_NAMES)
