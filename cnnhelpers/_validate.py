@@ -204,6 +204,17 @@ def strings(values, name: str, number: int, optional: bool = True) -> list[str] 
     return list(values)
 
 
+def labels(values, name: str, number: int) -> list[str] | None:
+    """None, or at least ``number`` titles (str or numbers, e.g. class labels) as a list of str."""
+    if values is None:
+        return None
+    if (isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iufUb") or (
+            isinstance(values, (list, tuple)) and all(isinstance(v, (str, numbers.Real)) for v in values)):
+        if len(values) >= number:
+            return [str(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)]
+    raise TypeError(f"{name} must be None or {number} titles (str or numbers); got {describe(values)}")
+
+
 def flag(value, name: str) -> bool:
     """A bool (Python or NumPy) as a Python bool."""
     if not isinstance(value, (bool, np.bool_)):

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import nn
-from .._validate import count, describe, instance, real_array, real_number, string, strings
+from .._validate import count, describe, instance, labels, real_array, real_number, string, strings
 from ..conv import conv2d, conv2d_backward, correlate2d
 from ..data import shift_and_rotate
 from ..images import load_image
@@ -80,7 +80,7 @@ def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncol
     number = len(images)
     ncols = max(1, min(count(ncols, "ncols"), number))
     size = real_number(size, "size", positive=True)
-    titles, title_colors = strings(titles, "titles", number), strings(title_colors, "title_colors", number)
+    titles, title_colors = labels(titles, "titles", number), strings(title_colors, "title_colors", number)
     suptitle = string(suptitle, "suptitle", optional=True)
     nrows = -(-number // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.45) * nrows), squeeze=False,
@@ -908,10 +908,11 @@ def _digits_and_labels(images, labels) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _numbers(values, name: str) -> list[float]:
-    """A sequence of finite numbers as a list of floats."""
+    """A sequence of finite numbers as a list: Python numbers as given (dict keys), NumPy ones as floats."""
     if not isinstance(values, (list, tuple, range, np.ndarray)):
         raise TypeError(f"{name} must be a sequence of numbers; got {describe(values)}")
-    return [real_number(value, f"{name}[{k}]") for k, value in enumerate(values)]
+    checked = [real_number(value, f"{name}[{k}]") for k, value in enumerate(values)]
+    return [value if type(value) in (int, float) else number for value, number in zip(values, checked, strict=True)]
 
 
 # -- Section 12: what the network sees ------------------------------------------------------------------
