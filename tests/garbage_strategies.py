@@ -47,7 +47,7 @@ def garbage_settings(max_examples: int) -> settings:
                                            HealthCheck.filter_too_much, HealthCheck.data_too_large])
 
 
-def one_garbage_argument(args: tuple, kwargs: dict, draw) -> tuple[tuple, dict]:
+def one_garbage_argument(function, args: tuple, kwargs: dict, draw) -> tuple[tuple, dict]:
     """A valid call's arguments with one of them replaced by garbage (an extra argument if it has none)."""
     slots = [("arg", i) for i in range(len(args))] + [("kw", key) for key in kwargs]
     if not slots:

@@ -163,7 +163,7 @@ SETTINGS = garbage_settings(40)
 @given(draw=st.data())
 def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
     function, args, kwargs = valid_calls(tmp_path)[name]
-    args, kwargs = one_garbage_argument(args, kwargs, draw)
+    args, kwargs = one_garbage_argument(function, args, kwargs, draw)
     problem = call_with(name, function, args, kwargs, allowed(name))
     assert problem is None, problem
 

@@ -511,22 +511,13 @@ SETTINGS = garbage_settings(12)  # about a minute on 2 cores; GARBAGE_EXAMPLES=2
 
 
 @pytest.mark.parametrize("name", CALL_NAMES)
+@pytest.mark.parametrize("garble", [one_garbage_argument, all_garbage_arguments], ids=["one", "all"])
 @SETTINGS
 @given(draw=st.data())
-def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
+def test_garbage_arguments(tmp_path, garble, name, draw):
+    """A valid call with one argument garbage (reaches deep into the function), or all of them."""
     function, args, kwargs = valid_call(name, tmp_path)
-    args, kwargs = one_garbage_argument(args, kwargs, draw)
-    problem = call_with(name, function, args, kwargs, allowed(name))
-    plt.close("all")
-    assert problem is None, problem
-
-
-@pytest.mark.parametrize("name", CALL_NAMES)
-@SETTINGS
-@given(draw=st.data())
-def test_all_garbage_arguments(tmp_path, name, draw):
-    function, args, kwargs = valid_call(name, tmp_path)
-    args, kwargs = all_garbage_arguments(function, args, kwargs, draw)
+    args, kwargs = garble(function, args, kwargs, draw)
     problem = call_with(name, function, args, kwargs, allowed(name))
     plt.close("all")
     assert problem is None, problem
@@ -541,7 +532,7 @@ EXPERIMENTS = [name for name in METHODS if name.endswith(".update")]  # every on
 def test_a_slider_given_garbage_answers_in_words(tmp_path, name, draw):
     """``safe_update``, what the sliders call, shows a sentence for a bad value: never a traceback."""
     function, args, kwargs = valid_call(name, tmp_path)
-    args, kwargs = one_garbage_argument(args, kwargs, draw)
+    args, kwargs = one_garbage_argument(function, args, kwargs, draw)
     experiment = function.__self__
     assert isinstance(experiment, live.Experiment)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
