@@ -4,7 +4,8 @@ The companion of ``test_garbage.py`` (core, ``nn``, ``data``, ``images``) for ev
 the ``__all__`` of ``cnnhelpers.lessons.*``, ``plotting``, ``digit_pad``, ``live``,
 ``kernel_editor``, ``slides``, ``costs`` and ``sizes``, and for the methods a slider or a button
 calls (``update``, ``set_kernel``, ...). Each call returns or raises ValueError or TypeError
-(OSError too for the functions that read files). An experiment's ``update`` raising ValueError or
+(OSError too for the functions that read or write files), within 10 s and 4 GB
+(``garbage_strategies.call_with``). An experiment's ``update`` raising ValueError or
 TypeError is what its ``safe_update`` turns into a sentence under the sliders ("This setting
 cannot work: ..."); anything else would read "Something went wrong".
 
