@@ -460,7 +460,7 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, kernels=None, c
     count = len(images)
     titles, cmaps, signed, kernels = (_per_image(values, name, count) for values, name in
                                       ((titles, "titles"), (cmaps, "cmaps"), (signed, "signed"), (kernels, "kernels")))
-    ncols = count if ncols is None else check_count(ncols, "ncols")
+    ncols = count if ncols is None else min(check_count(ncols, "ncols"), count)  # no empty columns
     size = real_number(size, "size", positive=True)
     colorbar, robust = flag(colorbar, "colorbar"), flag(robust, "robust")
     suptitle = string(suptitle, "suptitle", optional=True)

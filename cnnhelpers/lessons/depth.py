@@ -406,7 +406,7 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     maps = as_float_array(maps, "maps")
     check_ndim(maps, "maps", (3,), "(O, H, W)")
     count = maps.shape[0]
-    ncols = min(count, 4) if ncols is None else check_count(ncols, "ncols")
+    ncols = min(count, 4) if ncols is None else min(check_count(ncols, "ncols"), count)
     titles, shared = strings(titles, "titles", count), flag(shared, "shared")
     size = real_number(size, "size", positive=True)
     limit = None if limit is None else real_number(limit, "limit", positive=True)

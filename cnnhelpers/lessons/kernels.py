@@ -357,7 +357,7 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
     """
     image = real_array(image, "image", (2,), "(H, W)")
     named_kernels = named_arrays(named_kernels, "named_kernels", (2,), "(KH, KW)")
-    ncols, size = count(ncols, "ncols"), real_number(size, "size", positive=True)
+    ncols, size = min(count(ncols, "ncols"), len(named_kernels)), real_number(size, "size", positive=True)
     outputs = {name: correlate2d(image, kernel) for name, kernel in named_kernels.items()}
     nrows = -(-len(outputs) // ncols)
     fig = plt.figure(figsize=(size * ncols, size * 1.55 * nrows), layout="constrained")
@@ -475,8 +475,8 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
     """
     image = real_array(image, "image", (2,), "(H, W)")
     responses = detector_responses(image, detectors)
-    ncols, cell = count(ncols, "ncols"), real_number(cell, "cell", positive=True)
     panels = 1 + len(responses)
+    ncols, cell = min(count(ncols, "ncols"), panels), real_number(cell, "cell", positive=True)
     nrows = -(-panels // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell * image.shape[1] * ncols, cell * image.shape[0] * nrows + 0.8),
                              squeeze=False, layout="constrained")
