@@ -972,7 +972,10 @@ def occlusion_map(model: nn.Sequential, image, label: int, *, patch: int = 6, st
     covered = np.repeat(image[None], len(tops) * len(lefts), axis=0)  # (P, H, W), one per position
     for k, (top, left) in enumerate((t, s) for t in tops for s in lefts):
         covered[k, top:top + patch, left:left + patch] = grey
-    probabilities = nn.predict(model, np.concatenate([image[None, None], covered[:, None]]))[:, label]
+    probabilities = nn.predict(model, np.concatenate([image[None, None], covered[:, None]]))
+    if label >= probabilities.shape[1]:
+        raise ValueError(f"label must be below the number of classes, {probabilities.shape[1]}; got {label}")
+    probabilities = probabilities[:, label]
     drops = probabilities[0] - probabilities[1:]
     total, covers = np.zeros_like(image), np.zeros_like(image)
     for drop, (top, left) in zip(drops, ((t, s) for t in tops for s in lefts), strict=True):
