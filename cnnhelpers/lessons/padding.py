@@ -20,7 +20,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, describe, padding_amounts, pair
+from .._validate import (
+    as_float_array,
+    check_ndim,
+    count,
+    describe,
+    flag,
+    padding_amounts,
+    pair,
+    real_array,
+    real_number,
+    string,
+    strings,
+)
 from ..conv import correlate2d
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
@@ -34,6 +46,7 @@ __all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "cent
 
 # PyTorch's padding_mode name -> np.pad's mode name.
 PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+MAX_DRAWN_PADDING = 10  # rows of padding show_center_pixels draws: more would bury the image in numbered cells
 
 
 def _amounts(padding) -> tuple[int, int, int, int]:
@@ -241,7 +254,10 @@ def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
     check_figure(fig)
     image = as_float_array(image, "image")
     check_ndim(image, "image", (2,), "(H, W)")
-    widths = [image.shape[1] + 2 * int(p) for p in paddings]
+    if not isinstance(paddings, (list, tuple, range)) or not paddings:
+        raise TypeError(f"paddings must be a non-empty sequence of ints; got {describe(paddings)}")
+    paddings = [count(p, f"paddings[{k}]", minimum=0, maximum=MAX_DRAWN_PADDING) for k, p in enumerate(paddings)]
+    widths = [image.shape[1] + 2 * p for p in paddings]
     if fig is None:
         fig = plt.figure(figsize=(0.75 * sum(widths) + 1, 0.75 * max(widths) + 1), layout="constrained")
     axes = fig.subplots(1, len(paddings), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
@@ -441,10 +457,14 @@ def show_true_size(images, titles=None, *, cmap: str = IMAGE_CMAP, size: float =
     >>> plt.close(fig)
     """
     check_figure(fig)
-    images = [np.asarray(image, dtype=float) for image in images]
+    if not isinstance(images, (list, tuple)) or not images:
+        raise TypeError(f"images must be a non-empty list of 2-D arrays; got {describe(images)}")
+    images = [real_array(image, f"images[{k}]", (2,), "(H, W)") for k, image in enumerate(images)]
     for k, image in enumerate(images):
-        if image.ndim != 2:
-            raise ValueError(f"images[{k}] must be 2-D (H, W); got shape {image.shape}")
+        if 0 in image.shape:
+            raise ValueError(f"images[{k}] must hold at least one pixel; got shape {image.shape}")
+    titles, cmap = strings(titles, "titles", len(images)), string(cmap, "cmap")
+    size, center = real_number(size, "size", positive=True), flag(center, "center")
     height = max(image.shape[0] for image in images)
     width = max(image.shape[1] for image in images)
     titles = titles or [f"{image.shape[0]}x{image.shape[1]}" for image in images]
