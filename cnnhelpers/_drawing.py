@@ -61,6 +61,8 @@ from matplotlib.image import AxesImage
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform
 
+from ._validate import instance
+
 __all__ = ["IncrementalDrawing", "FastImage", "StampedText", "stamp_labels", "speed_up_images",
            "enabled", "is_enabled", "works", "TRICKS"]
 
@@ -472,6 +474,7 @@ def stamp_labels(ax) -> None:
     string is rendered once and then pasted. Titles that change continuously (a value range) are
     better left plain. (The left and right titles, which only private attributes reach, stay plain.)
     """
+    instance(ax, "ax", Axes, "a matplotlib Axes")
     for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
         _become(text, StampedText)
 

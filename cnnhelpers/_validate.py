@@ -107,14 +107,15 @@ def _is_bool(value) -> bool:
     return isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == np.bool_)
 
 
-def count(value, name: str, minimum: int = 1) -> int:
-    """An int (Python, NumPy or a 0-d integer array) that is at least ``minimum``, as a Python int."""
-    expected = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+def count(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """An int (Python, NumPy or a 0-d integer array) in ``[minimum, maximum]``, as a Python int."""
+    expected = ("a positive int" if minimum == 1 else f"an int >= {minimum}") if maximum is None \
+        else f"an int from {minimum} to {maximum:,}"
     is_int = (isinstance(value, numbers.Integral)
               or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu"))
     if _is_bool(value) or not is_int:
         raise TypeError(f"{name} must be {expected}; got {describe(value)}")
-    if int(value) < minimum:
+    if int(value) < minimum or (maximum is not None and int(value) > maximum):
         raise ValueError(f"{name} must be {expected}; got {int(value)}")
     return int(value)
 
@@ -137,11 +138,12 @@ def real_number(value, name: str, *, minimum: float | None = None, below: float 
     return number
 
 
-def real_array(value, name: str) -> np.ndarray:
+def real_array(value, name: str, ndim: tuple[int, ...] | None = None, layout: str = "") -> np.ndarray:
     """``value`` as an array of real numbers (float arrays keep their dtype); masked arrays are refused.
 
     NumPy would silently drop a mask (and the values under it would count), so a masked array is
-    an error that says how to fill it.
+    an error that says how to fill it. With ``ndim``, the array must have one of those numbers of
+    dimensions (``layout`` names the axes in the message, e.g. ``"(H, W)"``).
     """
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(f"{name} is a masked array, whose mask cnnhelpers would ignore: pass "
@@ -149,7 +151,75 @@ def real_array(value, name: str) -> np.ndarray:
     array = as_float_array(value, name)
     if not array.dtype.isnative:  # big-endian data (from a file) in the machine's byte order
         array = array.astype(array.dtype.newbyteorder("="))
+    if ndim is not None:
+        check_ndim(array, name, ndim, layout)
     return array
+
+
+def choice(value, name: str, options) -> str:
+    """``value`` if it is one of the strings ``options``; else an error that lists them."""
+    options = list(options)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {options}; got {describe(value)}")
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}; got {value!r}")
+    return value
+
+
+def instance(value, name: str, kind, expected: str):
+    """``value`` if it is an instance of ``kind`` (a class or a tuple of classes); else TypeError."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {expected}; got {describe(value)}")
+    return value
+
+
+def string(value, name: str, optional: bool = False) -> str | None:
+    """A str (or None when ``optional``) for a title, a label or a message."""
+    if not (isinstance(value, str) or (optional and value is None)):
+        raise TypeError(f"{name} must be a str{' or None' if optional else ''}; got {describe(value)}")
+    return value
+
+
+def check_callable(value, name: str):
+    """``value`` if it can be called, else TypeError."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function; got {describe(value)}")
+    return value
+
+
+def named_arrays(value, name: str, ndim: tuple[int, ...], layout: str) -> dict[str, np.ndarray]:
+    """A non-empty dict of name -> real array with one of ``ndim`` dimensions (named kernels, images)."""
+    if not isinstance(value, dict) or not value:
+        raise TypeError(f"{name} must be a non-empty dict of name -> {layout} array; got {describe(value)}")
+    return {key: real_array(array, f"{name}[{key!r}]", ndim, layout) for key, array in value.items()}
+
+
+def strings(values, name: str, number: int, optional: bool = True) -> list[str] | None:
+    """A sequence of at least ``number`` str (titles, labels, colour names) as a list; or None when ``optional``."""
+    if values is None and optional:
+        return None
+    if not isinstance(values, (list, tuple)) or len(values) < number or not all(isinstance(v, str) for v in values):
+        expected = f"{'None or ' if optional else ''}a list of {number} str"
+        raise TypeError(f"{name} must be {expected}; got {describe(values)}")
+    return list(values)
+
+
+def labels(values, name: str, number: int) -> list[str] | None:
+    """None, or at least ``number`` titles (str or numbers, e.g. class labels) as a list of str."""
+    if values is None:
+        return None
+    if (isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iufUb") or (
+            isinstance(values, (list, tuple)) and all(isinstance(v, (str, numbers.Real)) for v in values)):
+        if len(values) >= number:
+            return [str(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)]
+    raise TypeError(f"{name} must be None or {number} titles (str or numbers); got {describe(values)}")
+
+
+def flag(value, name: str) -> bool:
+    """A bool (Python or NumPy) as a Python bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
+    return bool(value)
 
 
 def float_dtype(dtype, name: str = "dtype") -> np.dtype:

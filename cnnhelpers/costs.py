@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_window_fits, padding_amounts, pair
+from ._validate import check_callable, check_window_fits, count, flag, padding_amounts, pair
 
 __all__ = ["dense_parameters", "conv_parameters", "OperationCost", "convolution_costs", "median_seconds"]
 
@@ -69,7 +69,7 @@ def dense_parameters(input_shape, output_shape=None, *, bias: bool = False) -> i
     """
     n_in = _size(input_shape, "input_shape")
     n_out = n_in if output_shape is None else _size(output_shape, "output_shape")
-    return n_in * n_out + (n_out if bias else 0)
+    return n_in * n_out + (n_out if flag(bias, "bias") else 0)
 
 
 def conv_parameters(kernel_size, in_channels: int = 1, out_channels: int = 1, *, bias: bool = False) -> int:
@@ -103,7 +103,7 @@ def conv_parameters(kernel_size, in_channels: int = 1, out_channels: int = 1, *,
     """
     kh, kw = pair(kernel_size, "kernel_size")
     (c_in, _), (c_out, _) = pair(in_channels, "in_channels"), pair(out_channels, "out_channels")
-    return kh * kw * c_in * c_out + (c_out if bias else 0)
+    return kh * kw * c_in * c_out + (c_out if flag(bias, "bias") else 0)
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,9 @@ def convolution_costs(input_shape: tuple[int, int], kernel_size, *, stride=1, pa
     }
 
 
+MAX_CALLS = 1_000_000  # timed calls of median_seconds: more would keep a notebook busy for minutes
+
+
 def median_seconds(function: Callable, *args, repeat: int = 7, number: int = 1, **kwargs) -> float:
     """Median wall-clock time of ``function(*args, **kwargs)``, after one warm-up call.
 
@@ -211,7 +214,10 @@ def median_seconds(function: Callable, *args, repeat: int = 7, number: int = 1, 
     >>> median_seconds(sum, range(10)) < 1.0
     True
     """
-    (repeat, _), (number, _) = pair(repeat, "repeat"), pair(number, "number")
+    check_callable(function, "function")
+    repeat, number = count(repeat, "repeat", maximum=MAX_CALLS), count(number, "number", maximum=MAX_CALLS)
+    if repeat * number > MAX_CALLS:
+        raise ValueError(f"repeat * number must be at most {MAX_CALLS:,} calls; got {repeat} * {number}")
     function(*args, **kwargs)  # warm-up: caches, lazy imports
     rounds = []
     for _ in range(repeat):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ from PIL import Image, ImageDraw
 from threadpoolctl import ThreadpoolController
 
 from . import nn
+from ._validate import choice, count, describe, instance, real_array, real_number, string
 from .data import DATA_DIR, shift_and_rotate, write_npz
 from .live import LiveFigure
 from .plotting import UNSIGNED_CMAP
@@ -44,6 +46,7 @@ DIGIT_NET_SHA256 = "5c33b3d9222ce46bfe8ca4f4ddf7bf5ce8972cff5ad930cc290e6b078f28
 #: about as thick, relative to its height, as MNIST's.
 PAD_SIZE = 280
 PEN_WIDTH = 20
+MAX_PAD_SIZE = 4000  # pixels: a larger pad or picture is refused (its arrays grow with the square)
 
 _REGENERATE = "Restore it with `git checkout data/digit_net.npz`, or rebuild it with `python data/make_digit_net.py`."
 
@@ -71,10 +74,10 @@ def render_strokes(strokes: Sequence, size: int = PAD_SIZE, width: float = PEN_W
     >>> ink.shape, ink[140, 100], ink[140, 150]
     ((280, 280), np.float64(1.0), np.float64(0.0))
     """
-    if not (isinstance(size, (int, np.integer)) and size >= 1):
-        raise ValueError(f"size must be a positive int; got {size!r}")
-    if not width > 0:
-        raise ValueError(f"width must be positive; got {width!r}")
+    size = count(size, "size", maximum=MAX_PAD_SIZE)
+    width = real_number(width, "width", positive=True)
+    if not isinstance(strokes, (list, tuple)):
+        raise TypeError(f"strokes must be a list of strokes, each a list of (x, y) points; got {describe(strokes)}")
     scale = 2  # draw twice as large, then shrink: smooth (anti-aliased) edges
     picture = Image.new("L", (size * scale, size * scale), 0)
     draw = ImageDraw.Draw(picture)
@@ -82,7 +85,7 @@ def render_strokes(strokes: Sequence, size: int = PAD_SIZE, width: float = PEN_W
     for number, stroke in enumerate(strokes):
         try:
             points = np.asarray(stroke, dtype=np.float64)
-        except ValueError:
+        except (ValueError, TypeError):
             points = np.zeros((0, 3))
         if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
             raise ValueError(f"stroke {number} must be a list of (x, y) points; got {str(stroke)[:80]}")
@@ -122,7 +125,9 @@ def mnist_style(ink, box: int = 20, size: int = 28) -> np.ndarray:
     >>> digit.shape, np.flatnonzero(digit.max(axis=1) > 0.1)[[0, -1]].tolist()
     ((28, 28), [4, 23])
     """
-    ink = np.asarray(ink, dtype=np.float64)
+    ink = real_array(ink, "ink", (2,), "(H, W)").astype(np.float64)
+    size = count(size, "size", maximum=MAX_PAD_SIZE)
+    box = count(box, "box", maximum=size)
     if ink.ndim != 2 or ink.size == 0:
         raise ValueError(f"ink must be a non-empty 2-D array (H, W); got shape {ink.shape}")
     if not (0 < box <= size):
@@ -206,6 +211,7 @@ def save_network(model: nn.Sequential, path) -> None:
     """
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(model).__name__}")
+    instance(path, "path", (str, os.PathLike), "a file path (a str or a pathlib.Path)")
     arrays = {"layers": np.frombuffer(json.dumps([_layer_spec(layer) for layer in model.layers]).encode(),
                                       dtype=np.uint8)}
     arrays.update({name: param.data.astype(np.float32) for name, param in model.parameters().items()})
@@ -267,9 +273,8 @@ def classify(model: nn.Sequential, digit: np.ndarray) -> tuple[np.ndarray, list[
     probabilities : (10,)
     maps : list of (layer name, output of shape (C, H, W) or (features,))
     """
-    digit = np.asarray(digit, dtype=np.float64)
-    if digit.ndim != 2:
-        raise ValueError(f"digit must be 2-D (28, 28); got shape {digit.shape}")
+    instance(model, "model", nn.Sequential, "a cnnhelpers.nn.Sequential")
+    digit = real_array(digit, "digit", (2,), "(28, 28)").astype(np.float64)
     with _one_blas_thread():  # one small image: threads would only wait for each other
         outputs = model.feature_maps(digit[None, None])
     probabilities = nn.softmax(outputs[-1][1])[0]
@@ -342,7 +347,9 @@ class DigitPad:
         self.model = load_digit_net() if model is None else model
         if not isinstance(self.model, nn.Sequential):
             raise TypeError(f"model must be a cnnhelpers.nn.Sequential; got {type(self.model).__name__}")
-        self.size, self.pen_width, self.live_every = int(size), float(pen_width), float(live_every)
+        self.size = count(size, "size", maximum=MAX_PAD_SIZE)
+        self.pen_width = real_number(pen_width, "pen_width", positive=True)
+        self.live_every = real_number(live_every, "live_every", minimum=0)
         self.strokes: list[list[tuple[float, float]]] = []
         self._drawing = False
         self._last_update = 0.0
@@ -400,8 +407,9 @@ class DigitPad:
 
     def start_stroke(self, x: float, y: float) -> None:
         """The pen touches the pad at (x, y)."""
+        x, y = real_number(x, "x"), real_number(y, "y")
         self._drawing = True
-        self.strokes.append([(float(x), float(y))])
+        self.strokes.append([(x, y)])
         radius = self.pen_width / 2
         self.canvas.fill_circle(x, y, radius)
 
@@ -409,8 +417,9 @@ class DigitPad:
         """The pen moves to (x, y); updates the picture if ``live_every`` seconds have passed."""
         if not self._drawing:
             return None
+        x, y = real_number(x, "x"), real_number(y, "y")
         last = self.strokes[-1][-1]
-        self.strokes[-1].append((float(x), float(y)))
+        self.strokes[-1].append((x, y))
         self.canvas.stroke_line(last[0], last[1], x, y)
         # Wait at least twice as long as the last update took, so a slow machine keeps up with the pen.
         wait = max(self.live_every, 2 * self._update_seconds) if self.live_every > 0 else 0.0
@@ -433,9 +442,10 @@ class DigitPad:
 
     def add_stroke(self, points) -> dict | None:
         """Draw a whole stroke (a list of (x, y) points) at once; returns :meth:`update`'s dict."""
-        points = [tuple(map(float, p)) for p in points]
-        if not points:
-            raise ValueError("points must hold at least one (x, y) point; got none")
+        array = real_array(points, "points", (2,), "(number of points, 2): a list of (x, y)")
+        if array.shape[1] != 2 or not len(array) or not np.isfinite(array).all():
+            raise ValueError(f"points must be a non-empty list of finite (x, y) points; got shape {array.shape}")
+        points = [(float(x), float(y)) for x, y in array]
         self.start_stroke(*points[0])
         for point in points[1:]:
             self.strokes[-1].append(point)
@@ -506,8 +516,8 @@ class DigitPad:
 
     def show_message(self, text: str, kind: str = "info") -> None:
         """A line of words above the pad (red for an error), as the slider experiments show them."""
-        colour = {"error": "#B00020", "info": "#333333"}[kind]
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        colour = {"error": "#B00020", "info": "#333333"}[choice(kind, "kind", ("error", "info"))]
+        escaped = string(text, "text").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         self.message.value = f'<div style="color:{colour};font-size:15px">{escaped}</div>'
 
     def _colour(self, values: np.ndarray) -> np.ndarray:

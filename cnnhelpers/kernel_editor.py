@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ._validate import count, real_number
 from .conv import correlate2d
 from .images import PHOTOS, lines_and_corner, load_image
 from .kernels import KERNELS
@@ -22,6 +23,8 @@ __all__ = ["KernelEditor", "IMAGE_CHOICES", "WEIGHT_NAMES"]
 # Slider names of the kernel editor: "w01" is kernel[0, 1].
 WEIGHT_NAMES = tuple(f"w{row}{col}" for row in range(3) for col in range(3))
 
+
+MAX_SIZE = 2000  # pixels per side of the photograph: larger ones only slow every slider step
 
 # The kernel editor's images: the bundled photographs and the synthetic detector image.
 IMAGE_CHOICES = {**{name: description for name, description in PHOTOS.items()},
@@ -57,7 +60,8 @@ class KernelEditor(Experiment):
             raise ValueError(f"photo must be one of {list(IMAGE_CHOICES)}; got {photo!r}")
         if preset not in KERNELS or KERNELS[preset].shape != (3, 3):
             raise ValueError(f"preset must be one of {list(KERNELS)}; got {preset!r}")
-        self.size = size
+        self.size = None if size is None else count(size, "size", maximum=MAX_SIZE)
+        weight_range = real_number(weight_range, "weight_range", positive=True)
         self._images: dict[str, np.ndarray] = {}
         self._syncing = False  # True while a preset moves the sliders: one redraw, not nine
         slider_style = {"description_width": "45px"}

@@ -23,10 +23,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
+from matplotlib.image import AxesImage
 from PIL import Image
 
 from ._drawing import IncrementalDrawing, stamp_labels
-from .plotting import grid_artists
+from ._validate import choice, count, instance, real_array, string
+from .plotting import check_axes, grid_artists
 
 __all__ = ["LiveFigure", "Experiment", "empty_axes", "place_in_row", "show_array", "stamp_labels"]
 
@@ -47,8 +49,7 @@ class LiveFigure:
     """
 
     def __init__(self, figsize=(10, 4.5), dpi: int = 90, picture_format: str = "jpeg", **subplots_kw):
-        if picture_format not in _ENCODERS:
-            raise ValueError(f"picture_format must be one of {list(_ENCODERS)}; got {picture_format!r}")
+        choice(picture_format, "picture_format", _ENCODERS)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.picture_format = picture_format
@@ -68,7 +69,10 @@ class LiveFigure:
         return self._drawing.partial_draws
 
     def subplots(self, nrows: int = 1, ncols: int = 1, **kwargs):
-        """``Figure.subplots`` on this figure."""
+        """``Figure.subplots`` on this figure (at most ``MAX_PANELS`` panels)."""
+        nrows, ncols = count(nrows, "nrows", maximum=MAX_PANELS), count(ncols, "ncols", maximum=MAX_PANELS)
+        if nrows * ncols > MAX_PANELS:
+            raise ValueError(f"nrows * ncols must be at most {MAX_PANELS} panels; got {nrows} * {ncols}")
         return self.figure.subplots(nrows, ncols, **{**self._subplots_kw, **kwargs})
 
     def render(self) -> np.ndarray:
@@ -96,7 +100,7 @@ def empty_axes(ax) -> None:
     :func:`~cnnhelpers.plotting.draw_grid` picture are hidden instead, for the next ``draw_grid``
     on this axes to reuse.
     """
-    grid = grid_artists(ax)
+    grid = grid_artists(check_axes(ax))
     keep = set(map(id, grid.artists())) if grid is not None else set()
     for artist in [*ax.images, *ax.texts, *ax.collections, *ax.patches, *ax.lines, *ax.artists]:
         if id(artist) not in keep:
@@ -110,6 +114,8 @@ def empty_axes(ax) -> None:
 
 def show_array(shown, picture: np.ndarray) -> None:
     """New data for an ``imshow`` artist, with the extent and axes limits of its shape (H, W[, 3])."""
+    instance(shown, "shown", AxesImage, "an imshow artist (AxesImage)")
+    picture = real_array(picture, "picture", (2, 3), "(H, W) or (H, W, 3 or 4)")
     height, width = picture.shape[:2]
     shown.set_data(picture)
     shown.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
@@ -119,6 +125,10 @@ def show_array(shown, picture: np.ndarray) -> None:
 
 def place_in_row(axes, width_ratios, **margins) -> None:
     """Move ``axes`` to one row with the given relative widths (``GridSpec`` margins: left, wspace...)."""
+    axes = np.atleast_1d(check_axes(axes, "axes", many=True))
+    width_ratios = real_array(width_ratios, "width_ratios", (1,), "(one per axes,)")
+    if len(width_ratios) != len(axes):
+        raise ValueError(f"width_ratios must hold one number per axes ({len(axes)}); got {len(width_ratios)}")
     grid = GridSpec(1, len(axes), width_ratios=width_ratios, **margins)
     for k, ax in enumerate(axes):
         box = grid[0, k].get_position(ax.get_figure())
@@ -163,7 +173,11 @@ def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
     return buffer.getvalue()
 
 
+MAX_PANELS = 64  # panels of a live figure: more could not be read, nor redrawn at slider speed
 _ENCODERS = {"jpeg": encode_jpeg, "png": encode_png}
+
+
+_MESSAGE_COLOURS = {"error": "#B00020", "info": "#333333", "ok": "#1B7F3B"}
 
 
 class Experiment:
@@ -195,7 +209,8 @@ class Experiment:
         return True
 
     def show_message(self, text: str, kind: str = "info") -> None:
-        colour = {"error": "#B00020", "info": "#333333", "ok": "#1B7F3B"}[kind]
+        colour = _MESSAGE_COLOURS[choice(kind, "kind", _MESSAGE_COLOURS)]
+        text = string(text, "text")
         self.message.value = f'<div style="color:{colour};font-size:15px">{html.escape(text, quote=False)}</div>'
 
     def clear_message(self) -> None:

@@ -45,12 +45,16 @@ from weakref import WeakKeyDictionary
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Colormap, Normalize, TwoSlopeNorm
+from matplotlib.figure import FigureBase
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from ._drawing import StampedText, stamp_labels  # grid numbers pasted from bitmaps: grids redraw under sliders
+from ._validate import count as check_count
+from ._validate import describe, flag, instance, real_array, real_number, string, strings
 
 __all__ = ["SIGNED_CMAP", "UNSIGNED_CMAP", "IMAGE_CMAP", "HIGHLIGHT", "HIGHLIGHTS", "ColorScale", "color_scale",
            "is_signed", "text_color", "show_map", "alt_text", "lecture_style", "use_lecture_style", "draw_grid",
@@ -125,11 +129,11 @@ def is_signed(values=None, *, kernel=None) -> bool:
     (True, False)
     """
     if kernel is not None:
-        weights = np.asarray(kernel, dtype=float)
+        weights = real_array(kernel, "kernel")
         # "About zero": a learned edge detector's weights never sum to exactly 0. A twentieth of
         # the weights' total size is far below a picture kernel's (sharpen: 1 of 9).
         return bool(weights.sum() <= 0.05 * float(np.abs(weights).sum()))
-    finite = np.asarray(values, dtype=float)
+    finite = real_array(values, "values")
     finite = finite[np.isfinite(finite)]
     return bool(finite.size and finite.min() < 0)
 
@@ -188,8 +192,9 @@ def color_scale(values, *, kernel=None, signed: bool | None = None, robust: bool
     >>> scale.cmap, scale.norm.vmin, scale.norm.vcenter, scale.norm.vmax
     ('RdBu_r', -3.0, 0.0, 3.0)
     """
-    values = np.asarray(values, dtype=float)
-    signed = is_signed(values, kernel=kernel) if signed is None else bool(signed)
+    values = real_array(values, "values")
+    signed = is_signed(values, kernel=kernel) if signed is None else flag(signed, "signed")
+    robust = flag(robust, "robust")
     if signed:
         return ColorScale(SIGNED_CMAP, signed_norm(values, robust=robust))
     finite = values[np.isfinite(values)]
@@ -205,7 +210,10 @@ def text_color(rgba) -> str:
     >>> text_color((1, 1, 1, 1)), text_color((0, 0, 0, 1)), text_color((0.1, 0.2, 0.6, 1))
     ('black', 'white', 'white')
     """
-    red, green, blue = (float(channel) for channel in np.asarray(rgba, dtype=float)[:3])
+    rgba = real_array(rgba, "rgba", (1,), "(3,) or (4,): red, green, blue[, alpha]")
+    if len(rgba) not in (3, 4):
+        raise ValueError(f"rgba must hold 3 or 4 numbers (red, green, blue[, alpha]); got {len(rgba)}")
+    red, green, blue = (float(channel) for channel in rgba[:3])
     return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45 else "white"
 
 
@@ -217,9 +225,10 @@ def show_map(ax, values, *, kernel=None, signed: bool | None = None, robust: boo
     -------
     The ``AxesImage``.
     """
+    check_axes(ax)
     scale = color_scale(values, kernel=kernel, signed=signed, robust=robust)
     shown = ax.imshow(values, **scale.kwargs, **imshow_kw)
-    if colorbar:
+    if flag(colorbar, "colorbar"):
         ax.figure.colorbar(shown, ax=ax, shrink=0.8)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -258,9 +267,10 @@ def draw_grid(ax, values, *, title: str | None = None, highlight=None, fmt: str 
     -------
     The ``AxesImage`` of the cells.
     """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
-        raise ValueError(f"values must be a 2-D array; got shape {values.shape}")
+    values = real_array(values, "values", (2,), "(rows, columns)").astype(float)
+    check_axes(ax)
+    title, fmt = string(title, "title", optional=True), string(fmt, "fmt")
+    fontsize = None if fontsize is None else real_number(fontsize, "fontsize", positive=True)
     grid = grid_artists(ax)
     if grid is None:  # a first grid here, or its artists were removed
         grid = _GRIDS[ax] = _Grid(ax)
@@ -372,9 +382,12 @@ class ScaledColorBar:
     _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
     def __init__(self, figure, cmap, limit: float = 1.0, *, signed: bool = True, label: str = "", **colorbar_kw):
-        self.limit = float(limit)
-        self.signed = bool(signed)
-        self.label = label
+        check_figure(figure, "figure", optional=False)
+        self.limit = real_number(limit, "limit", positive=True)
+        self.signed = flag(signed, "signed")
+        self.label = string(label, "label")
+        if colorbar_kw.get("ax") is not None:
+            check_axes(colorbar_kw["ax"], many=True)
         low = -1.0 if signed else 0.0
         self.colorbar = figure.colorbar(ScalarMappable(Normalize(low, 1), cmap), ticks=np.linspace(low, 1, 5),
                                         format=FuncFormatter(self._tick_label), **colorbar_kw)
@@ -441,9 +454,16 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, kernels=None, c
     -------
     fig : matplotlib Figure
     """
-    images = [np.asarray(image) for image in images]
+    if not isinstance(images, (list, tuple)) or not images:
+        raise TypeError(f"images must be a non-empty list of 2-D arrays or (H, W, 3) pictures; got {describe(images)}")
+    images = [real_array(image, f"images[{k}]", (2, 3), "(H, W) or (H, W, 3)") for k, image in enumerate(images)]
     count = len(images)
-    ncols = ncols or count
+    titles, cmaps, signed, kernels = (_per_image(values, name, count) for values, name in
+                                      ((titles, "titles"), (cmaps, "cmaps"), (signed, "signed"), (kernels, "kernels")))
+    ncols = count if ncols is None else min(check_count(ncols, "ncols"), count)  # no empty columns
+    size = real_number(size, "size", positive=True)
+    colorbar, robust = flag(colorbar, "colorbar"), flag(robust, "robust")
+    suptitle = string(suptitle, "suptitle", optional=True)
     nrows = -(-count // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * 1.15, size * nrows), squeeze=False,
                              layout="constrained")
@@ -467,6 +487,13 @@ def show_images(images, titles=None, *, cmaps=None, signed=None, kernels=None, c
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+def _per_image(values, name: str, count: int) -> list | None:
+    """None, or a list or tuple with one entry per image (at least ``count``)."""
+    if values is not None and (not isinstance(values, (list, tuple)) or len(values) < count):
+        raise TypeError(f"{name} must be None or a list with one entry per image ({count}); got {describe(values)}")
+    return values
 
 
 def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, stride=1, padding=0,
@@ -499,6 +526,8 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     from .conv import correlate2d
 
     image = np.asarray(image, dtype=float)
+    check_figure(fig)
+    titles = strings(titles, "titles", 3, optional=False)
     kernel = np.asarray(kernel, dtype=float)
     output = correlate2d(image, kernel, stride=stride, padding=padding)
     row, col = check_position((0, 0) if position is None else position, output.shape)
@@ -532,6 +561,19 @@ def show_kernel_step(image, kernel, position: tuple[int, int] | None = None, *, 
     return fig
 
 
+def check_axes(ax, name: str = "ax", many: bool = False):
+    """``ax`` if it is a matplotlib Axes (``many``: or a non-empty sequence of them), else TypeError."""
+    if many and isinstance(ax, (list, tuple, np.ndarray)) and len(ax) and all(isinstance(a, Axes) for a in ax):
+        return ax
+    return instance(ax, name, Axes, "a matplotlib Axes" + (" or a list of them" if many else ""))
+
+
+def check_figure(fig, name: str = "fig", optional: bool = True):
+    """``fig`` if it is a matplotlib Figure (or SubFigure; or None when ``optional``), else TypeError."""
+    kinds = (FigureBase, type(None)) if optional else FigureBase
+    return instance(fig, name, kinds, "a matplotlib Figure" + (" or None" if optional else ""))
+
+
 def check_position(position, shape: tuple[int, int], name: str = "position") -> tuple[int, int]:
     """``position`` as a pair of ints ``(row, col)`` inside an output of ``shape``, or a clear error.
 
@@ -563,6 +605,10 @@ def check_position(position, shape: tuple[int, int], name: str = "position") -> 
     ...
     ValueError: position must lie inside the 3x3 output; got (3, 0)
     """
+    if (not isinstance(shape, tuple) or len(shape) != 2
+            or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape)):
+        raise TypeError(f"shape must be a pair of ints (height, width); got {describe(shape)}")
+    name = string(name, "name")
     if isinstance(position, np.ndarray):
         position = tuple(position.tolist())
     if not isinstance(position, (tuple, list)) or len(position) != 2:
@@ -611,7 +657,8 @@ def format_table(rows: list[dict], columns=None, *, left: int = 0, rule: bool = 
     """
     if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
         raise TypeError(f"rows must be a list of dicts; got {type(rows).__name__}")
-    columns = list(columns if columns is not None else (rows[0] if rows else []))
+    columns = list(rows[0] if rows else []) if columns is None else strings(columns, "columns", 0, optional=False)
+    left, rule = check_count(left, "left", minimum=0), flag(rule, "rule")
     cells = [[str(row.get(column, "")) for column in columns] for row in rows]
     widths = [max([len(column)] + [len(line[k]) for line in cells]) for k, column in enumerate(columns)]
 
@@ -643,6 +690,10 @@ def panel_row(live, count: int, **margins) -> np.ndarray:
     -------
     axes : array of ``count`` Axes
     """
+    from .live import LiveFigure  # live draws with this module: imported here, not at the top
+
+    instance(live, "live", LiveFigure, "a LiveFigure")
+    count = check_count(count, "count")
     live.figure.set_layout_engine("none")
     axes = live.subplots(1, count, gridspec_kw=margins)
     for ax in axes:
@@ -661,6 +712,7 @@ def alt_text(fig) -> str:
     'input; output'
     >>> plt.close(fig)
     """
+    check_figure(fig, optional=False)
     suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
     text = suptitle or "; ".join(titles) or "figure"

@@ -10,10 +10,11 @@ what can work (a kernel that fits, "same" only at stride 1) are the ones ``corre
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
-from ._validate import padding_amounts, pair
+from ._validate import count, describe, padding_amounts, pair
 from .conv import conv_output_size, correlate2d
 
 __all__ = ["explain_output_size", "layer_sizes", "settings_for_output_size", "output_size_table"]
@@ -29,6 +30,18 @@ def _resolve_padding(kernel: int, stride: int, padding, dilation: int) -> tuple[
     before, after = padding_amounts(padding if isinstance(padding, str) else (padding, 0),
                                     (kernel, 1), (dilation, 1), (stride, 1), allow_full=True)[:2]
     return before, after
+
+
+MAX_LAYERS = 10_000  # layers in one stack: more is no network anyone trains
+MAX_SETTINGS = 10**6  # (stride, padding) combinations settings_for_output_size tries
+MAX_TABLE_ROWS = 10_000  # rows of output_size_table (each convolves an array)
+MAX_TABLE_SIZE = 10**6  # input sizes output_size_table measures (it convolves an array that long)
+
+
+def _sequence(values, name: str) -> list:
+    if not isinstance(values, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of values; got {describe(values)}")
+    return list(values)
 
 
 def explain_output_size(size: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
@@ -107,13 +120,13 @@ def layer_sizes(size: int, num_layers: int, kernel_size: int, *, stride: int = 1
     >>> layer_sizes(8, 5, 3), layer_sizes(8, 3, 3, padding="same")
     ([8, 6, 4, 2], [8, 8, 8, 8])
     """
-    (count, _) = pair(num_layers, "num_layers", minimum=0)
+    layers = count(num_layers, "num_layers", minimum=0, maximum=MAX_LAYERS)
     sizes = [pair(size, "size", minimum=1)[0]]
     (kernel, _) = pair(kernel_size, "kernel_size")
     (dil, _) = pair(dilation, "dilation")
     (step, _) = pair(stride, "stride")
     before, after = _resolve_padding(kernel, step, padding, dil)
-    for _ in range(count):
+    for _ in range(layers):
         if sizes[-1] + before + after < dil * (kernel - 1) + 1:  # the kernel no longer fits
             break
         sizes.append(conv_output_size(sizes[-1], kernel, step, padding, dil))
@@ -151,6 +164,9 @@ def settings_for_output_size(size: int, output_size: int, kernel_size: int, *, d
     (dil, _) = pair(dilation, "dilation")
     max_stride = size if max_stride is None else pair(max_stride, "max_stride")[0]
     max_padding = dil * (kernel - 1) if max_padding is None else pair(max_padding, "max_padding", minimum=0)[0]
+    if max_stride * (max_padding + 1) > MAX_SETTINGS:
+        raise ValueError(f"max_stride ({max_stride:,}) times max_padding + 1 ({max_padding + 1:,}) settings to try is "
+                         f"more than {MAX_SETTINGS:,}; give smaller max_stride and max_padding")
     found = []
     for step, pad in itertools.product(range(1, max_stride + 1), range(max_padding + 1)):
         numerator = size + 2 * pad - dil * (kernel - 1) - 1
@@ -181,8 +197,14 @@ def output_size_table(sizes, kernel_sizes, strides, paddings, dilations) -> list
     >>> [(row["stride"], row["padding"], row["formula"], row["measured"]) for row in rows]
     [(1, 0, 3, 3), (1, 1, 5, 5), (2, 0, 2, 2), (2, 1, 3, 3)]
     """
+    values = {name: _sequence(value, name) for name, value in (("sizes", sizes), ("kernel_sizes", kernel_sizes),
+                                                               ("strides", strides), ("paddings", paddings),
+                                                               ("dilations", dilations))}
+    values["sizes"] = [count(size, f"sizes[{k}]", maximum=MAX_TABLE_SIZE) for k, size in enumerate(values["sizes"])]
+    if math.prod(len(v) for v in values.values()) > MAX_TABLE_ROWS:
+        raise ValueError(f"the table would have more than {MAX_TABLE_ROWS:,} rows; give fewer values")
     rows = []
-    for size, kernel, step, pad, dil in itertools.product(sizes, kernel_sizes, strides, paddings, dilations):
+    for size, kernel, step, pad, dil in itertools.product(*values.values()):
         try:
             formula = conv_output_size(size, kernel, step, pad, dil)
         except ValueError:  # a setting that cannot work

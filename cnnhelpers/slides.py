@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import describe
+
 __all__ = ["SLIDE_INPUT", "SLIDE_KERNEL", "read_only"]
 
 
@@ -30,7 +32,10 @@ def read_only(values, dtype=np.int64) -> np.ndarray:
     >>> grid.flags.writeable, grid.dtype
     (False, dtype('int64'))
     """
-    array = np.array(values, dtype=dtype)
+    try:
+        array = np.array(values, dtype=dtype)
+    except OverflowError as error:
+        raise ValueError(f"values must fit in dtype {dtype!r}; got {describe(values)} ({error})") from None
     array.setflags(write=False)
     return array
 

@@ -10,15 +10,14 @@ argument replaced by garbage (which reaches much deeper into the function).
 
 from __future__ import annotations
 
-import inspect
 import struct
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from garbage_strategies import all_garbage_arguments, call_with, garbage_settings, one_garbage_argument
+from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 import cnnhelpers
 from cnnhelpers import data, images, nn, reference
@@ -26,22 +25,6 @@ from cnnhelpers import data, images, nn, reference
 RECORDS = {"History", "GradcheckResult", "Digits"}  # plain records (dataclasses, NamedTuple): no checks
 CONSTANTS = {"DATA_DIR", "MNIST5K_SHA256", "PHOTOS", "kernels"}  # kernels: a module of arrays
 READS_FILES = {"data.load_mnist5k", "data.read_idx", "data.load_mnist_idx"}
-
-odd_dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.uint8, np.int8, np.bool_,
-                              np.complex128, np.dtype(">f4"), np.dtype("U3"), np.dtype("O"), np.dtype("M8[s]")])
-numbers = st.one_of(st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
-                    st.sampled_from([0, -1, 1, 2, 10**12, 2**63, 1e308, -0.0, float("nan"), float("inf")]))
-numpy_scalars = st.one_of(st.integers(-10**6, 10**6).map(np.int64), st.floats(width=32).map(np.float32),
-                          st.floats().map(lambda v: np.array(v)), st.just(np.bool_(True)))
-small_arrays = hnp.arrays(odd_dtypes, hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4))
-masked = small_arrays.filter(lambda a: a.dtype.kind in "fiub").map(lambda a: np.ma.masked_array(a, mask=a != a))
-atoms = st.one_of(numbers, numpy_scalars, st.text(max_size=8), st.none(), st.booleans(), small_arrays, masked,
-                  st.just(object()), st.just(np.random.default_rng(0)), st.just(print))
-garbage = st.recursive(atoms, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.tuples(inner, inner), st.dictionaries(st.text(max_size=3),
-                                                                                                 inner, max_size=2)),
-                       max_leaves=8)
-
 
 def idx_file(path) -> str:
     """A valid 2x3 uint8 IDX file."""
@@ -168,26 +151,11 @@ def allowed(name: str) -> tuple[type[BaseException], ...]:
     return (ValueError, TypeError, OSError) if name in READS_FILES else (ValueError, TypeError)
 
 
-def call_with(name, function, args, kwargs):
-    """Call; return None when the outcome is allowed, else a description of the undocumented exception."""
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            function(*args, **kwargs)
-    except allowed(name):
-        return None
-    except Exception as error:  # noqa: BLE001 - what this test looks for
-        return f"{name}(*{args!r:.200}, **{kwargs!r:.200}) raised {type(error).__name__}: {error}"
-    return None
-
-
 CALL_NAMES = sorted(set(public_names()) | {"Sequential.forward", "Sequential.backward", "Sequential.feature_maps",
                                            "Sequential.summary", "Sequential.astype", "SGD.step"}
                     | {f"{layer}.{method}" for layer in ("Conv2d", "ReLU", "MaxPool2d", "AvgPool2d", "Flatten",
                                                          "Linear", "Dropout") for method in ("forward", "backward")})
-SETTINGS = settings(max_examples=40, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.filter_too_much, HealthCheck.data_too_large])
+SETTINGS = garbage_settings(40)
 
 
 @pytest.mark.parametrize("name", CALL_NAMES)
@@ -195,17 +163,8 @@ SETTINGS = settings(max_examples=40, deadline=None, database=None,
 @given(draw=st.data())
 def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
     function, args, kwargs = valid_calls(tmp_path)[name]
-    slots = [("arg", i) for i in range(len(args))] + [("kw", key) for key in kwargs]
-    if not slots:
-        args = (draw.draw(garbage, label="extra argument"),)
-    else:
-        kind, where = draw.draw(st.sampled_from(slots), label="replaced")
-        value = draw.draw(garbage, label="garbage")
-        if kind == "arg":
-            args = args[:where] + (value,) + args[where + 1:]
-        else:
-            kwargs = {**kwargs, where: value}
-    problem = call_with(name, function, args, kwargs)
+    args, kwargs = one_garbage_argument(function, args, kwargs, draw)
+    problem = call_with(name, function, args, kwargs, allowed(name))
     assert problem is None, problem
 
 
@@ -214,13 +173,6 @@ def test_one_garbage_argument_in_a_valid_call(tmp_path, name, draw):
 @given(draw=st.data())
 def test_all_garbage_arguments(tmp_path, name, draw):
     function, args, kwargs = valid_calls(tmp_path)[name]
-    try:
-        parameters = inspect.signature(function).parameters.values()
-        count = sum(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                    for p in parameters)
-    except (TypeError, ValueError):
-        count = len(args)
-    args = tuple(draw.draw(garbage, label=f"arg {i}") for i in range(count))
-    kwargs = {key: draw.draw(garbage, label=key) for key in kwargs if draw.draw(st.booleans(), label=f"{key}?")}
-    problem = call_with(name, function, args, kwargs)
+    args, kwargs = all_garbage_arguments(function, args, kwargs, draw)
+    problem = call_with(name, function, args, kwargs, allowed(name))
     assert problem is None, problem

@@ -11,11 +11,13 @@ from cnnhelpers.lessons.cnn import (
     NetworkViewsExplorer,
     ShiftRotateExplorer,
     TrainingScrubber,
+    accuracy_under_moves,
     detector_stages,
     first_layer_snapshot,
     misclassified,
     occlusion_map,
     saliency_map,
+    show_digits,
     show_misclassified,
     show_top_patches,
     top_patches,
@@ -80,7 +82,7 @@ def test_explorer_draws_the_moved_digit_and_every_map(explorer):
 
 def test_explorer_index_out_of_range_is_a_message(explorer):
     assert explorer.safe_update(index=5, dx=0.0, dy=0.0, angle=0.0) is False
-    assert "index must lie in 0..2" in explorer.message.value
+    assert "index must be an int from 0 to 2; got 5" in explorer.message.value
 
 
 def test_snapshot_records_first_layer_filters_and_maps(digits):
@@ -105,7 +107,7 @@ def test_scrubber_epoch_out_of_range_is_a_message():
     shots = [{"filters": np.zeros((2, 1, 3, 3)), "maps": np.zeros((2, 4, 4))}]
     scrubber = TrainingScrubber(shots)
     assert scrubber.safe_update(epoch=3) is False
-    assert "epoch must lie in 0..0" in scrubber.message.value
+    assert "epoch must be an int from 0 to 0; got 3" in scrubber.message.value
 
 
 def test_scrubber_rejects_snapshots_without_filters():
@@ -277,3 +279,16 @@ def test_layer_outputs_enlarge_small_maps_and_draw_unsigned_rows_gray():
 def test_training_scrubber_redraws_while_dragging():
     shots = [{"filters": np.zeros((2, 1, 3, 3)), "maps": np.zeros((2, 4, 4))} for _ in range(3)]
     assert TrainingScrubber(shots).controls["epoch"].continuous_update is True
+
+
+def test_digits_titled_by_their_integer_labels(digits):
+    images, labels = digits
+    fig = show_digits(images, labels, ncols=3)
+    assert [ax.get_title() for ax in fig.axes] == ["1", "1", "7"]
+
+
+def test_accuracy_under_moves_keys_are_the_moves_as_given(digits):
+    images, labels = digits
+    moves = accuracy_under_moves(small_model(), images, labels, shifts=[0, 2], angles=[np.float32(15.0)])
+    assert list(moves["shift"]) == [0, 2] and all(type(key) is int for key in moves["shift"])
+    assert list(moves["angle"]) == [15.0] and all(0 <= value <= 1 for value in moves["shift"].values())

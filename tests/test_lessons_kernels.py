@@ -63,7 +63,7 @@ def test_stepper_shows_only_the_first_products_and_spells_them_out():
 
 
 def test_stepper_rejects_more_steps_than_products():
-    with pytest.raises(ValueError, match="steps must be between 0 and 9"):
+    with pytest.raises(ValueError, match="steps must be an int from 0 to 9; got 10"):
         WeightedSumStepper(LECTURE_PATCH, kernels.sobel_x).update(steps=10)
 
 

@@ -275,7 +275,7 @@ def test_constant_map_has_undefined_correlation():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(shifts=[-1]), "shifts must be"),
+    (dict(shifts=[-1]), r"shifts\[0\] must be an int >= 0; got -1"),
     (dict(shifts=[]), "shifts must be"),
     (dict(mode="min"), "mode must be one of"),
     (dict(axis=2), "axis must be"),

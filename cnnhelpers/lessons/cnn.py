@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import nn
+from .._validate import count, describe, instance, labels, real_array, real_number, string, strings
 from ..conv import conv2d, conv2d_backward, correlate2d
 from ..data import shift_and_rotate
 from ..images import load_image
@@ -47,6 +48,7 @@ from ..plotting import (
     IMAGE_CMAP,
     SIGNED_CMAP,
     UNSIGNED_CMAP,
+    check_axes,
     color_scale,
     draw_grid,
     signed_norm,
@@ -74,15 +76,18 @@ def show_digits(images: np.ndarray, titles: Sequence[str] | None = None, *, ncol
     -------
     fig : matplotlib Figure
     """
-    images = np.asarray(images)
-    count = len(images)
-    ncols = max(1, min(ncols, count))
-    nrows = -(-count // ncols)
+    images = real_array(images, "images", (3,), "(N, H, W)")
+    number = len(images)
+    ncols = max(1, min(count(ncols, "ncols"), number))
+    size = real_number(size, "size", positive=True)
+    titles, title_colors = labels(titles, "titles", number), strings(title_colors, "title_colors", number)
+    suptitle = string(suptitle, "suptitle", optional=True)
+    nrows = -(-number // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.45) * nrows), squeeze=False,
                              layout="constrained")
     for k, ax in enumerate(axes.flat):
         _bare(ax)
-        if k >= count:
+        if k >= number:
             ax.set_visible(False)
             continue
         ax.imshow(images[k], cmap=IMAGE_CMAP)
@@ -105,6 +110,8 @@ def show_learning_curves(history, *, title: str = "learning curves") -> Figure:
     -------
     fig : matplotlib Figure
     """
+    instance(history, "history", nn.History, "a cnnhelpers.nn.History (what fit returns)")
+    title = string(title, "title")
     epochs = np.arange(1, history.epochs + 1)
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
     loss_ax.plot(epochs, history.loss, "o-", label="training (during the epoch)")
@@ -134,7 +141,10 @@ def show_confusion_matrix(counts: np.ndarray, *, title: str = "confusion matrix 
     """
     from matplotlib.ticker import MaxNLocator
 
-    counts = np.asarray(counts)
+    counts = real_array(counts, "counts", (2,), "(K, K)")
+    if counts.shape[0] != counts.shape[1] or counts.size == 0:
+        raise ValueError(f"counts must be a square (K, K) array with K >= 1; got shape {counts.shape}")
+    title = string(title, "title")
     fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
     mistakes = np.where(np.eye(len(counts), dtype=bool), np.nan, counts.astype(float))
     cmap = plt.get_cmap(UNSIGNED_CMAP).with_extremes(bad=HIGHLIGHTS[1])
@@ -180,9 +190,27 @@ def _similarities(weight, named_kernels: dict[str, np.ndarray]) -> np.ndarray:
         centred = rows - rows.mean(axis=1, keepdims=True)
         return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
 
-    filters = unit_patterns(np.asarray(weight, dtype=float).reshape(len(weight), -1))
-    kernels = unit_patterns(np.stack([np.asarray(k, dtype=float).ravel() for k in named_kernels.values()]))
+    weight, named_kernels = _check_filters(weight, named_kernels)
+    filters = unit_patterns(weight.reshape(len(weight), -1))
+    kernels = unit_patterns(np.stack([k.ravel() for k in named_kernels.values()]))
     return filters @ kernels.T
+
+
+def _check_filters(weight, named_kernels) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``weight`` (O, 1, KH, KW) as floats, and a non-empty dict of name -> (KH, KW) kernel."""
+    weight = real_array(weight, "weight", (4,), "(O, 1, KH, KW)")
+    if weight.shape[0] == 0 or weight.shape[1] != 1:
+        raise ValueError(f"weight must be first-layer filters (O, 1, KH, KW) with O >= 1; got shape {weight.shape}")
+    if not isinstance(named_kernels, dict) or not named_kernels:
+        raise TypeError(f"named_kernels must be a non-empty dict of name -> (KH, KW) array; "
+                        f"got {describe(named_kernels)}")
+    kernels = {}
+    for name, kernel in named_kernels.items():
+        kernels[name] = real_array(kernel, f"named_kernels[{name!r}]")
+        if kernels[name].shape != weight.shape[2:]:
+            raise ValueError(f"named_kernels[{name!r}] must have the filters' shape {weight.shape[2:]}; "
+                             f"got {kernels[name].shape}")
+    return weight, kernels
 
 
 def best_matching_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndarray]) -> list[tuple[int, str, float]]:
@@ -220,9 +248,9 @@ def show_filters_vs_kernels(weight: np.ndarray, named_kernels: dict[str, np.ndar
     -------
     fig : matplotlib Figure
     """
-    weight = np.asarray(weight, dtype=float)
+    weight, named_kernels = _check_filters(weight, named_kernels)
     matches = best_matching_kernels(weight, named_kernels)
-    digit = np.asarray(digit, dtype=float)
+    digit = real_array(digit, "digit", (2,), "(H, W)")
     count = len(matches)
     ncols = min(count, 6)
     groups = -(-count // ncols)
@@ -271,8 +299,9 @@ def show_layer_outputs(model, digit: np.ndarray, *, gap: int = 3, width: int = 2
     -------
     fig : matplotlib Figure
     """
-
-    digit = np.asarray(digit, dtype=float)
+    _check_model(model)
+    digit = real_array(digit, "digit", (3,), "(1, H, W)")
+    gap, width = count(gap, "gap", minimum=0, maximum=100), count(width, "width", maximum=1000)
     outputs = model.feature_maps(digit[None])
     rows = [("input", digit)] + [(name, out[0]) for name, out in outputs if out.ndim == 4]
     columns = max(len(maps) for _, maps in rows)
@@ -312,8 +341,12 @@ def draw_probabilities(ax, probabilities: np.ndarray, *, highlight: int | None =
     -------
     The bar container.
     """
-    probabilities = np.asarray(probabilities)
-    best = int(np.argmax(probabilities)) if highlight is None else highlight
+    check_axes(ax)
+    probabilities = real_array(probabilities, "probabilities", (1,), "(classes,)")
+    if len(probabilities) == 0:
+        raise ValueError("probabilities must hold at least one class; got an empty array")
+    best = int(np.argmax(probabilities)) if highlight is None else count(highlight, "highlight", minimum=0,
+                                                                          maximum=len(probabilities) - 1)
     colors = [HIGHLIGHT if k == best else "#56B4E9" for k in range(len(probabilities))]
     bars = ax.bar(range(len(probabilities)), probabilities, color=colors)
     ax.set(xticks=range(len(probabilities)), ylim=(0, 1.05), xlabel="digit", ylabel="probability")
@@ -333,7 +366,13 @@ def show_max_pool_gradient(x: np.ndarray, grad_out: np.ndarray, grad_x: np.ndarr
     -------
     fig : matplotlib Figure
     """
-    x, grad_out, grad_x = (np.asarray(a, dtype=float) for a in (x, grad_out, grad_x))
+    x, grad_out, grad_x = (real_array(a, name, (2,), "(H, W)")
+                           for a, name in ((x, "x"), (grad_out, "grad_out"), (grad_x, "grad_x")))
+    kernel_size = count(kernel_size, "kernel_size")
+    pooled = (x.shape[0] // kernel_size, x.shape[1] // kernel_size)
+    if grad_out.shape != pooled or grad_x.shape != x.shape or 0 in pooled:
+        raise ValueError(f"for x of shape {x.shape} and kernel_size {kernel_size}, grad_out must have shape "
+                         f"{pooled} (not empty) and grad_x {x.shape}; got {grad_out.shape} and {grad_x.shape}")
     fig, axes = plt.subplots(1, 3, figsize=(15, 5.6), layout="constrained",
                              gridspec_kw={"width_ratios": [x.shape[1], grad_out.shape[1], x.shape[1]]})
     draw_grid(axes[0], x, title="input x (maxima outlined)", signed=False)
@@ -376,7 +415,12 @@ def show_conv_input_gradient(grad_out: np.ndarray, kernel: np.ndarray, grad_x: n
     -------
     fig : matplotlib Figure
     """
-    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    grad_out, kernel, grad_x = (real_array(a, name, (2,), "(H, W)") for a, name in
+                                ((grad_out, "grad_out"), (kernel, "kernel"), (grad_x, "grad_x")))
+    full = (grad_out.shape[0] + kernel.shape[0] - 1, grad_out.shape[1] + kernel.shape[1] - 1)
+    if grad_x.shape != full or 0 in grad_out.shape + kernel.shape:
+        raise ValueError(f"grad_x must have shape {full} (grad_out's plus the kernel's, minus 1), none empty; "
+                         f"got grad_out {grad_out.shape}, kernel {kernel.shape}, grad_x {grad_x.shape}")
     kh, kw = kernel.shape
     padded = np.pad(grad_out, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.8), layout="constrained",
@@ -431,6 +475,7 @@ class KernelFit:
 
     def output(self, step: int) -> np.ndarray:
         """The image filtered with the kernel of ``step``, (H-KH+1, W-KW+1)."""
+        step = count(step, "step", minimum=0, maximum=self.steps)
         return conv2d(self.image[None, None], self.kernels[step][None, None])[0, 0]
 
 
@@ -473,14 +518,15 @@ def learn_kernel(image=None, target_kernel=sobel_x, *, steps: int = 300, lr: flo
     >>> bool(fit.losses[-1] < 1e-6 * fit.losses[0])
     True
     """
-    image = load_image("coins", size=48) if image is None else np.asarray(image, dtype=float)
-    kernel = np.asarray(target_kernel, dtype=float)
-    if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"image and target_kernel must be 2-D; got shapes {image.shape} and {kernel.shape}")
-    if not (isinstance(steps, int) and steps >= 1):
-        raise ValueError(f"steps must be a positive int; got {steps!r}")
-    if not 0 <= momentum < 1:
-        raise ValueError(f"momentum must lie in [0, 1); got {momentum!r}")
+    image = load_image("coins", size=48) if image is None else real_array(image, "image", (2,), "(H, W)")
+    kernel = real_array(target_kernel, "target_kernel", (2,), "(KH, KW)").astype(float)
+    image = image.astype(float)
+    steps = count(steps, "steps", maximum=100_000)
+    lr = real_number(lr, "lr", minimum=0)
+    momentum = real_number(momentum, "momentum", minimum=0, below=1)
+    seed = count(seed, "seed", minimum=0)
+    if not np.isfinite(image).all() or not np.isfinite(kernel).all():
+        raise ValueError("image and target_kernel must hold finite numbers (no NaN or inf)")
     if image.std() == 0:
         raise ValueError("image must not be constant: there would be nothing to learn from")
     image = (image - image.mean()) / image.std()
@@ -522,7 +568,8 @@ class KernelDescent(Experiment):
 
     def __init__(self, fit: KernelFit | None = None):
         super().__init__()
-        self.fit = learn_kernel() if fit is None else fit
+        self.fit = learn_kernel() if fit is None else instance(fit, "fit", KernelFit,
+                                                                 "a KernelFit (what learn_kernel returns) or None")
         self.controls = {"step": widgets.IntSlider(value=0, min=0, max=self.fit.steps, description="step")}
         self.live = LiveFigure(figsize=(15, 4.2))
         axes = self.live.subplots(1, 4, gridspec_kw={"width_ratios": [1.1, 1.4, 1.4, 1.6]})
@@ -549,8 +596,7 @@ class KernelDescent(Experiment):
         dict
             ``kernel`` (3, 3), ``output`` and ``target`` (H-2, W-2), ``loss`` (float).
         """
-        if not (isinstance(step, (int, np.integer)) and 0 <= step <= self.fit.steps):
-            raise ValueError(f"step must be a whole number from 0 to {self.fit.steps}; got {step!r}")
+        step = count(step, "step", minimum=0, maximum=self.fit.steps)
         kernel, output, loss = self.fit.kernels[step], self.fit.output(step), float(self.fit.losses[step])
         error = float(np.abs(kernel - self.fit.target_kernel).max())
         when = "random start" if step == 0 else f"after {step} steps"
@@ -585,10 +631,11 @@ def accuracy_under_moves(model, images: np.ndarray, labels: np.ndarray, *, shift
         ``{"shift": {pixels: accuracy}, "angle": {degrees: accuracy}}``
     """
 
-    images = np.asarray(images)
-    images = images / 255.0 if images.dtype == np.uint8 else images
+    _check_model(model)
+    images, labels = _digits_and_labels(images, labels)
+    moves = {"shift": _numbers(shifts, "shifts"), "angle": _numbers(angles, "angles")}
     results: dict[str, dict[float, float]] = {"shift": {}, "angle": {}}
-    for kind, values in (("shift", shifts), ("angle", angles)):
+    for kind, values in moves.items():
         for value in values:
             moves = {"dx": value} if kind == "shift" else {"angle": value}
             moved = np.stack([shift_and_rotate(image, **moves) for image in images])[:, None]
@@ -603,6 +650,13 @@ def show_robustness(results: dict[str, dict[float, float]]) -> Figure:
     -------
     fig : matplotlib Figure
     """
+    for kind in ("shift", "angle"):
+        if not isinstance(results, dict) or not isinstance(results.get(kind), dict):
+            raise TypeError(f"results must be accuracy_under_moves' dict, with dicts under 'shift' and 'angle'; "
+                            f"got {describe(results)}")
+        for value, accuracy in results[kind].items():
+            real_number(value, f"a key of results[{kind!r}]")
+            real_number(accuracy, f"results[{kind!r}][{value!r}]")
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), layout="constrained", sharey=True)
     for ax, kind, unit in ((axes[0], "shift", "shift to the right (pixels)"),
                            (axes[1], "angle", "rotation (degrees, anticlockwise)")):
@@ -628,6 +682,7 @@ def _mosaic(maps: np.ndarray, columns: int, gap: int = 2) -> np.ndarray:
 
 def detector_stages(model: Sequential) -> list[int]:
     """Indices of the layers whose output is a detector stage: a ReLU right after a convolution."""
+    _check_model(model)
     return [k for k in range(1, len(model.layers))
             if isinstance(model.layers[k], ReLU) and isinstance(model.layers[k - 1], Conv2d)]
 
@@ -645,7 +700,7 @@ def first_layer_snapshot(digit: np.ndarray) -> Callable[[Sequential], dict]:
     callable ``model -> {"filters": (O, C, KH, KW), "maps": (O, H, W)}``
         The maps are the first detector stage (convolution then ReLU).
     """
-    digit = np.asarray(digit)
+    digit = real_array(digit, "digit", (3,), "(1, H, W)")
 
     def snapshot(model: Sequential) -> dict:
         stage = detector_stages(model)[0]
@@ -679,13 +734,9 @@ class ShiftRotateExplorer(Experiment):
 
     def __init__(self, model: Sequential, images, labels, *, index: int = 0):
         super().__init__()
-        images = np.asarray(images)
-        self.images = images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
-        self.labels = np.asarray(labels)
-        if self.images.ndim != 3 or len(self.labels) != len(self.images):
-            raise ValueError(f"images must be (N, H, W) with one label each; got shapes {images.shape} "
-                             f"and {self.labels.shape}")
-        self.model = model
+        self.images, self.labels = _digits_and_labels(images, labels)
+        self.model = _check_model(model)
+        index = count(index, "index", minimum=0, maximum=len(self.images) - 1)
         self.stages = detector_stages(model)[:2]
         style = {"description_width": "initial"}
         self.controls = {
@@ -725,20 +776,22 @@ class ShiftRotateExplorer(Experiment):
 
     def compute(self, index: int, dx: float, dy: float, angle: float) -> dict:
         """The moved digit, the class probabilities and the detector-stage feature maps."""
-        if not 0 <= int(index) < len(self.images):
-            raise ValueError(f"index must lie in 0..{len(self.images) - 1}; got {index}")
-        image = shift_and_rotate(self.images[int(index)], dx=dx, dy=dy, angle=angle)
+        index = count(index, "index", minimum=0, maximum=len(self.images) - 1)
+        dx, dy, angle = (real_number(v, name) for v, name in ((dx, "dx"), (dy, "dy"), (angle, "angle")))
+        image = shift_and_rotate(self.images[index], dx=dx, dy=dy, angle=angle)
         with blas_threads(1):  # one small image: threads would only wait for each other
             outputs = self.model.feature_maps(image[None, None])
         probabilities = softmax(outputs[-1][1])[0]
         return {"image": image, "probabilities": probabilities, "prediction": int(np.argmax(probabilities)),
-                "label": int(self.labels[int(index)]), "maps": [outputs[k][1][0] for k in self.stages]}
+                "label": int(self.labels[index]), "maps": [outputs[k][1][0] for k in self.stages],
+                "moves": (dx, dy, angle)}
 
     def update(self, index: int, dx: float, dy: float, angle: float) -> dict:
         """Compute and redraw; returns :meth:`compute`'s dict."""
         result = self.compute(index, dx, dy, angle)
         self._digit.set_data(result["image"])
         verdict = "right" if result["prediction"] == result["label"] else "WRONG"
+        dx, dy, angle = result["moves"]
         self._digit_ax.set_title(f"a {result['label']}, moved ({dx:+g}, {dy:+g}),\nturned {angle:+g}°",
                                  fontsize=14)
         for bar, p in zip(self._bars, result["probabilities"], strict=True):
@@ -774,11 +827,8 @@ class TrainingScrubber(Experiment):
 
     def __init__(self, snapshots: list[dict], accuracies: Sequence[float] | None = None):
         super().__init__()
-        if not snapshots or not all({"filters", "maps"} <= set(s) for s in snapshots):
-            raise ValueError("snapshots must be a non-empty list of dicts with 'filters' and 'maps' "
-                             "(fit(..., snapshot=first_layer_snapshot(digit)))")
-        self.snapshots = snapshots
-        self.accuracies = None if accuracies is None else list(accuracies)
+        self.snapshots, self.accuracies = _check_snapshots(snapshots, accuracies)
+        snapshots = self.snapshots
         self.controls = {"epoch": widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1,
                                                     description="after epoch", style={"description_width": "initial"},
                                                     continuous_update=True)}  # a step only swaps arrays: fast
@@ -804,8 +854,7 @@ class TrainingScrubber(Experiment):
 
     def update(self, epoch: int) -> dict:
         """Show snapshot ``epoch``; returns it."""
-        if not 0 <= int(epoch) < len(self.snapshots):
-            raise ValueError(f"epoch must lie in 0..{len(self.snapshots) - 1}; got {epoch}")
+        epoch = count(epoch, "epoch", minimum=0, maximum=len(self.snapshots) - 1)
         shot = self.snapshots[int(epoch)]
         for image, weights in zip(self._filters, shot["filters"], strict=True):
             image.set_data(weights[0] if weights.ndim == 3 else weights)
@@ -819,21 +868,68 @@ class TrainingScrubber(Experiment):
         return shot
 
 
+def _check_snapshots(snapshots, accuracies) -> tuple[list[dict], list[float] | None]:
+    """Snapshots of first_layer_snapshot: dicts of (O, 1, KH, KW) filters and (O, H, W) maps, all alike."""
+    expected = ("snapshots must be a non-empty list of dicts with 'filters' and 'maps' "
+                "(fit(..., snapshot=first_layer_snapshot(digit)))")
+    if not isinstance(snapshots, (list, tuple)) or not snapshots:
+        raise ValueError(f"{expected}; got {describe(snapshots)}")
+    checked, shapes = [], None
+    for e, shot in enumerate(snapshots):
+        if not isinstance(shot, dict) or not {"filters", "maps"} <= set(shot):
+            raise ValueError(f"{expected}; entry {e} is {describe(shot)}")
+        filters = real_array(shot["filters"], f"snapshots[{e}]['filters']", (4,), "(O, C, KH, KW)")
+        maps = real_array(shot["maps"], f"snapshots[{e}]['maps']", (3,), "(O, H, W)")
+        shapes = shapes or (filters.shape, maps.shape)
+        if (filters.shape, maps.shape) != shapes or len(maps) != len(filters) or len(filters) == 0:
+            raise ValueError(f"every snapshot must hold as many maps as filters (at least one), all of the same "
+                             f"shapes; snapshot {e} has filters {filters.shape} and maps {maps.shape}")
+        checked.append(shot)
+    if accuracies is not None:
+        if not isinstance(accuracies, (list, tuple, np.ndarray)) or len(accuracies) < len(checked) - 1:
+            raise TypeError(f"accuracies must be None or one number per epoch ({len(checked) - 1}); "
+                            f"got {describe(accuracies)}")
+        accuracies = [real_number(a, "accuracies[...]") for a in accuracies]
+    return checked, accuracies
+
+
+def _check_model(model) -> Sequential:
+    return instance(model, "model", Sequential, "a cnnhelpers.nn.Sequential")
+
+
+def _digits_and_labels(images, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, H, W), uint8 or floats in [0, 1], as floats, and N integer labels; N >= 1."""
+    images = _unit_images(images, "images", (3,), "(N, H, W)")
+    labels = np.asarray(labels) if not isinstance(labels, np.ma.MaskedArray) else labels.filled(-1)
+    if labels.dtype == np.bool_ or labels.dtype.kind not in "iu" or labels.shape != (len(images),) or not len(images):
+        raise ValueError(f"images must be (N, H, W) with N >= 1 and one integer label each; got shapes "
+                         f"{images.shape} and {describe(labels)}")
+    return images, labels
+
+
+def _numbers(values, name: str) -> list[float]:
+    """A sequence of finite numbers as a list: Python numbers as given (dict keys), NumPy ones as floats."""
+    if not isinstance(values, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of numbers; got {describe(values)}")
+    checked = [real_number(value, f"{name}[{k}]") for k, value in enumerate(values)]
+    return [value if type(value) in (int, float) else number for value, number in zip(values, checked, strict=True)]
+
+
 # -- Section 12: what the network sees ------------------------------------------------------------------
 
 
+def _unit_images(images, name: str, ndim: tuple[int, ...], layout: str) -> np.ndarray:
+    """Pixels as float64: uint8 images divided by 255, others as they are."""
+    array = real_array(images, name, ndim, layout)
+    return array / 255.0 if np.asarray(images).dtype == np.uint8 else array.astype(np.float64)
+
+
 def _as_image(image, name: str = "image") -> np.ndarray:
-    image = np.asarray(image)
-    image = image / 255.0 if image.dtype == np.uint8 else image.astype(np.float64)
-    if image.ndim != 2:
-        raise ValueError(f"{name} must be one 2-D image (H, W); got shape {image.shape}")
-    return image
+    return _unit_images(image, name, (2,), "(H, W), one image")
 
 
 def _check_label(label) -> int:
-    if not (isinstance(label, (int, np.integer)) and 0 <= label):
-        raise ValueError(f"label must be a class index (an int >= 0); got {label!r}")
-    return int(label)
+    return count(label, "label", minimum=0)
 
 
 def occlusion_map(model: nn.Sequential, image, label: int, *, patch: int = 6, stride: int = 2,
@@ -861,12 +957,12 @@ def occlusion_map(model: nn.Sequential, image, label: int, *, patch: int = 6, st
     float64 array (H, W)
         Positive where covering hurts the right answer, negative where it helps.
     """
+    _check_model(model)
     image, label = _as_image(image), _check_label(label)
     height, width = image.shape
-    if not (isinstance(patch, (int, np.integer)) and 1 <= patch <= min(height, width)):
-        raise ValueError(f"patch must be an int from 1 to {min(height, width)}; got {patch!r}")
-    if not (isinstance(stride, (int, np.integer)) and stride >= 1):
-        raise ValueError(f"stride must be a positive int; got {stride!r}")
+    patch = count(patch, "patch", maximum=max(1, min(height, width)))
+    stride = count(stride, "stride")
+    grey = real_number(grey, "grey")
     tops = list(range(0, height - patch + 1, stride))
     lefts = list(range(0, width - patch + 1, stride))
     if tops[-1] != height - patch:  # reach the bottom and right edges too
@@ -876,13 +972,16 @@ def occlusion_map(model: nn.Sequential, image, label: int, *, patch: int = 6, st
     covered = np.repeat(image[None], len(tops) * len(lefts), axis=0)  # (P, H, W), one per position
     for k, (top, left) in enumerate((t, s) for t in tops for s in lefts):
         covered[k, top:top + patch, left:left + patch] = grey
-    probabilities = nn.predict(model, np.concatenate([image[None, None], covered[:, None]]))[:, label]
+    probabilities = nn.predict(model, np.concatenate([image[None, None], covered[:, None]]))
+    if label >= probabilities.shape[1]:
+        raise ValueError(f"label must be below the number of classes, {probabilities.shape[1]}; got {label}")
+    probabilities = probabilities[:, label]
     drops = probabilities[0] - probabilities[1:]
-    total, count = np.zeros_like(image), np.zeros_like(image)
+    total, covers = np.zeros_like(image), np.zeros_like(image)
     for drop, (top, left) in zip(drops, ((t, s) for t in tops for s in lefts), strict=True):
         total[top:top + patch, left:left + patch] += drop
-        count[top:top + patch, left:left + patch] += 1
-    return total / count
+        covers[top:top + patch, left:left + patch] += 1
+    return total / covers
 
 
 def saliency_map(model: nn.Sequential, image, label: int) -> np.ndarray:
@@ -902,6 +1001,7 @@ def saliency_map(model: nn.Sequential, image, label: int) -> np.ndarray:
     array (H, W), the model's dtype
         Large (either sign) where a small change of the pixel changes the score most.
     """
+    _check_model(model)
     image, label = _as_image(image), _check_label(label)
     training = [layer.training for layer in model.layers]
     model.eval()
@@ -962,10 +1062,7 @@ def top_patches(model: nn.Sequential, images, *, count: int = 9, context: int = 
     conv = model.layers[0] if isinstance(model, nn.Sequential) and model.layers else None
     if not isinstance(conv, nn.Conv2d) or conv.in_channels != 1 or conv.stride not in (1, (1, 1)):
         raise ValueError("model's first layer must be a Conv2d with one input channel and stride 1")
-    images = np.asarray(images)
-    images = images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
-    if images.ndim != 3 or not 1 <= count <= len(images):
-        raise ValueError(f"images must be (N, H, W) with N >= count ({count}); got shape {images.shape}")
+    images, count, context, batch_size = _check_top_patches(images, count, context, batch_size)
     best_value = np.full((conv.out_channels, len(images)), -np.inf)
     best_place = np.zeros((conv.out_channels, len(images)), dtype=np.int64)
     for first in range(0, len(images), batch_size):
@@ -993,6 +1090,14 @@ def top_patches(model: nn.Sequential, images, *, count: int = 9, context: int = 
     return TopPatches(patches, activations, where, context)
 
 
+def _check_top_patches(images, number, context, batch_size) -> tuple[np.ndarray, int, int, int]:
+    images = _unit_images(images, "images", (3,), "(N, H, W)")
+    if not len(images):
+        raise ValueError("images must hold at least one image; got none")
+    return (images, count(number, "count", maximum=len(images)), count(context, "context", minimum=0, maximum=100),
+            count(batch_size, "batch_size"))
+
+
 def misclassified(model: nn.Sequential, images, labels) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the images the network gets wrong, and its probabilities for them.
 
@@ -1001,12 +1106,9 @@ def misclassified(model: nn.Sequential, images, labels) -> tuple[np.ndarray, np.
     indices : int array (M,)
     probabilities : array (M, classes)
     """
-    images = np.asarray(images)
-    batch = images[:, None] / 255.0 if images.dtype == np.uint8 else images[:, None].astype(np.float64)
-    labels = np.asarray(labels)
-    if images.ndim != 3 or labels.shape != (len(images),):
-        raise ValueError(f"images must be (N, H, W) with one label each; got shapes {images.shape} and {labels.shape}")
-    probabilities = nn.predict(model, batch)
+    _check_model(model)
+    images, labels = _digits_and_labels(images, labels)
+    probabilities = nn.predict(model, images[:, None])
     wrong = np.flatnonzero(probabilities.argmax(axis=1) != labels)
     return wrong, probabilities[wrong]
 
@@ -1015,7 +1117,12 @@ def misclassified(model: nn.Sequential, images, labels) -> tuple[np.ndarray, np.
 
 def show_top_patches(result: TopPatches, weight: np.ndarray) -> Figure:
     """One row per filter: its 3x3 weights, then its best patches with the kernel's window outlined."""
+    instance(result, "result", TopPatches, "a TopPatches (what top_patches returns)")
+    weight = real_array(weight, "weight", (4,), "(O, 1, KH, KW)")
     filters, count = result.activations.shape
+    if len(weight) < filters or count == 0:
+        raise ValueError(f"weight must hold the {filters} filters of result, and result at least one patch; "
+                         f"got weight of shape {weight.shape} and {count} patches")
     fig, axes = plt.subplots(filters, count + 1, figsize=(1.0 * (count + 1), 1.05 * filters),
                              gridspec_kw={"wspace": 0.08, "hspace": 0.12})
     axes = np.atleast_2d(axes)
@@ -1041,14 +1148,24 @@ def show_top_patches(result: TopPatches, weight: np.ndarray) -> Figure:
 
 def show_misclassified(images, labels, indices, probabilities, *, ncols: int = 6) -> Figure:
     """Each wrong test digit above a bar chart of the network's ten probabilities (orange: its answer)."""
-    images = np.asarray(images)
-    count = len(indices)
-    if count == 0:
+    images, labels = _digits_and_labels(images, labels)
+    indices = np.asarray(indices) if not isinstance(indices, np.ma.MaskedArray) else indices.filled(-1)
+    probabilities = real_array(probabilities, "probabilities", (2,), "(M, classes)")
+    if (indices.ndim != 1 or indices.dtype == np.bool_ or (len(indices) and indices.dtype.kind not in "iu")
+            or len(probabilities) != len(indices) or not np.isin(indices, np.arange(len(images))).all()):
+        raise ValueError(f"indices must be M indices into images (0..{len(images) - 1}) and probabilities (M, "
+                         f"classes); got {describe(indices)} and shape {probabilities.shape}")
+    if probabilities.shape[1] == 0 or np.isin(labels[indices], np.arange(probabilities.shape[1]), invert=True).any():
+        raise ValueError(f"probabilities must have a column for every label; got shape {probabilities.shape}")
+    ncols = count(ncols, "ncols")
+    number = len(indices)
+    if number == 0:
         fig, ax = plt.subplots(figsize=(6, 1))
         ax.axis("off")
         ax.text(0.5, 0.5, "no misclassified digits", ha="center", va="center")
         return fig
-    rows = -(-count // ncols)
+    ncols = min(ncols, number)
+    rows = -(-number // ncols)
     fig = plt.figure(figsize=(2.1 * ncols, 3.3 * rows))
     cells = fig.add_gridspec(rows, ncols, hspace=0.45, wspace=0.3)
     for k, (index, p) in enumerate(zip(indices, probabilities, strict=True)):
@@ -1090,13 +1207,9 @@ class NetworkViewsExplorer(Experiment):
 
     def __init__(self, model: nn.Sequential, images, labels, *, index: int = 0):
         super().__init__()
-        images = np.asarray(images)
-        self.images = images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
-        self.labels = np.asarray(labels)
-        if self.images.ndim != 3 or self.labels.shape != (len(self.images),):
-            raise ValueError(f"images must be (N, H, W) with one label each; got shapes {images.shape} "
-                             f"and {self.labels.shape}")
-        self.model = model
+        self.images, self.labels = _digits_and_labels(images, labels)
+        self.model = _check_model(model)
+        index = count(index, "index", minimum=0, maximum=len(self.images) - 1)
         style = {"description_width": "initial"}
         self.controls = {
             "index": widgets.IntSlider(value=index, min=0, max=len(self.images) - 1, description="test digit",
@@ -1117,9 +1230,9 @@ class NetworkViewsExplorer(Experiment):
 
     def update(self, index: int, patch: int) -> dict:
         """Compute both maps for test digit ``index`` and redraw; returns them with the probabilities."""
-        if not 0 <= int(index) < len(self.images):
-            raise ValueError(f"index must lie in 0..{len(self.images) - 1}; got {index}")
-        image, label = self.images[int(index)], int(self.labels[int(index)])
+        index = count(index, "index", minimum=0, maximum=len(self.images) - 1)
+        patch = count(patch, "patch", maximum=min(self.images.shape[1:]))
+        image, label = self.images[index], int(self.labels[index])
         probabilities = nn.predict(self.model, image[None, None])[0]
         occlusion = occlusion_map(self.model, image, label, patch=int(patch), stride=2)
         saliency = saliency_map(self.model, image, label)

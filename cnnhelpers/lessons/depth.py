@@ -17,7 +17,8 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, describe
+from .._validate import as_float_array, check_ndim, describe, flag, real_number, strings
+from .._validate import count as check_count
 from ..conv import conv2d, correlate2d
 from ..costs import conv_parameters
 from ..images import PHOTOS, load_image
@@ -27,6 +28,7 @@ from ..plotting import (
     IMAGE_CMAP,
     SIGNED_CMAP,
     ScaledColorBar,
+    check_figure,
     check_position,
     color_scale,
     draw_grid,
@@ -303,13 +305,15 @@ def show_channel_sum(x, kernel, bias: float = 0.0, position: tuple[int, int] = (
     ValueError
         If the channels differ or ``position`` lies outside the output.
     """
+    check_figure(fig)
     x = as_float_array(x, "x")
     kernel = as_float_array(kernel, "kernel")
     parts = channel_contributions(x, kernel)
     total = conv2d(x, kernel[None], np.array([bias], dtype=float))[0]
     row, col = check_position(position, total.shape)
     count, kh, kw = kernel.shape
-    names = channel_names or [f"channel {c}" for c in range(count)]
+    names = strings(channel_names, "channel_names", count) or [f"channel {c}" for c in range(count)]
+    bias = real_number(bias, "bias")
     if fig is None:
         cell = 0.62  # inches per grid cell
         fig = plt.figure(figsize=(cell * (x.shape[2] + kw + 2 * total.shape[1]) + 3.0,
@@ -349,9 +353,11 @@ def show_kernel_bank(weight, names=None, channel_names=RGB, *, fig=None):
     fig : matplotlib Figure
         One row per input channel, one column per kernel.
     """
+    check_figure(fig)
     weight = as_float_array(weight, "weight")
     check_ndim(weight, "weight", (4,), "(O, C, KH, KW)")
     count, depth = weight.shape[:2]
+    names, channel_names = strings(names, "names", count), strings(channel_names, "channel_names", 0, optional=False)
     if fig is None:
         fig = plt.figure(figsize=(2.8 * count + 1.2, 2.3 * depth + 0.4), layout="constrained")
     axes = fig.subplots(depth, count, squeeze=False)
@@ -396,10 +402,17 @@ def show_feature_maps(maps, titles=None, *, ncols: int | None = None, size: floa
     fig : matplotlib Figure
         One panel per map, ``ncols`` to a row.
     """
+    check_figure(fig)
     maps = as_float_array(maps, "maps")
     check_ndim(maps, "maps", (3,), "(O, H, W)")
     count = maps.shape[0]
-    ncols = ncols or min(count, 4)
+    ncols = min(count, 4) if ncols is None else min(check_count(ncols, "ncols"), count)
+    titles, shared = strings(titles, "titles", count), flag(shared, "shared")
+    size = real_number(size, "size", positive=True)
+    limit = None if limit is None else real_number(limit, "limit", positive=True)
+    if box is not None and not (isinstance(box, (tuple, list)) and len(box) == 4):
+        raise TypeError(f"box must be None or (top, left, height, width); got {describe(box)}")
+    box = None if box is None else [real_number(v, "box") for v in box]
     nrows = -(-count // ncols)
     if fig is None:
         fig = plt.figure(figsize=(size * ncols + 1.2, size * nrows * maps.shape[1] / maps.shape[2] + 0.6),

@@ -28,11 +28,36 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, check_window_fits, padding_amounts, pair
+from .._validate import (
+    as_float_array,
+    check_callable,
+    check_ndim,
+    check_window_fits,
+    count,
+    describe,
+    flag,
+    instance,
+    named_arrays,
+    padding_amounts,
+    pair,
+    real_array,
+    real_number,
+    string,
+)
 from ..conv import convolve2d, correlate2d
 from ..costs import OperationCost, conv_parameters, dense_parameters
 from ..live import Experiment, LiveFigure
-from ..plotting import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, color_scale, draw_grid, format_table, signed_norm, text_color
+from ..plotting import (
+    HIGHLIGHT,
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    check_figure,
+    color_scale,
+    draw_grid,
+    format_table,
+    signed_norm,
+    text_color,
+)
 
 __all__ = ["neighbor_correlation", "show_neighbor_correlation", "show_parameter_growth", "show_weighted_sum",
            "WeightedSumStepper", "show_kernel_gallery", "show_impulse_responses", "detector_responses",
@@ -72,6 +97,8 @@ def neighbor_correlation(image, distances) -> np.ndarray:
     check_ndim(image, "image", (2,), "(H, W)")
     width = image.shape[1]
     result = []
+    if not isinstance(distances, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"distances must be a sequence of ints; got {describe(distances)}")
     for distance in distances:
         (distance, _) = pair(distance, "distances", minimum=1)
         if distance > width - 2:
@@ -97,6 +124,7 @@ def show_neighbor_correlation(images: dict[str, np.ndarray], distances):
     fig : matplotlib Figure
         The numbers are :func:`neighbor_correlation`'s.
     """
+    images = named_arrays(images, "images", (2,), "(H, W)")
     correlations = {name: neighbor_correlation(image, distances) for name, image in images.items()}
     fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
     for (name, values), style, color in zip(correlations.items(), ["o-", "s--", "^:", "d-."], _LINE_COLORS,
@@ -132,18 +160,21 @@ def show_parameter_growth(sides, *, kernel_size: int = 3, channels=(1, 3), marks
     -------
     fig : matplotlib Figure
     """
+    sides, channels, marks = (_ints(values, name) for values, name in
+                              ((sides, "sides"), (channels, "channels"), (marks, "marks")))
+    kernel_size = count(kernel_size, "kernel_size")
     fig, ax = plt.subplots(figsize=(11, 5.8), layout="constrained")
-    for count, style, color in zip(channels, ["-", "--", ":"], _LINE_COLORS, strict=False):
-        what = "grey, 1 channel" if count == 1 else f"{count} channels"
-        dense = [dense_parameters((side, side, count)) for side in sides]
+    for number, style, color in zip(channels, ["-", "--", ":"], _LINE_COLORS, strict=False):
+        what = "grey, 1 channel" if number == 1 else f"{number} channels"
+        dense = [dense_parameters((side, side, number)) for side in sides]
         ax.plot(sides, dense, style, color=color, linewidth=2.5, label=f"fully connected ({what})")
-        weights = conv_parameters(kernel_size, in_channels=count)
+        weights = conv_parameters(kernel_size, in_channels=number)
         ax.axhline(weights, linestyle=style, color=color, linewidth=1.5,
                    label=f"one {kernel_size}x{kernel_size} kernel ({what}): {weights:,}")
-        below = count == channels[0]  # first line's labels below it, the others' above: no overlap
+        below = number == channels[0]  # first line's labels below it, the others' above: no overlap
         for side in marks:
             if sides[0] <= side <= sides[-1]:
-                value = dense_parameters((side, side, count))
+                value = dense_parameters((side, side, number))
                 ax.plot([side], [value], "o", color=color, markersize=8)
                 ax.annotate(f"{value:,}", (side, value), textcoords="offset points",
                             xytext=(10, -20) if below else (-10, 8), ha="left" if below else "right")
@@ -171,8 +202,15 @@ def _weighted_sum_title(patch: np.ndarray, kernel: np.ndarray, count: int) -> st
     return f"{terms or '(no terms yet)'} = {float(np.sum((patch * kernel).ravel()[:count])):g}"
 
 
+def _ints(values, name: str) -> list[int]:
+    """A non-empty sequence of positive ints as a list."""
+    if not isinstance(values, (list, tuple, range, np.ndarray)) or not len(values):
+        raise TypeError(f"{name} must be a non-empty sequence of positive ints; got {describe(values)}")
+    return [count(value, f"{name}[{k}]") for k, value in enumerate(values)]
+
+
 def _check_patch_and_kernel(patch, kernel) -> tuple[np.ndarray, np.ndarray]:
-    patch, kernel = np.asarray(patch, dtype=float), np.asarray(kernel, dtype=float)
+    patch, kernel = real_array(patch, "patch").astype(float), real_array(kernel, "kernel").astype(float)
     if kernel.ndim != 2:
         raise ValueError(f"kernel must be 2-D (KH, KW); got shape {kernel.shape}")
     if patch.shape != kernel.shape:
@@ -204,25 +242,24 @@ def show_weighted_sum(patch, kernel, *, steps: int | None = None, fig=None):
         If the shapes differ or ``steps`` is outside ``0 .. KH*KW``.
     """
     patch, kernel = _check_patch_and_kernel(patch, kernel)
-    count = kernel.size if steps is None else steps
-    if not 0 <= count <= kernel.size:
-        raise ValueError(f"steps must be between 0 and {kernel.size}; got {steps}")
+    check_figure(fig)
+    steps = kernel.size if steps is None else count(steps, "steps", minimum=0, maximum=kernel.size)
     products = (patch * kernel).ravel()  # (KH*KW,) row-major, the order the sum is written in
-    shown = np.where(np.arange(kernel.size) < count, products, np.nan).reshape(kernel.shape)
-    partial = float(products[:count].sum())
+    shown = np.where(np.arange(kernel.size) < steps, products, np.nan).reshape(kernel.shape)
+    partial = float(products[:steps].sum())
     if fig is None:
         fig = plt.figure(figsize=(13, 4.6), layout="constrained")
     else:
         fig.clear()
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [kernel.shape[1]] * 3 + [1]})
-    row, col = divmod(max(count - 1, 0), kernel.shape[1])
-    last = (row, col, 1, 1) if count else None
+    row, col = divmod(max(steps - 1, 0), kernel.shape[1])
+    last = (row, col, 1, 1) if steps else None
     draw_grid(axes[0], patch, title="patch (input)", highlight=last, signed=False, fontsize=20)
     draw_grid(axes[1], kernel, title="× kernel", highlight=last, signed=True, fontsize=20)
     draw_grid(axes[2], shown, title="= products", highlight=last, signed=True, fontsize=20)
-    draw_grid(axes[3], [[partial if count else np.nan]], title=_sum_title(count == kernel.size),
+    draw_grid(axes[3], [[partial if steps else np.nan]], title=_sum_title(steps == kernel.size),
               signed=True, fontsize=22)
-    fig.suptitle(_weighted_sum_title(patch, kernel, count), fontsize=16)
+    fig.suptitle(_weighted_sum_title(patch, kernel, steps), fontsize=16)
     return fig
 
 
@@ -267,8 +304,7 @@ class WeightedSumStepper(Experiment):
             If ``steps`` is outside ``0 .. KH*KW``.
         """
         size = self.kernel.size
-        if not 0 <= steps <= size:
-            raise ValueError(f"steps must be between 0 and {size}; got {steps}")
+        steps = count(steps, "steps", minimum=0, maximum=size)
         products = self.patch * self.kernel
         flat = products.ravel()
         partial = float(flat[:steps].sum())
@@ -319,7 +355,9 @@ def show_kernel_gallery(image, named_kernels: dict[str, np.ndarray], *, ncols: i
     -------
     fig : matplotlib Figure
     """
-    image = np.asarray(image, dtype=float)
+    image = real_array(image, "image", (2,), "(H, W)")
+    named_kernels = named_arrays(named_kernels, "named_kernels", (2,), "(KH, KW)")
+    ncols, size = min(count(ncols, "ncols"), len(named_kernels)), real_number(size, "size", positive=True)
     outputs = {name: correlate2d(image, kernel) for name, kernel in named_kernels.items()}
     nrows = -(-len(outputs) // ncols)
     fig = plt.figure(figsize=(size * ncols, size * 1.55 * nrows), layout="constrained")
@@ -358,9 +396,10 @@ def show_impulse_responses(kernel, size: int = 5):
     -------
     fig : matplotlib Figure
     """
-    kernel = np.asarray(kernel, dtype=float)
+    kernel = real_array(kernel, "kernel").astype(float)
     if kernel.ndim != 2 or kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
         raise ValueError(f"kernel must be 2-D with odd sizes; got shape {kernel.shape}")
+    size = count(size, "size", maximum=50)
     impulse = np.zeros((size, size))
     impulse[size // 2, size // 2] = 1
     padding = (kernel.shape[0] // 2, kernel.shape[1] // 2)
@@ -407,8 +446,9 @@ def detector_responses(image, detectors: dict[str, np.ndarray]) -> dict[str, np.
     >>> detector_responses(np.eye(3), {"diagonal": np.eye(3)})["diagonal"].tolist()
     [[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 2.0]]
     """
-    image = np.asarray(image, dtype=float)
-    return {name: correlate2d(image, kernel, padding=(np.shape(kernel)[0] // 2, np.shape(kernel)[1] // 2))
+    image = real_array(image, "image", (2,), "(H, W)")
+    detectors = named_arrays(detectors, "detectors", (2,), "(KH, KW)")
+    return {name: correlate2d(image, kernel, padding=(kernel.shape[0] // 2, kernel.shape[1] // 2))
             for name, kernel in detectors.items()}
 
 
@@ -433,10 +473,11 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
     -------
     fig : matplotlib Figure
     """
-    image = np.asarray(image, dtype=float)
+    image = real_array(image, "image", (2,), "(H, W)")
     responses = detector_responses(image, detectors)
-    count = 1 + len(responses)
-    nrows = -(-count // ncols)
+    panels = 1 + len(responses)
+    ncols, cell = min(count(ncols, "ncols"), panels), real_number(cell, "cell", positive=True)
+    nrows = -(-panels // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell * image.shape[1] * ncols, cell * image.shape[0] * nrows + 0.8),
                              squeeze=False, layout="constrained")
     draw_grid(axes.flat[0], image, title="input", signed=False)
@@ -444,7 +485,7 @@ def show_detector_responses(image, detectors: dict[str, np.ndarray], *, ncols: i
         draw_grid(ax, response, signed=True)
         peaks = _outline_maxima(ax, response)
         ax.set_title(f"{name}: max {response.max():g} at {len(peaks)} pixel{'s' * (len(peaks) > 1)}")
-    for ax in axes.flat[count:]:
+    for ax in axes.flat[panels:]:
         ax.set_visible(False)
     return fig
 
@@ -529,9 +570,8 @@ def show_convolution_matrix(matrix, *, title: str | None = None, cell: float = 0
     -------
     fig : matplotlib Figure
     """
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.ndim != 2:
-        raise ValueError(f"matrix must be 2-D (outputs, inputs); got shape {matrix.shape}")
+    matrix = real_array(matrix, "matrix", (2,), "(outputs, inputs)")
+    title, cell = string(title, "title", optional=True), real_number(cell, "cell", positive=True)
     fig, ax = plt.subplots(figsize=(cell * matrix.shape[1] + 1.2, cell * matrix.shape[0] + 1.4), layout="constrained")
     draw_grid(ax, np.where(matrix == 0, np.nan, matrix), signed=bool((matrix < 0).any()), fontsize=11)
     ax.set_xlabel(f"input pixel (row-major index 0..{matrix.shape[1] - 1})")
@@ -562,6 +602,10 @@ def cost_table(costs: dict[str, OperationCost]) -> str:
     sparse matrix             36               36         32          68
     dense matrix              64               64         60         124
     """
+    if not isinstance(costs, dict):
+        raise TypeError(f"costs must be a dict of name -> OperationCost; got {describe(costs)}")
+    for name, cost in costs.items():
+        instance(cost, f"costs[{name!r}]", OperationCost, "an OperationCost")
     header = ["", "stored floats", "multiplications", "additions", "operations"]
     rows = [dict(zip(header, [name] + [f"{value:,}" for value in (cost.stored_floats, cost.multiplications,
                                                                   cost.additions, cost.operations)], strict=True))
@@ -606,7 +650,8 @@ def equivariance_error(operation: Callable[[np.ndarray], np.ndarray],
     >>> equivariance_error(sobel, lambda x: shift(x, (2, 3)), image, margin=4)
     0.0
     """
-    image = as_float_array(image, "image")
+    check_callable(operation, "operation"), check_callable(transform, "transform")
+    image = real_array(image, "image")
     (margin, _) = pair(margin, "margin", minimum=0)
     moved_then_done = np.asarray(operation(transform(image)))
     done_then_moved = np.asarray(transform(operation(image)))
@@ -647,6 +692,11 @@ def equivariance_errors(image, named_kernels: dict[str, np.ndarray], transforms:
     >>> errors["plus"]["rotate"]
     0.0
     """
+    named_kernels = named_arrays(named_kernels, "named_kernels", (2,), "(KH, KW)")
+    if not isinstance(transforms, dict) or not transforms:
+        raise TypeError(f"transforms must be a non-empty dict of name -> function; got {describe(transforms)}")
+    for label, transform in transforms.items():
+        check_callable(transform, f"transforms[{label!r}]")
 
     def filtering(kernel):
         return lambda x: correlate2d(x, kernel, padding="same")
@@ -676,6 +726,7 @@ def show_equivariance(image, operation: Callable, transform: Callable, *, operat
         Its title gives the relative error of :func:`equivariance_error`.
     """
     error = equivariance_error(operation, transform, image, margin=margin)
+    operation_name, transform_name = string(operation_name, "operation_name"), string(transform_name, "transform_name")
     first = np.asarray(operation(transform(image)))
     second = np.asarray(transform(operation(image)))
     norm = signed_norm(np.concatenate([first.ravel(), second.ravel()]))
@@ -716,6 +767,9 @@ def load_stock_prices() -> tuple[np.ndarray, np.ndarray]:
     return records["date"].astype("datetime64[D]"), records["adj_close"].astype(float)
 
 
+MAX_SIGMA = 10_000  # samples: a wider Gaussian would need more values than any signal here has
+
+
 def gaussian_1d(sigma: float, *, derivative: bool = False) -> np.ndarray:
     """A Gaussian kernel (sum 1), or its derivative (responds 1 to a ramp rising by 1 per step).
 
@@ -738,8 +792,11 @@ def gaussian_1d(sigma: float, *, derivative: bool = False) -> np.ndarray:
     >>> float(np.dot(gaussian_1d(2.0, derivative=True), np.arange(13.0)))  # a ramp of slope 1
     1.0
     """
-    if not (isinstance(sigma, (int, float, np.number)) and np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive number of samples; got {sigma!r}")
+    sigma = real_number(sigma, "sigma", positive=True)
+    if sigma > MAX_SIGMA:
+        raise ValueError(f"sigma must be at most {MAX_SIGMA:g} samples (the kernel has 6 sigma + 1 values); "
+                         f"got {sigma:g}")
+    derivative = flag(derivative, "derivative")
     radius = int(np.ceil(3 * sigma))
     t = np.arange(-radius, radius + 1, dtype=float)
     bell = np.exp(-t ** 2 / (2 * sigma ** 2))
@@ -777,9 +834,14 @@ def show_filtered_signal(dates, signal, smoothing: dict, derivatives: dict, *, c
     """
     from .. import reference
 
-    conv1d = reference.conv1d if conv1d is None else conv1d
-    signal = np.asarray(signal, dtype=float)
+    conv1d = reference.conv1d if conv1d is None else check_callable(conv1d, "conv1d")
+    signal = real_array(signal, "signal").astype(float)
     dates = np.asarray(dates)
+    smoothing = named_arrays(smoothing, "smoothing", (1,), "1-D kernel")
+    derivatives = named_arrays(derivatives, "derivatives", (1,), "1-D kernel")
+    unit = string(unit, "unit")
+    if dates.dtype.kind not in "iufM":
+        raise TypeError(f"dates must be numbers or datetime64; got dtype {dates.dtype}")
     if signal.ndim != 1 or dates.shape != signal.shape:
         raise ValueError(f"dates and signal must be 1-D of the same length; got shapes {dates.shape} and "
                          f"{signal.shape}")
@@ -819,7 +881,10 @@ def time_correlate2d(loops: Callable, vectorised: Callable, image, kernel, *, re
     from .. import reference
     from ..costs import median_seconds
 
-    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+    check_callable(loops, "loops"), check_callable(vectorised, "vectorised")
+    image, kernel = real_array(image, "image", (2,), "(H, W)"), real_array(kernel, "kernel", (2,), "(KH, KW)")
+    check_window_fits(image.shape, (0, 0, 0, 0), kernel.shape, (1, 1), "kernel")
+    repeat = count(repeat, "repeat", maximum=1000)
     stand_ins = {"loops": (loops, reference.correlate2d, "the model solution, cnnhelpers.reference.correlate2d"),
                  "vectorised": (vectorised, correlate2d, "the library's cnnhelpers.correlate2d")}
     seconds, rows = {}, []

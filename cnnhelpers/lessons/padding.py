@@ -20,11 +20,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, describe, padding_amounts, pair
+from .._validate import (
+    as_float_array,
+    check_ndim,
+    count,
+    describe,
+    flag,
+    padding_amounts,
+    pair,
+    real_array,
+    real_number,
+    string,
+    strings,
+)
 from ..conv import correlate2d
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
-from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, draw_grid, panel_row, signed_norm
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, SIGNED_CMAP, check_figure, draw_grid, panel_row, signed_norm
 from ..sizes import layer_sizes
 from ..slides import SLIDE_INPUT
 
@@ -34,6 +46,7 @@ __all__ = ["PADDING_MODES", "pad2d", "same_padding", "correlate2d_padded", "cent
 
 # PyTorch's padding_mode name -> np.pad's mode name.
 PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+MAX_DRAWN_PADDING = 10  # rows of padding show_center_pixels draws: more would bury the image in numbered cells
 
 
 def _amounts(padding) -> tuple[int, int, int, int]:
@@ -238,9 +251,13 @@ def show_center_pixels(image, kernel_size: int, paddings=(0, 1), *, fig=None):
     ['padding 0:\n9 of 25 pixels are centres', 'padding 1:\n25 of 25 pixels are centres']
     >>> plt.close(fig)
     """
+    check_figure(fig)
     image = as_float_array(image, "image")
     check_ndim(image, "image", (2,), "(H, W)")
-    widths = [image.shape[1] + 2 * int(p) for p in paddings]
+    if not isinstance(paddings, (list, tuple, range)) or not paddings:
+        raise TypeError(f"paddings must be a non-empty sequence of ints; got {describe(paddings)}")
+    paddings = [count(p, f"paddings[{k}]", minimum=0, maximum=MAX_DRAWN_PADDING) for k, p in enumerate(paddings)]
+    widths = [image.shape[1] + 2 * p for p in paddings]
     if fig is None:
         fig = plt.figure(figsize=(0.75 * sum(widths) + 1, 0.75 * max(widths) + 1), layout="constrained")
     axes = fig.subplots(1, len(paddings), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
@@ -334,6 +351,7 @@ def show_padding_modes(image, kernel, *, padding=None, corner: int | None = None
     -------
     fig : matplotlib Figure
     """
+    check_figure(fig)
     image = as_float_array(image, "image")
     kernel = as_float_array(kernel, "kernel")
     check_ndim(image, "image", (2,), "(H, W)")
@@ -388,6 +406,7 @@ def show_layer_sizes(size: int, num_layers: int, kernel_sizes=(3, 5, 7), *, fig=
     ['3x3, no padding', '5x5, no padding', "any kernel, padding 'same'"]
     >>> plt.close(fig)
     """
+    check_figure(fig)
     if fig is None:
         fig = plt.figure(figsize=(11, 5.5), layout="constrained")
     ax = fig.subplots()
@@ -437,10 +456,15 @@ def show_true_size(images, titles=None, *, cmap: str = IMAGE_CMAP, size: float =
     ['8x8', '4x4']
     >>> plt.close(fig)
     """
-    images = [np.asarray(image, dtype=float) for image in images]
+    check_figure(fig)
+    if not isinstance(images, (list, tuple)) or not images:
+        raise TypeError(f"images must be a non-empty list of 2-D arrays; got {describe(images)}")
+    images = [real_array(image, f"images[{k}]", (2,), "(H, W)") for k, image in enumerate(images)]
     for k, image in enumerate(images):
-        if image.ndim != 2:
-            raise ValueError(f"images[{k}] must be 2-D (H, W); got shape {image.shape}")
+        if 0 in image.shape:
+            raise ValueError(f"images[{k}] must hold at least one pixel; got shape {image.shape}")
+    titles, cmap = strings(titles, "titles", len(images)), string(cmap, "cmap")
+    size, center = real_number(size, "size", positive=True), flag(center, "center")
     height = max(image.shape[0] for image in images)
     width = max(image.shape[1] for image in images)
     titles = titles or [f"{image.shape[0]}x{image.shape[1]}" for image in images]

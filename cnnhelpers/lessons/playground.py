@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from .._validate import count, instance, real_array, string
 from ..conv import conv_output_size, correlate2d
 from ..images import PHOTOS, load_image
 from ..kernels import KERNELS
@@ -35,6 +36,7 @@ MAX_SIDE = 512  # larger images are downscaled to this longer side, so that ever
 MIN_SIDE = 8  # smaller images are refused: there is nothing to see
 MAX_ASPECT = 16  # more elongated images are refused: downscaled, they would be a line
 MAX_DECODE_BYTES = 32 * 2**20  # ... and so are images whose full-size pixels take more to decode
+MAX_KERNEL_SIDE = 99  # embed_kernel's largest square (the playground's kernels are at most 5x5)
 KERNEL_SIZES = {"3x3": 3, "5x5": 5}
 POOLINGS = ("none", "max", "average")
 CUSTOM = "custom"
@@ -66,10 +68,11 @@ def embed_kernel(kernel, size: int) -> np.ndarray:
     >>> embed_kernel(np.ones((5, 5)), 3).shape
     (3, 3)
     """
-    kernel = np.asarray(kernel, dtype=np.float64)
+    kernel = real_array(kernel, "kernel").astype(np.float64)
     if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] % 2 == 0:
         raise ValueError(f"kernel must be square with an odd side (3x3, 5x5, ...); got shape {kernel.shape}")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1 or size % 2 == 0:
+    size = count(size, "size", maximum=MAX_KERNEL_SIDE)
+    if size % 2 == 0:
         raise ValueError(f"size must be a positive odd int; got {size!r}")
     side = kernel.shape[0]
     if side >= size:
@@ -123,6 +126,8 @@ def decode_upload(content: bytes, name: str = "the file") -> tuple[np.ndarray, s
     """
     from PIL import Image
 
+    name = string(name, "name")
+    instance(content, "content", (bytes, bytearray, memoryview), "the bytes of a file")
     content = bytes(content)
     if not content:
         raise ValueError(f"{name} is empty: choose an image file (PNG, JPEG, ...)")
@@ -236,6 +241,7 @@ class KernelGrid(widgets.GridBox):
     value = traitlets.Tuple()
 
     def __init__(self, kernel=KERNELS["sobel_x"], cell_width: str = "68px"):
+        cell_width = string(cell_width, "cell_width")
         self._cells = [widgets.FloatText(value=0.0, step=0.1, layout=widgets.Layout(width=cell_width))
                        for _ in range(25)]
         self._syncing = False
@@ -438,7 +444,7 @@ class KernelPlayground(Experiment):
         """
         try:
             image, note = decode_upload(content, name)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             self._note(str(error), "error")
             return False
         key = f"{_UPLOAD_PREFIX}{name}"

@@ -42,11 +42,21 @@ from matplotlib.colors import ListedColormap
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, describe, pair
+from .._validate import as_float_array, check_ndim, choice, count, describe, pair, real_array, real_number, strings
 from ..conv import conv2d, conv2d_backward, conv_output_size
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, show_array, stamp_labels
-from ..plotting import IMAGE_CMAP, SIGNED_CMAP, UNSIGNED_CMAP, ScaledColorBar, check_position, draw_grid, signed_norm
+from ..plotting import (
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    UNSIGNED_CMAP,
+    ScaledColorBar,
+    check_axes,
+    check_figure,
+    check_position,
+    draw_grid,
+    signed_norm,
+)
 from ..pool import (
     _adaptive_windows,
     adaptive_avg_pool2d,
@@ -99,21 +109,40 @@ def pool(x, mode: str, kernel_size, stride=None, padding=0) -> np.ndarray:
     >>> pool([[1, 2], [3, 4]], "avg", 2)
     array([[2.5]])
     """
-    if mode not in POOLS:
-        raise ValueError(f"mode must be one of {sorted(POOLS)}; got {mode!r}")
-    return POOLS[mode](x, kernel_size, stride, padding)
+    return POOLS[choice(mode, "mode", sorted(POOLS))](x, kernel_size, stride, padding)
+
+
+MAX_DRAWN_WINDOWS = 100  # windows per side drawn on a photograph: more lines would cover it
+MAX_BLOCKS = 100  # blocks in one stack (receptive-field figures and experiment)
+MAX_WINDOWS = 10_000  # outlined windows: a grid with more could not be read, nor drawn in reasonable time
 
 
 def window_positions(output_shape: tuple[int, int], windows) -> list[tuple[int, int]]:
     """Which output cells to outline: "all", "first" (the first two along the row) or a list."""
-    height, width = output_shape
+    height, width = pair(output_shape, "output_shape", minimum=0)
     if isinstance(windows, str):
         if windows == "all":
+            if height * width > MAX_WINDOWS:
+                raise ValueError(f"windows='all' would outline {height * width:,} windows, more than {MAX_WINDOWS:,}; "
+                                 f"list the ones to outline instead")
             return [(i, j) for i in range(height) for j in range(width)]
         if windows == "first":
             return [(0, j) for j in range(min(2, width))]
         raise ValueError(f"windows must be 'all', 'first' or a list of (row, col); got {windows!r}")
-    return [check_position(position, output_shape, "each window") for position in windows]
+    if not isinstance(windows, (list, tuple)) or not windows:
+        raise TypeError(f"windows must be 'all', 'first' or a non-empty list of (row, col); got {describe(windows)}")
+    return [check_position(position, (height, width), "each window") for position in windows]
+
+
+def _check_pooling_drawing(x, kernel_size, stride, modes) -> tuple[np.ndarray, int, int, list[str]]:
+    """A 2-D grid, square windows and stride as ints, and a non-empty list of pooling modes."""
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (2,), "(H, W)")
+    k = count(kernel_size, "kernel_size")
+    s = k if stride is None else count(stride, "stride")
+    if not isinstance(modes, (list, tuple)) or not modes:
+        raise TypeError(f"modes must be a non-empty sequence of 'max' and 'avg'; got {describe(modes)}")
+    return x, k, s, [choice(mode, "each mode", ("max", "avg")) for mode in modes]
 
 
 def draw_pooling(ax_in, axes_out, x, kernel_size, stride=None, modes=("max",), windows="all") -> None:
@@ -135,10 +164,11 @@ def draw_pooling(ax_in, axes_out, x, kernel_size, stride=None, modes=("max",), w
     windows : "all", "first" or list of (row, col)
         Output cells whose windows are outlined.
     """
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (2,), "(H, W)")
-    k = int(kernel_size)
-    s = k if stride is None else int(stride)
+    x, k, s, modes = _check_pooling_drawing(x, kernel_size, stride, modes)
+    check_axes(ax_in, "ax_in")
+    axes_out = check_axes(axes_out, "axes_out", many=True)
+    if len(axes_out) != len(modes):
+        raise ValueError(f"axes_out must hold one Axes per mode ({len(modes)}); got {len(axes_out)}")
     outputs = [pool(x, mode, k, s) for mode in modes]
     positions = window_positions(outputs[0].shape, windows)
     draw_grid(ax_in, x, title=f"input {x.shape[0]}x{x.shape[1]}", cmap=_WHITE, signed=False)
@@ -189,10 +219,8 @@ def show_pooling(x, kernel_size, stride=None, modes=("max",), windows="all", *, 
     ValueError
         If the window does not fit, or an unknown mode.
     """
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (2,), "(H, W)")
-    k = int(kernel_size)
-    s = k if stride is None else int(stride)
+    x, k, s, modes = _check_pooling_drawing(x, kernel_size, stride, modes)
+    cell = real_number(cell, "cell", positive=True)
     out_w = conv_output_size(x.shape[1], k, s)
     out_h = conv_output_size(x.shape[0], k, s)
     fig = plt.figure(figsize=(cell * (x.shape[1] + len(modes) * max(out_w + 1.2, 3.2)) + 1.5,
@@ -277,8 +305,17 @@ def show_layer_stages(stages: dict[str, np.ndarray], names=None, *, size: float 
     -------
     fig : matplotlib Figure
     """
-    linear, detector, pooled = stages["linear"], stages["detector"], stages["pooled"]
+    if not isinstance(stages, dict) or not {"linear", "detector", "pooled"} <= set(stages):
+        raise TypeError(f"stages must be layer_stages' dict, with 'linear', 'detector' and 'pooled'; "
+                        f"got {describe(stages)}")
+    linear, detector, pooled = (real_array(stages[key], f"stages[{key!r}]", (3,), "(O, H, W)")
+                                for key in ("linear", "detector", "pooled"))
     count = linear.shape[0]
+    if not count or detector.shape[0] != count or pooled.shape[0] != count:
+        raise ValueError(f"stages must hold the same number (>= 1) of maps at every stage; got shapes "
+                         f"{linear.shape}, {detector.shape} and {pooled.shape}")
+    names = strings(names, "names", count)
+    size, mode = real_number(size, "size", positive=True), choice(mode, "mode", ("max", "avg"))
     fig = plt.figure(figsize=(3 * size + 2.5, (size + 0.7) * count + 0.3), layout="constrained")
     axes = fig.subplots(count, 3, squeeze=False)
     titles = [f"1. convolution {linear.shape[1]}x{linear.shape[2]}",
@@ -300,13 +337,11 @@ def show_layer_stages(stages: dict[str, np.ndarray], names=None, *, size: float 
 
 
 def _shifts(shifts) -> list[int]:
-    try:
-        values = [int(s) for s in shifts]
-    except (TypeError, ValueError):
-        raise TypeError(f"shifts must be a sequence of ints >= 0; got {describe(shifts)}") from None
-    if not values or min(values) < 0:
-        raise ValueError(f"shifts must be a non-empty sequence of ints >= 0; got {values}")
-    return values
+    if not isinstance(shifts, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"shifts must be a non-empty sequence of ints >= 0; got {describe(shifts)}")
+    if not len(shifts):
+        raise ValueError("shifts must be a non-empty sequence of ints >= 0; got an empty one")
+    return [count(shift, f"shifts[{k}]", minimum=0) for k, shift in enumerate(shifts)]
 
 
 def shifted_pair(feature_map, shift: int, margin: int, axis: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -411,8 +446,18 @@ def show_shift_stability(results: dict[str, dict], *, fig=None):
     -------
     fig : matplotlib Figure
     """
+    check_figure(fig)
     if fig is None:
         fig = plt.figure(figsize=(14, 5.2), layout="constrained")
+    if not isinstance(results, dict) or not results:
+        raise TypeError(f"results must be a non-empty dict of label -> shift_stability result; got {describe(results)}")
+    for label, result in results.items():
+        if not isinstance(result, dict) or not {"shift", "unchanged", "correlation"} <= set(result):
+            raise TypeError(f"results[{label!r}] must be a shift_stability result; got {describe(result)}")
+        lengths = {len(real_array(result[key], f"results[{label!r}][{key!r}]", (1,), "(shifts,)"))
+                   for key in ("shift", "unchanged", "correlation")}
+        if len(lengths) != 1:
+            raise ValueError(f"results[{label!r}] must hold one value per shift in each entry")
     axes = fig.subplots(1, 2)
     markers = "osD^v<>"
     for n, (label, result) in enumerate(results.items()):
@@ -442,7 +487,7 @@ def adaptive_windows(size: int, output_size: int) -> list[tuple[int, int]]:
     >>> adaptive_windows(10, 4)
     [(0, 3), (2, 5), (5, 8), (7, 10)]
     """
-    (size, _), (output_size, _) = pair(size, "size"), pair(output_size, "output_size")
+    size, output_size = count(size, "size"), count(output_size, "output_size", maximum=MAX_WINDOWS)
     starts, ends = _adaptive_windows(size, output_size)
     return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
 
@@ -463,11 +508,15 @@ def show_adaptive_pooling(images, names, output_size, mode: str = "avg", *, size
     fig : matplotlib Figure
     """
     functions = {"avg": adaptive_avg_pool2d, "max": adaptive_max_pool2d}
-    if mode not in functions:
-        raise ValueError(f"mode must be one of {sorted(functions)}; got {mode!r}")
-    count = len(images)
-    fig = plt.figure(figsize=(size * count, 2 * size + 0.6), layout="constrained")
-    axes = fig.subplots(2, count, squeeze=False)
+    mode = choice(mode, "mode", sorted(functions))
+    if not isinstance(images, (list, tuple)) or not images:
+        raise TypeError(f"images must be a non-empty list of (H, W) arrays; got {describe(images)}")
+    names = strings(names, "names", len(images), optional=False)[:len(images)]
+    output_size = count(output_size, "output_size", maximum=MAX_DRAWN_WINDOWS)
+    size = real_number(size, "size", positive=True)
+    number = len(images)
+    fig = plt.figure(figsize=(size * number, 2 * size + 0.6), layout="constrained")
+    axes = fig.subplots(2, number, squeeze=False)
     for k, (image, name) in enumerate(zip(images, names, strict=True)):
         image = as_float_array(image, f"images[{k}]")
         axes[0, k].imshow(image, cmap=IMAGE_CMAP, vmin=0, vmax=1)
@@ -992,7 +1041,7 @@ class ReceptiveFieldFigure:
     """
 
     def __init__(self, fig):
-        self.figure = fig
+        self.figure = check_figure(fig, optional=False)
         axes = fig.subplots(1, 3)
         self.axes = axes
         blank = np.zeros((2, 2))
@@ -1098,10 +1147,15 @@ def show_receptive_field_growth(blocks: dict, max_blocks: int = 8, *, fig=None):
     -------
     fig : matplotlib Figure
     """
+    check_figure(fig)
     if fig is None:
         fig = plt.figure(figsize=(10, 5.5), layout="constrained")
+    if not isinstance(blocks, dict) or not blocks:
+        raise TypeError(f"blocks must be a non-empty dict of label -> sequence of LayerSpec; got {describe(blocks)}")
+    blocks = {label: _check_layers(block) for label, block in blocks.items()}
+    max_blocks = count(max_blocks, "max_blocks", maximum=MAX_BLOCKS)
     ax = fig.subplots()
-    counts = np.arange(1, int(max_blocks) + 1)
+    counts = np.arange(1, max_blocks + 1)
     markers = "osD^v<>"
     for n, (label, block) in enumerate(blocks.items()):
         sizes = [receptive_field(list(block) * int(count)).size for count in counts]
@@ -1241,6 +1295,7 @@ class ReceptiveFieldExperiment(Experiment):
 
     def __init__(self, photo: str = "camera", max_blocks: int = 5):
         super().__init__()
+        max_blocks = count(max_blocks, "max_blocks", maximum=MAX_BLOCKS)
         self.photo = load_image(photo, gray=True)
         style = {"description_width": "initial"}
         self.controls = {
@@ -1263,11 +1318,8 @@ class ReceptiveFieldExperiment(Experiment):
     def compute(self, block: str, blocks: int, row: float, col: float) -> dict:
         """The stack, the output unit chosen by the row/column fractions, and its receptive field
         (formula and measurement: see :func:`measure_receptive_field`)."""
-        if block not in BLOCKS:
-            raise ValueError(f"block must be one of {list(BLOCKS)}; got {block!r}")
-        if not (isinstance(blocks, (int, np.integer)) and blocks >= 1):
-            raise ValueError(f"blocks must be an int >= 1; got {blocks!r}")
-        layers = list(BLOCKS[block]) * int(blocks)
+        block, blocks = choice(block, "block", BLOCKS), count(blocks, "blocks", maximum=MAX_BLOCKS)
+        layers = list(BLOCKS[block]) * blocks
         out_h, out_w = output_shapes(layers, self.photo.shape)[-1]  # readable error if it does not fit
         position = (round(float(row) * (out_h - 1)), round(float(col) * (out_w - 1)))
         return {"layers": layers, "output_shape": (out_h, out_w), "size": receptive_field_steps(layers)[-1].size,

@@ -19,11 +19,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array, check_ndim, padding_amounts, pair
+from .._validate import as_float_array, check_ndim, count, padding_amounts, pair
 from ..conv import correlate2d, offset_slices
 from ..images import load_image
 from ..live import Experiment, LiveFigure, empty_axes, place_in_row, show_array
-from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, check_position, draw_grid, panel_row
+from ..plotting import HIGHLIGHT, HIGHLIGHTS, IMAGE_CMAP, check_figure, check_position, draw_grid, panel_row
 from ..sizes import explain_output_size
 from ..slides import SLIDE_INPUT, SLIDE_KERNEL
 
@@ -176,6 +176,7 @@ def show_strided_windows(image, kernel, *, stride=1, padding=0, dilation=1, posi
     ['input 5x5', 'kernel 3x3', 'output 2x2']
     >>> plt.close(fig)
     """
+    check_figure(fig)
     output = correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation)  # validates
     top, bottom, left, right = padding_amounts(padding, np.shape(kernel), pair(dilation, "dilation"),
                                                pair(stride, "stride"), allow_full=True)
@@ -193,6 +194,9 @@ _MARGINS = {"left": 0.02, "right": 0.99, "bottom": 0.1, "top": 0.9, "wspace": 0.
 _PADDINGS = [("0", 0), ("1", 1), ("2", 2), ("3", 3), ("'same'", "same"), ("'full'", "full")]
 
 
+MAX_GRID = 1000  # cells per side of the experiment's grids: larger ones cannot be read or drawn
+
+
 def grid_for_size(size: int) -> np.ndarray:
     """A ``size`` x ``size`` integer grid: the lecture's 5x5 input, tiled and cut.
 
@@ -201,7 +205,8 @@ def grid_for_size(size: int) -> np.ndarray:
     >>> grid_for_size(5).tolist() == SLIDE_INPUT.tolist(), grid_for_size(7).shape
     (True, (7, 7))
     """
-    reps = -(-int(size) // SLIDE_INPUT.shape[0])
+    size = count(size, "size", maximum=MAX_GRID)
+    reps = -(-size // SLIDE_INPUT.shape[0])
     return np.tile(SLIDE_INPUT, (reps, reps))[:size, :size].astype(float)
 
 
@@ -214,6 +219,7 @@ def kernel_for_size(kernel_size: int) -> np.ndarray:
     array([[1., 1.],
            [1., 1.]])
     """
+    kernel_size = count(kernel_size, "kernel_size", maximum=MAX_GRID)
     if kernel_size == SLIDE_KERNEL.shape[0]:
         return SLIDE_KERNEL.astype(float)
     return np.ones((kernel_size, kernel_size))
