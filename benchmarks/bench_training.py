@@ -1,14 +1,12 @@
-"""What two of the training loop's speed choices buy, and how long notebook 06's training takes.
+"""What keeping freed memory buys a training step, and how long notebook 06's training takes.
 
-Three measurements, each printed with threadpoolctl's description of the BLAS:
+Printed with threadpoolctl's description of the BLAS:
 
 1. **Freed memory kept for reuse** (``cnnhelpers._memory``): one float64 and one float32 training
    step of notebook 06's network on a batch of 32, in a fresh process with the setting on
    (the default) and one with it off (``CNNHELPERS_SYSTEM_MALLOC=1``), alternately; the median
    step time and the minor page faults per step.
-2. **The batch split in two halves** (``cnnhelpers.nn._shards``): a step computed whole and split,
-   timed alternately in one process at 1 and 2 threads, for batches of 32 and 64.
-3. **Notebook 06's training** as the notebook runs it (7 epochs, batch 32, float64, validation
+2. **Notebook 06's training** as the notebook runs it (7 epochs, batch 32, float64, validation
    after every epoch): wall time and test accuracy, ``threads=1`` (the default) and 2.
 
     python benchmarks/bench_training.py [--repeat 9]
@@ -25,12 +23,9 @@ import time
 
 import numpy as np
 from _matrix import blas_description
-from threadpoolctl import threadpool_limits
 
 from cnnhelpers import nn
 from cnnhelpers.data import load_mnist5k, random_shifts, to_batch
-from cnnhelpers.nn import _shards as shards
-from cnnhelpers.nn._shards import ShardedStep
 
 STEP = """
 import resource, statistics, sys, time
@@ -91,48 +86,8 @@ def memory(repeat: int) -> None:
     print()
 
 
-def split(repeat: int) -> None:
-    print("## 2. a step computed whole or as two halves (fit's split), alternately in one process\n")
-    print("| dtype | batch | threads | whole ms | two halves ms | whole / halves |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for dtype in (np.float64, np.float32):
-        for batch in (32, 64):
-            rng = np.random.default_rng(0)
-            x, y = rng.random((batch, 1, 28, 28)).astype(dtype), rng.integers(0, 10, batch)
-            model = network(dtype)
-            optimizer = nn.Adam(model.parameters())
-            halves = ShardedStep(model)
-
-            def whole():
-                _, grad = nn.softmax_cross_entropy(model.forward(x), y)
-                model.backward(grad, input_grad=False)
-                optimizer.step()
-
-            def two_halves():
-                halves(x, y)
-                optimizer.step()
-
-            for threads in (1, 2):
-                with threadpool_limits(threads):
-                    times = {"whole": [], "halves": []}
-                    saved, shards.MIN_HALF = shards.MIN_HALF, 1  # split whatever the batch, for the comparison
-                    try:
-                        for _ in range(repeat):
-                            for name, step in (("whole", whole), ("halves", two_halves)):
-                                step()
-                                start = time.perf_counter()
-                                for _ in range(5):
-                                    step()
-                                times[name].append((time.perf_counter() - start) / 5)
-                    finally:
-                        shards.MIN_HALF = saved
-                a, b = statistics.median(times["whole"]), statistics.median(times["halves"])
-                print(f"| {np.dtype(dtype).name} | {batch} | {threads} | {a * 1e3:.2f} | {b * 1e3:.2f} | {a / b:.2f} |")
-    print()
-
-
 def notebook_training() -> None:
-    print("## 3. notebook 06's training: 7 epochs, batch 32, float64, shifted digits, validation each epoch\n")
+    print("## 2. notebook 06's training: 7 epochs, batch 32, float64, shifted digits, validation each epoch\n")
     print("| threads | wall s | s per epoch (training steps only) | test accuracy |")
     print("|---|---:|---:|---:|")
     digits = load_mnist5k()
@@ -159,7 +114,6 @@ def main() -> None:
     args = parser.parse_args()
     print(f"threadpoolctl: {blas_description()}; cores: {os.cpu_count()}; numpy {np.__version__}\n")
     memory(args.repeat)
-    split(args.repeat)
     notebook_training()
 
 

@@ -1,4 +1,4 @@
-"""The convolution, and training, give the same numbers, bit for bit, on one thread and on several.
+"""The convolution gives the same numbers, bit for bit, on one thread and on several.
 
 The fast path splits the batch (or a large image's rows) into blocks and runs them on a pool of
 threads, as many as NumPy's BLAS may use; ``threadpool_limits(1)`` makes it serial. Every result,
@@ -14,9 +14,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import cnnhelpers as ch
-from cnnhelpers import nn, reference
-from cnnhelpers.data import random_shifts
-from cnnhelpers.nn._shards import ShardedStep
+from cnnhelpers import reference
 
 pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing runs in parallel")
 
@@ -78,46 +76,3 @@ def test_a_threaded_convolution_inside_user_threads():
     for result in results:
         assert np.array_equal(result, expected)
 
-
-def _digit_model(dtype, extra=()):
-    rng = np.random.default_rng(0)
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), *extra,
-                         nn.Conv2d(4, 6, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(6 * 3 * 3, 10, rng=rng)).astype(dtype)
-
-
-def _train(threads, dtype=np.float64, extra=()):
-    rng = np.random.default_rng(1)
-    x, y = rng.random((150, 1, 12, 12)), rng.integers(0, 10, 150)  # batches of 64, 64 (split in two) and 22
-    model = _digit_model(dtype, extra)
-    history = nn.fit(model, x, y, optimizer=nn.Adam(model.parameters(), lr=1e-2), epochs=2, batch_size=64,
-                     augment=random_shifts, rng=2, progress=False, threads=threads)
-    return history, [p.data for p in model.parameters().values()]
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fit_trains_the_same_on_one_core_and_on_two(dtype):
-    """fit computes a batch of 64 or more as two halves, at once on two cores: the same numbers either way."""
-    (h1, p1), (h2, p2) = _train(1, dtype), _train(2, dtype)
-    assert h1.loss == h2.loss and h1.accuracy == h2.accuracy
-    for a, b in zip(p1, p2, strict=True):
-        assert np.array_equal(a, b)
-
-
-def test_fit_with_dropout_is_reproducible_on_two_cores():
-    """A model with Dropout draws random numbers while it trains: it is not split, and stays repeatable."""
-    runs = [_train(2, extra=(nn.Dropout(0.3, rng=5),)) for _ in range(2)]
-    assert runs[0][0].loss == runs[1][0].loss
-
-
-def test_a_split_step_gives_the_whole_batch_gradient():
-    """The halves' gradients, added, are the gradient of the loss over the whole batch (float64 rounding)."""
-    rng = np.random.default_rng(3)
-    x, y = rng.random((65, 1, 12, 12)), rng.integers(0, 10, 65)  # odd: halves of 33 and 32
-    split, whole = _digit_model(np.float64), _digit_model(np.float64)
-    loss, logits = ShardedStep(split)(x, y)
-    whole_loss, grad = nn.softmax_cross_entropy(whole.forward(x), y)
-    whole.backward(grad, input_grad=False)
-    assert logits.shape == (65, 10) and loss == pytest.approx(whole_loss, rel=1e-14)
-    for name, param in whole.parameters().items():
-        np.testing.assert_allclose(split.parameters()[name].grad, param.grad, rtol=1e-12, atol=1e-15)

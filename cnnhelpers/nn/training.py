@@ -11,7 +11,6 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .._validate import check_bytes, count, describe, real_array
-from ._shards import ShardedStep
 from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
 from .model import Sequential
@@ -23,10 +22,9 @@ __all__ = ["History", "fit", "evaluate", "predict", "confusion_matrix", "blas_th
 def blas_threads(threads: int | None):
     """A context in which NumPy's BLAS uses ``threads`` threads (``None``: leave it as it is).
 
-    The matrices of a small network are small: splitting each product across BLAS threads costs
-    more than it saves, and on a busy machine waiting threads make it several times slower. So
-    :func:`fit`, :func:`predict` and :func:`evaluate` run on one thread by default; given more,
-    ``fit`` splits a large batch in two halves that run at once, each with one BLAS thread.
+    The matrices of a small network are small: splitting each product across threads costs more
+    than it saves, and on a busy machine waiting threads make it several times slower. So the
+    training loop runs single-threaded by default.
     """
     if threads is None:
         return nullcontext()
@@ -115,10 +113,7 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     progress : bool
         Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
     threads : int or None
-        Cores to train on. A batch of 64 or more is computed as two halves, at once when two
-        cores are allowed (``threads=2``, or ``None``: as many as NumPy's BLAS may use). The
-        default, 1, runs everything on one core: on a busy machine, threads waiting for a core
-        can make training several times slower. The numbers are the same, bit for bit, either way.
+        BLAS threads while training (see :func:`blas_threads`); None keeps the current setting.
 
     Returns
     -------
@@ -154,7 +149,6 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
     if snapshot is not None:
         history.snapshots.append(snapshot(model))
     steps = -(-len(x) // batch_size)
-    forward_and_backward = ShardedStep(model)
     bar = tqdm(total=epochs * steps, unit="batch", disable=not progress)
     for epoch in range(1, epochs + 1):
         model.train()
@@ -165,9 +159,9 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
         for first in range(0, len(x), batch_size):
             batch = order[first:first + batch_size]
             inputs = x[batch] if augment is None else augment(x[batch], rng)
-            # forward, the loss, backward (the first layer needs no input gradient), on both halves
-            # of the batch at once (see cnnhelpers.nn._shards); then the optimizer's step
-            loss, logits = forward_and_backward(inputs, y[batch])
+            logits = model.forward(inputs)
+            loss, grad = softmax_cross_entropy(logits, y[batch])
+            model.backward(grad, input_grad=False)
             optimizer.step()
             total_loss += loss * len(batch)
             correct += int((logits.argmax(axis=1) == y[batch]).sum())
