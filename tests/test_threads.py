@@ -75,4 +75,3 @@ def test_a_threaded_convolution_inside_user_threads():
         results = list(users.map(lambda _: ch.conv2d(x, w, padding=1), range(8)))
     for result in results:
         assert np.array_equal(result, expected)
-
