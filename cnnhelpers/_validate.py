@@ -180,10 +180,16 @@ def string(value, name: str, optional: bool = False) -> str | None:
     return value
 
 
-def check_callable(value, name: str):
-    """``value`` if it can be called, else TypeError."""
+def check_callable(value, name: str, signature: str | None = None, optional: bool = False):
+    """``value`` if it can be called (or is None, when ``optional``), else TypeError.
+
+    ``signature`` describes the expected call in the message, e.g. ``"(epoch) -> learning rate"``.
+    """
+    if optional and value is None:
+        return None
     if not callable(value):
-        raise TypeError(f"{name} must be a function; got {describe(value)}")
+        expected = "a function" if signature is None else f"a callable {signature}"
+        raise TypeError(f"{name} must be {'None or ' * optional}{expected}; got {describe(value)}")
     return value
 
 

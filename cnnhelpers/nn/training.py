@@ -10,7 +10,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from .._validate import check_bytes, count, describe, real_array
+from .._validate import check_bytes, check_callable, count, describe, real_array
 from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
 from .model import Sequential
@@ -80,11 +80,6 @@ def _check_data(model, x, y, name: str):
     return x, y
 
 
-def _check_callable(value, name: str, signature: str):
-    if value is not None and not callable(value):
-        raise TypeError(f"{name} must be None or a callable {signature}; got {describe(value)}")
-
-
 def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
         augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True,
         threads: int | None = 1) -> History:
@@ -134,9 +129,9 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise ValueError(f"validation must be a pair (x_val, y_val); got {describe(validation)}")
         validation = _check_data(model, *validation, "y_val")
-    _check_callable(augment, "augment", "(batch, rng) -> batch")
-    _check_callable(lr_schedule, "lr_schedule", "(epoch) -> learning rate")
-    _check_callable(snapshot, "snapshot", "(model) -> anything")
+    check_callable(augment, "augment", "(batch, rng) -> batch", optional=True)
+    check_callable(lr_schedule, "lr_schedule", "(epoch) -> learning rate", optional=True)
+    check_callable(snapshot, "snapshot", "(model) -> anything", optional=True)
     rng = as_rng(rng)
     with blas_threads(threads):
         return _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot,
