@@ -3,7 +3,10 @@
 Two workloads, float32 by default, the same weights, batches and optimizer (Adam) on both sides:
 
 * one training step (forward, backward, Adam update) on a batch of 64 digits;
-* one training epoch on the 4,000 training digits in batches of 32, as the notebook trains.
+* one training epoch on the 4,000 training digits in batches of 32, as the notebook trains;
+* on several cores, the same epoch through ``nn.fit(..., shards=cores)``: each batch cut into one
+  part per core, each part's gradient found in its own process (``cnnhelpers.nn._shards``), while
+  PyTorch spreads each operation over its threads.
 
 Runs itself once per BLAS kernel (the one OpenBLAS picks, and ``OPENBLAS_CORETYPE=Haswell``) and per
 thread count (1 and all cores), each in its own subprocess (``_matrix.py``); both libraries get the
@@ -81,6 +84,11 @@ def epoch(step, model, optimizer, x, y, order) -> None:
         step(model, optimizer, x[batch], y[batch])
 
 
+def fit_epoch(model, optimizer, x, y, shards: int) -> None:
+    nn.fit(model, x, y, optimizer=optimizer, epochs=1, batch_size=BATCH, rng=0, progress=False, threads=1,
+           shards=shards)
+
+
 def alternating_medians(timers, repeat: int) -> list[float]:
     """Median seconds of each timer, samples taken in alternation (the same slow spells for all)."""
     for timer in timers:
@@ -142,11 +150,19 @@ def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype) -> lis
             epochs_.append(lambda: epoch(torch_step, theirs, theirs_opt, x, y, order))
         step_times = alternating_medians(steps, repeat)
         epoch_times = alternating_medians(epochs_, epochs)
+        if threads > 1:  # fit's data parallelism: one process per core, one BLAS thread each
+            sharded = numpy_model(dtype=dtype)
+            sharded_opt = nn.Adam(sharded.parameters(), lr=LR)
+            sharded_times = alternating_medians([lambda: fit_epoch(sharded, sharded_opt, x, y, threads)]
+                                                + epochs_[1:], epochs)
     peaks = [peak_mib(code.format(dtype=dtype.name), kernel, threads)
              for lib, code in STEP_MEMORY.items() if lib != "torch" or torch is not None]
     rows.append(("step, batch 64", threads, *step_times[:1], (step_times + [None])[1],
                  " / ".join(f"{p:.1f}" for p in peaks)))
     rows.append((f"epoch, 4000 digits, batch {BATCH}", threads, *epoch_times[:1], (epoch_times + [None])[1], "-"))
+    if threads > 1:
+        rows.append((f"epoch, 4000 digits, batch {BATCH}, fit(shards={threads}): {threads} processes", threads,
+                     *sharded_times[:1], (sharded_times + [None])[1], "-"))
     return rows
 
 

@@ -140,6 +140,17 @@ def _cores() -> int:
 _POOL = _Pool()
 
 
+def _fresh_pool_after_fork() -> None:
+    # A forked child (nn.fit's shard workers) has none of the parent's threads, and a lock some
+    # thread held at the fork stays held: the child starts with a pool of its own.
+    global _POOL
+    _POOL = _Pool()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_pool_after_fork)
+
+
 def pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
     """Pad the last two axes by ``(top, bottom, left, right)`` with ``value`` (a copy only if needed)."""
     if not any(pads):

@@ -7,10 +7,10 @@ over the few offsets of the window and handle every window at once at each offse
 
 - **Winner index, not a mask per offset.** The max-pool backward pass records, per window, the
   offset of its first maximum in the smallest integer type that can hold it, then scatters.
-- **Bit code for tiling windows.** When windows tile the image (stride = kernel size, no padding)
-  and are at most 3x3, each offset's "equals the maximum" test sets one bit of a per-window code;
-  a lookup table gives the lowest set bit (the first maximum) and one flat scatter writes the
-  gradient: a few whole-array passes instead of one masked pass per offset.
+- **Tiling windows write, never add.** When windows tile the image (stride = kernel size, no
+  padding), each input pixel is in one window: offset by offset, the windows whose first maximum
+  sits there get the gradient and the others get 0, written into that offset's slice of the
+  result, which needs no zeroing first. The forward result, when the layer kept it, is reused.
 
 Every function here takes arguments already checked by :mod:`cnnhelpers.pool` and non-empty arrays.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._fast_conv import offset_slices, pad
+from ._fast_conv import all_finite, offset_slices, pad
 
 _NO_DILATION = (1, 1)
 
@@ -52,10 +52,13 @@ def avg_pool(x, kernel_size, stride, pads, out_hw):
     return total
 
 
-def max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw):
-    """Gradient of max pooling w.r.t. ``x``: each window's gradient to its first maximum (PyTorch's rule)."""
+def max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw, pooled=None):
+    """Gradient of max pooling w.r.t. ``x``: each window's gradient to its first maximum (PyTorch's rule).
+
+    ``pooled`` is the forward result when the caller kept it (the layer does), saving its recomputation.
+    """
     if tuple(stride) == tuple(kernel_size) and not any(pads):
-        tiled = _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw)
+        tiled = _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw, pooled)
         if tiled is not None:
             return tiled
     xp = pad(x, pads, value=-np.inf)
@@ -88,38 +91,34 @@ def max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw):
     return _crop(grad_xp, pads, x.shape)
 
 
-def _first_set_bit_table(bits: int) -> np.ndarray:
-    """table[m] = index of the lowest set bit of m (for m > 0)."""
-    masks = np.arange(1, 2**bits)
-    table = np.zeros(2**bits, dtype=np.intp)
-    table[1:] = np.log2(masks & -masks).astype(np.intp)
-    return table
-
-
-_FIRST_SET_BIT = _first_set_bit_table(9)  # up to 3x3 windows
-
-
-def _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw):
+def _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw, pooled=None):
     """Backward for windows that tile the image (stride == kernel_size, no padding), or None.
 
-    Returns None for windows larger than 3x3 (the table would be too large) or when a window
-    holds a NaN (PyTorch's NaN rule needs the general path).
+    Offset by offset, in row-major order, ``hit`` marks the windows whose maximum sits there and
+    that no earlier offset has claimed; those get ``grad_out`` and the rest 0, written straight into
+    that offset's strided slice of the result. Returns None when a window holds a NaN (PyTorch's
+    NaN rule needs the general path).
     """
-    (kh, kw), (oh, ow) = kernel_size, out_hw
-    if kh * kw > 9:
-        return None
-    out = max_pool(x, kernel_size, kernel_size, (0, 0, 0, 0), out_hw)
+    out = max_pool(x, kernel_size, kernel_size, (0, 0, 0, 0), out_hw) if pooled is None else pooled
     if np.isnan(out).any():
         return None
-    code = np.zeros(out.shape, dtype=np.uint16)
-    for k, offset in enumerate(_offsets(kernel_size)):
-        hit = x[(..., *offset_slices(offset, kernel_size, _NO_DILATION, out_hw))] == out
-        code |= hit.view(np.uint8).astype(np.uint16) << k
-    winner = _FIRST_SET_BIT[code]  # (..., OH, OW) offset index
-    height, width = x.shape[-2:]
-    offset_in_plane = np.array([u * width + v for u, v in _offsets(kernel_size)])
-    corner = (np.arange(oh)[:, None] * kh) * width + np.arange(ow)[None, :] * kw  # window's top-left
-    planes = np.arange(out.size // (oh * ow)).reshape(out.shape[:-2] + (1, 1)) * (height * width)
-    grad_x = np.zeros(x.size, dtype=grad_out.dtype)
-    grad_x[(planes + corner + offset_in_plane[winner]).ravel()] = grad_out.ravel()  # tiles never overlap
-    return grad_x.reshape(x.shape)
+    (kh, kw), (oh, ow) = kernel_size, out_hw
+    covered = x.shape[-2:] == (oh * kh, ow * kw)  # else the last rows or columns belong to no window
+    grad_x = (np.empty if covered else np.zeros)(x.shape, dtype=grad_out.dtype)
+    finite = all_finite(grad_out)  # then grad * hit is exact (inf * 0 would be NaN)
+    offsets = _offsets(kernel_size)
+    hit, unclaimed = np.empty(out.shape, dtype=bool), None
+    for k, offset in enumerate(offsets):
+        slices = (..., *offset_slices(offset, kernel_size, _NO_DILATION, out_hw))
+        np.equal(x[slices], out, out=hit)
+        if unclaimed is not None:
+            hit &= unclaimed
+        target = grad_x[slices]
+        if finite:
+            np.multiply(grad_out, hit, out=target)
+        else:
+            target[...] = 0
+            np.copyto(target, grad_out, where=hit)
+        if k < len(offsets) - 1:
+            unclaimed = ~hit if unclaimed is None else np.logical_xor(unclaimed, hit, out=unclaimed)
+    return grad_x

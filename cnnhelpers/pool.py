@@ -179,10 +179,15 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.
     array([[0., 1.],
            [0., 0.]])
     """
+    return _max_pool2d_backward(grad_out, x, kernel_size, stride, padding)
+
+
+def _max_pool2d_backward(grad_out, x, kernel_size, stride, padding, pooled=None):
+    """:func:`max_pool2d_backward`, given the forward result ``pooled`` when the caller kept it (nn.MaxPool2d)."""
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad(grad_out, x, out_hw)
     if x.size:
-        return _fast_pool.max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw)
+        return _fast_pool.max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw, pooled)
     return _crop(max_backward(grad_out, _pad(x, pads, -np.inf), kernel_size, stride), pads, x.shape)
 
 

@@ -224,7 +224,16 @@ class MaxPool2d(_Pool2d):
            [13., 15.]])
     """
 
-    _forward, _backward = staticmethod(_pool.max_pool2d), staticmethod(_pool.max_pool2d_backward)
+    _forward = staticmethod(_pool.max_pool2d)
+
+    def forward(self, x):
+        self.pooled = super().forward(x)  # kept: backward finds each window's maximum from it
+        return self.pooled
+
+    def backward(self, grad_out):
+        grad_out = self._check_grad(grad_out)
+        return _pool._max_pool2d_backward(grad_out, self.x, self.kernel_size, self.stride, self.padding,
+                                          self.pooled)
 
 
 class AvgPool2d(_Pool2d):

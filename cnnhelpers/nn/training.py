@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from tqdm.auto import tqdm
 from .._validate import check_bytes, check_callable, count, describe, real_array
 from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
+from ._shards import ShardedSteps, check_shards
 from .model import Sequential
 from .optim import SGD, Adam, _check_rate
 
@@ -82,7 +84,7 @@ def _check_data(model, x, y, name: str):
 
 def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int = 64, validation=None,
         augment=None, lr_schedule=None, snapshot=None, rng=None, progress: bool = True,
-        threads: int | None = 1) -> History:
+        threads: int | None = 1, shards: int = 1) -> History:
     """Train ``model`` with mini-batches of shuffled examples and the softmax cross-entropy loss.
 
     Parameters
@@ -109,6 +111,12 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
         Show a progress bar (tqdm's notebook widget in Jupyter, text elsewhere).
     threads : int or None
         BLAS threads while training (see :func:`blas_threads`); None keeps the current setting.
+    shards : int
+        Cut every batch into this many parts, whose gradients are found separately and averaged
+        (data parallelism): on Linux each part after the first runs in its own process when the
+        machine has a core for it. The numbers depend on ``shards``, never on the machine: with
+        one core the parts run one after the other and give the same result, bit for bit.
+        At most ``batch_size``; a model with Dropout needs 1.
 
     Returns
     -------
@@ -118,11 +126,16 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     ------
     TypeError, ValueError
         Naming the argument: an empty or non-numeric ``x``, labels that are not one integer per
-        example, ``epochs`` or ``batch_size`` not a positive int, an optimizer that is not SGD or
-        Adam, a ``validation`` that is not a pair, a callback that is not callable.
+        example, ``epochs``, ``batch_size`` or ``shards`` not a positive int, ``shards`` above
+        ``batch_size`` or above 1 with Dropout, an optimizer that is not SGD or Adam, a
+        ``validation`` that is not a pair, a callback that is not callable.
+    RuntimeError
+        If a worker process of ``shards`` stopped (killed, out of memory) or its step failed.
     """
     x, y = _check_data(model, x, y, "y")
     epochs, batch_size = count(epochs, "epochs"), count(batch_size, "batch_size")
+    shards = count(shards, "shards")
+    check_shards(model, shards, batch_size)
     if not isinstance(optimizer, (SGD, Adam)):
         raise TypeError(f"optimizer must be SGD or Adam built on model.parameters(); got {describe(optimizer)}")
     if validation is not None:
@@ -133,13 +146,14 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     check_callable(lr_schedule, "lr_schedule", "(epoch) -> learning rate", optional=True)
     check_callable(snapshot, "snapshot", "(model) -> anything", optional=True)
     rng = as_rng(rng)
-    with blas_threads(threads):
+    sample_bytes = math.prod(x.shape[1:]) * max(x.dtype.itemsize, model.dtype.itemsize, 8)
+    with blas_threads(threads), ShardedSteps(model, shards, sample_bytes, batch_size, threads) as sharded:
         return _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot,
-                      rng, progress)
+                      rng, progress, sharded)
 
 
 def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot, rng,
-           progress) -> History:
+           progress, sharded) -> History:
     history = History()
     if snapshot is not None:
         history.snapshots.append(snapshot(model))
@@ -154,9 +168,7 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
         for first in range(0, len(x), batch_size):
             batch = order[first:first + batch_size]
             inputs = x[batch] if augment is None else augment(x[batch], rng)
-            logits = model.forward(inputs)
-            loss, grad = softmax_cross_entropy(logits, y[batch])
-            model.backward(grad, input_grad=False)
+            loss, logits = sharded.step(inputs, y[batch])  # forward, loss and backward (see nn._shards)
             optimizer.step()
             total_loss += loss * len(batch)
             correct += int((logits.argmax(axis=1) == y[batch]).sum())

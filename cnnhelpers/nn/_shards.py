@@ -1,0 +1,217 @@
+"""How ``fit(shards=k)`` trains on several cores and still gives the same numbers on any machine.
+
+The idea (data parallelism): cut each batch into ``k`` parts ("shards"), find each part's loss
+gradient on its own, and average the gradients, weighted by the parts' sizes. That average is the
+gradient of the whole batch (up to rounding). It is always computed the same way, shard by shard
+in order, whichever process found each shard's gradient: so a run gives the same numbers, bit for
+bit, on a laptop with one core and on a server with eight.
+
+What makes it fast: on Linux the shards after the first go to forked copies of this process,
+one per spare core (threads would queue on Python's GIL: a training step of a small network is
+hundreds of short NumPy calls). Each copy keeps its own copy of the model. Every step it reads
+the current parameters and its inputs from memory shared with this process, and writes its
+gradients back there. Where there is no ``fork`` (Windows, macOS) or no spare core, the shards
+run one after the other in this process.
+"""
+
+from __future__ import annotations
+
+import math
+import mmap
+import os
+import signal
+import sys
+import warnings
+from multiprocessing import Pipe
+
+import numpy as np
+
+from .._fast_conv import _cores
+from .layers import Dropout
+from .losses import softmax_cross_entropy
+
+_ALIGN = 64  # bytes: each shared array starts on its own cache line
+
+
+def shard_sizes(n: int, shards: int) -> list[int]:
+    """Sizes of the ``shards`` parts of a batch of ``n`` (as ``np.array_split``; empty parts dropped)."""
+    base, extra = divmod(n, shards)
+    return [size for size in [base + 1] * extra + [base] * (shards - extra) if size]
+
+
+def gradients(model, inputs, labels):
+    """Forward, loss and backward for one shard: fills every ``param.grad``; returns ``(loss, logits)``."""
+    logits = model.forward(inputs)
+    loss, grad = softmax_cross_entropy(logits, labels)
+    model.backward(grad, input_grad=False)
+    return loss, logits
+
+
+def check_shards(model, shards: int, batch_size: int) -> None:
+    if shards > batch_size:
+        raise ValueError(f"shards must be at most batch_size ({batch_size}): each shard needs an example; "
+                         f"got shards={shards}")
+    if shards > 1 and any(isinstance(layer, Dropout) for layer in model.layers):
+        raise ValueError("shards must be 1 for a model with Dropout: each shard would draw its own random "
+                         f"masks, and the run would depend on the machine; got shards={shards}")
+
+
+class ShardedSteps:
+    """Training steps whose batches are cut into ``shards`` (a context manager: it owns the workers)."""
+
+    def __init__(self, model, shards: int, sample_bytes: int, max_batch: int, threads):
+        self.model, self.shards = model, shards
+        self.params = list(model.parameters().values())
+        workers = min(shards, _cores()) - 1 if sys.platform.startswith("linux") else 0
+        self.workers = []  # (pid, connection, shared grads, shared inputs)
+        if workers < 1:
+            return
+        # One shared block: the parameters, then per worker its gradients and its inputs.
+        capacity = math.ceil(max_batch / shards) * sample_bytes
+        param_bytes = [_aligned(p.data.nbytes) for p in self.params]
+        size = sum(param_bytes) * (1 + workers) + _aligned(capacity) * workers
+        self._memory = mmap.mmap(-1, max(size, 1))  # anonymous and MAP_SHARED: forked children see it
+        cursor = 0
+
+        def arrays():
+            nonlocal cursor
+            views = []
+            for p, nbytes in zip(self.params, param_bytes, strict=True):
+                views.append(np.frombuffer(self._memory, p.data.dtype, p.data.size, cursor).reshape(p.data.shape))
+                cursor += nbytes
+            return views
+
+        self.shared_params = arrays()
+        for _ in range(workers):
+            grads = arrays()
+            inputs = np.frombuffer(self._memory, np.uint8, capacity, cursor)
+            cursor += _aligned(capacity)
+            self._start_worker(grads, inputs, threads)
+
+    def _start_worker(self, grads, inputs, threads) -> None:
+        mine, theirs = Pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that forking a process with threads may deadlock the child: this
+            # child takes no lock another thread might hold (it only runs NumPy and its pipe).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: serve until the pipe closes, then leave without running atexit hooks
+            code = 0
+            try:
+                mine.close()
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to handle
+                _serve(theirs, self.model, self.shared_params, grads, inputs, threads)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        self.workers.append((pid, mine, grads, inputs))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        for pid, connection, _, _ in self.workers:
+            connection.close()  # the worker sees the pipe close and exits
+        for pid, *_ in self.workers:
+            _reap(pid)
+        self.workers = []
+
+    def step(self, inputs: np.ndarray, labels: np.ndarray):
+        """Fill every ``param.grad`` with the batch's gradient; return ``(loss, logits)``."""
+        sizes = shard_sizes(len(inputs), self.shards)
+        bounds = np.cumsum([0] + sizes)
+        remote = []  # (shard index, connection, shared grads)
+        if self.workers:
+            for shared, p in zip(self.shared_params, self.params, strict=True):
+                np.copyto(shared, p.data)
+            for k, (pid, connection, grads, buffer) in zip(range(1, len(sizes)), self.workers):
+                shard = np.ascontiguousarray(inputs[bounds[k]:bounds[k + 1]])
+                if shard.nbytes > buffer.nbytes:
+                    break  # larger than the first batch's examples: the rest runs here
+                buffer[:shard.nbytes] = shard.reshape(-1).view(np.uint8)
+                connection.send((shard.dtype.str, shard.shape, labels[bounds[k]:bounds[k + 1]]))
+                remote.append((k, connection, grads))
+        results = {}
+        for k in range(len(sizes)):
+            if k in (r[0] for r in remote):
+                continue
+            loss, logits = gradients(self.model, inputs[bounds[k]:bounds[k + 1]], labels[bounds[k]:bounds[k + 1]])
+            results[k] = (loss, logits, [p.grad.copy() if len(sizes) > 1 else p.grad for p in self.params])
+        for k, connection, grads in remote:
+            reply = _receive(connection)
+            results[k] = (*reply, grads)
+        return self._combine([results[k] for k in range(len(sizes))], sizes)
+
+    def _combine(self, results, sizes):
+        """The batch's loss and gradients: shard by shard, in order, weighted by the shards' sizes."""
+        if len(results) == 1:
+            return results[0][:2]
+        total = sum(sizes)
+        loss = 0.0
+        for (shard_loss, _, _), size in zip(results, sizes, strict=True):
+            loss += float(shard_loss) * size / total
+        for index, p in enumerate(self.params):
+            weight = p.data.dtype.type(sizes[0] / total)
+            grad = results[0][2][index] * weight
+            for (_, _, grads), size in zip(results[1:], sizes[1:], strict=True):
+                grad += grads[index] * p.data.dtype.type(size / total)
+            p.grad = grad
+        return loss, np.concatenate([logits for _, logits, _ in results])
+
+
+def _aligned(nbytes: int) -> int:
+    return -(-nbytes // _ALIGN) * _ALIGN
+
+
+def _receive(connection):
+    try:
+        reply = connection.recv()
+    except (EOFError, OSError):
+        raise RuntimeError("a worker process of fit(shards=...) stopped unexpectedly (out of memory?); "
+                           "train again, or with shards=1") from None
+    if reply[0] == "error":
+        raise RuntimeError(f"a shard's training step failed in its worker process: {reply[1]}")
+    return reply[1:]
+
+
+def _serve(connection, model, shared_params, grads, buffer, threads) -> None:
+    """The worker's loop: one shard's gradients per message, until the pipe closes."""
+    from .training import blas_threads
+
+    params = list(model.parameters().values())
+    model.train()
+    with blas_threads(threads):
+        while True:
+            try:
+                dtype, shape, labels = connection.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                for p, shared in zip(params, shared_params, strict=True):
+                    np.copyto(p.data, shared)
+                inputs = buffer[:math.prod(shape) * np.dtype(dtype).itemsize].view(dtype).reshape(shape)
+                loss, logits = gradients(model, inputs, labels)
+                for p, shared in zip(params, grads, strict=True):
+                    np.copyto(shared, p.grad)
+                connection.send(("ok", loss, logits))
+            except Exception as error:  # reported to the parent, which raises it
+                connection.send(("error", f"{type(error).__name__}: {error}"))
+
+
+def _reap(pid: int) -> None:
+    """Wait for a worker to exit (it does as soon as its pipe closes); kill it if it does not within 10 s."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return
+        time.sleep(0.001)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
