@@ -39,10 +39,12 @@ def model():
 def train(shards, augment=random_shifts):
     rng = np.random.default_rng(0)
     x, y = rng.random((96, 1, 12, 12)), rng.integers(0, 10, 96)
+    x_val, y_val = rng.random((250, 1, 12, 12)), rng.integers(0, 10, 250)  # 3 batches of nn.evaluate
     net = model()
     history = nn.fit(net, x, y, optimizer=nn.Adam(net.parameters(), lr=1e-2), epochs=2, batch_size=20,
-                     augment=augment, validation=(x[:30], y[:30]), rng=3, progress=False, shards=shards)
+                     augment=augment, validation=(x_val, y_val), rng=3, progress=False, shards=shards)
     weights = np.concatenate([p.data.ravel() for p in net.parameters().values()])
+    assert (history.val_loss[-1], history.val_accuracy[-1]) == nn.evaluate(net, x_val, y_val)
     return weights, history
 """
 exec(TRAIN)  # the same definitions in this process and in the one-core subprocess

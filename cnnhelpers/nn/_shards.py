@@ -59,8 +59,9 @@ def check_shards(model, shards: int, batch_size: int) -> None:
 class ShardedSteps:
     """Training steps whose batches are cut into ``shards`` (a context manager: it owns the workers)."""
 
-    def __init__(self, model, shards: int, sample_bytes: int, max_batch: int, threads):
-        self.model, self.shards = model, shards
+    def __init__(self, model, shards: int, sample_bytes: int, max_batch: int, threads, validation=None):
+        self.model, self.shards, self.threads = model, shards, threads
+        self.validation = validation  # a forked worker inherits it: it evaluates part of it
         self.params = list(model.parameters().values())
         workers = min(shards, _cores()) - 1 if sys.platform.startswith("linux") else 0
         self.workers = []  # (pid, connection, shared grads, shared inputs)
@@ -100,7 +101,7 @@ class ShardedSteps:
             try:
                 mine.close()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to handle
-                _serve(theirs, self.model, self.shared_params, grads, inputs, threads)
+                _serve(theirs, self.model, self.shared_params, grads, inputs, threads, self.validation)
             except BaseException:
                 code = 1
             finally:
@@ -127,14 +128,13 @@ class ShardedSteps:
         bounds = np.cumsum([0] + sizes)
         remote = []  # (shard index, connection, shared grads)
         if self.workers:
-            for shared, p in zip(self.shared_params, self.params, strict=True):
-                np.copyto(shared, p.data)
+            self._share_parameters()
             for k, (pid, connection, grads, buffer) in zip(range(1, len(sizes)), self.workers):
                 shard = np.ascontiguousarray(inputs[bounds[k]:bounds[k + 1]])
                 if shard.nbytes > buffer.nbytes:
                     break  # larger than the first batch's examples: the rest runs here
                 buffer[:shard.nbytes] = shard.reshape(-1).view(np.uint8)
-                connection.send((shard.dtype.str, shard.shape, labels[bounds[k]:bounds[k + 1]]))
+                connection.send(("step", shard.dtype.str, shard.shape, labels[bounds[k]:bounds[k + 1]]))
                 remote.append((k, connection, grads))
         results = {}
         for k in range(len(sizes)):
@@ -146,6 +146,34 @@ class ShardedSteps:
             reply = _receive(connection)
             results[k] = (*reply, grads)
         return self._combine([results[k] for k in range(len(sizes))], sizes)
+
+    def _share_parameters(self) -> None:
+        """Copy the model's current parameters where the workers read them."""
+        for shared, p in zip(self.shared_params, self.params, strict=True):
+            np.copyto(shared, p.data)
+
+    def evaluate(self, batch_size: int = 100):
+        """``nn.evaluate(model, *validation)``, its batches shared out between the processes.
+
+        Whole batches go to each process, the same batches as ``nn.evaluate`` makes, so every
+        logit, and the loss and accuracy, are the same as there, bit for bit.
+        """
+        from .training import _loss_and_accuracy, evaluate, scores  # here: training imports this module
+
+        x, y = self.validation
+        if not self.workers:
+            return evaluate(self.model, x, y, batch_size=batch_size, threads=self.threads)
+        self._share_parameters()
+        starts = list(range(0, len(x), batch_size))
+        parts = np.array_split(np.array(starts), len(self.workers) + 1)
+        for (_, connection, _, _), part in zip(self.workers, parts[1:]):
+            if len(part):
+                connection.send(("logits", int(part[0]), min(int(part[-1]) + batch_size, len(x)), batch_size))
+        stop = min(int(parts[0][-1]) + batch_size, len(x)) if len(parts[0]) else 0
+        logits = [scores(self.model, x[:stop], batch_size, self.threads)]
+        logits += [_receive(connection)[0] for (_, connection, _, _), part in zip(self.workers, parts[1:])
+                   if len(part)]
+        return _loss_and_accuracy(np.concatenate(logits), y)
 
     def _combine(self, results, sizes):
         """The batch's loss and gradients: shard by shard, in order, weighted by the shards' sizes."""
@@ -179,22 +207,27 @@ def _receive(connection):
     return reply[1:]
 
 
-def _serve(connection, model, shared_params, grads, buffer, threads) -> None:
-    """The worker's loop: one shard's gradients per message, until the pipe closes."""
-    from .training import blas_threads
+def _serve(connection, model, shared_params, grads, buffer, threads, validation) -> None:
+    """The worker's loop: one shard's gradients (or validation logits) per message, until the pipe closes."""
+    from .training import blas_threads, scores
 
     params = list(model.parameters().values())
-    model.train()
     with blas_threads(threads):
         while True:
             try:
-                dtype, shape, labels = connection.recv()
+                kind, *message = connection.recv()
             except (EOFError, OSError):
                 return
             try:
                 for p, shared in zip(params, shared_params, strict=True):
                     np.copyto(p.data, shared)
+                if kind == "logits":  # rows start:stop of the validation inputs, in evaluate's batches
+                    start, stop, batch_size = message
+                    connection.send(("ok", scores(model, validation[0][start:stop], batch_size, threads)))
+                    continue
+                dtype, shape, labels = message
                 inputs = buffer[:math.prod(shape) * np.dtype(dtype).itemsize].view(dtype).reshape(shape)
+                model.train()
                 loss, logits = gradients(model, inputs, labels)
                 for p, shared in zip(params, grads, strict=True):
                     np.copyto(shared, p.grad)

@@ -147,7 +147,8 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
     check_callable(snapshot, "snapshot", "(model) -> anything", optional=True)
     rng = as_rng(rng)
     sample_bytes = math.prod(x.shape[1:]) * max(x.dtype.itemsize, model.dtype.itemsize, 8)
-    with blas_threads(threads), ShardedSteps(model, shards, sample_bytes, batch_size, threads) as sharded:
+    with blas_threads(threads), ShardedSteps(model, shards, sample_bytes, batch_size, threads,
+                                                               validation) as sharded:
         return _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_schedule, snapshot,
                       rng, progress, sharded)
 
@@ -178,7 +179,7 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
         history.accuracy.append(correct / len(x))
         postfix = {"epoch": epoch, "loss": f"{history.loss[-1]:.3f}", "acc": f"{history.accuracy[-1]:.3f}"}
         if validation is not None:
-            val_loss, val_accuracy = evaluate(model, *validation)
+            val_loss, val_accuracy = sharded.evaluate()  # nn.evaluate, on every process
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
             postfix["val_acc"] = f"{val_accuracy:.3f}"
@@ -190,7 +191,8 @@ def _train(model, x, y, optimizer, epochs, batch_size, validation, augment, lr_s
     return history
 
 
-def _logits(model: Sequential, x: np.ndarray, batch_size, threads: int | None) -> np.ndarray:
+def scores(model: Sequential, x: np.ndarray, batch_size, threads: int | None) -> np.ndarray:
+    """The logits of ``x`` in evaluation mode, a batch of ``batch_size`` at a time."""
     batch_size = count(batch_size, "batch_size")
     with blas_threads(threads):
         model.eval()
@@ -207,7 +209,7 @@ def predict(model: Sequential, x, *, batch_size: int = 100, threads: int | None 
     TypeError, ValueError
         If ``x`` is not a batch of numbers, or ``batch_size`` is not a positive int.
     """
-    return softmax(_logits(model, _check_inputs(model, x, allow_empty=True), batch_size, threads))
+    return softmax(scores(model, _check_inputs(model, x, allow_empty=True), batch_size, threads))
 
 
 def evaluate(model: Sequential, x, y, *, batch_size: int = 100, threads: int | None = 1) -> tuple[float, float]:
@@ -218,7 +220,10 @@ def evaluate(model: Sequential, x, y, *, batch_size: int = 100, threads: int | N
     loss, accuracy : float
     """
     x, y = _check_data(model, x, y, "y")
-    logits = _logits(model, x, batch_size, threads)
+    return _loss_and_accuracy(scores(model, x, batch_size, threads), y)
+
+
+def _loss_and_accuracy(logits, y) -> tuple[float, float]:
     loss, _ = softmax_cross_entropy(logits, y)
     return loss, float((logits.argmax(axis=1) == y).mean())
 
