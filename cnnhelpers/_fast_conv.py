@@ -29,6 +29,7 @@ Every function here takes arguments already checked by :mod:`cnnhelpers.conv` an
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -46,6 +47,9 @@ _INPUT_GRAD_BUDGET_BYTES = 4 * 2**20
 # Buffers above the cap are allocated afresh and freed, so a huge call does not pin its memory.
 _WORKSPACE = threading.local()
 _WORKSPACE_MAX_BYTES = 4 * 2**20
+
+# Below this many float32 floating-point operations (float64 counts double), a map runs serially.
+_PARALLEL_MIN_FLOPS = 50e6
 
 # A batch is cut into at least this many blocks (when it has that many images), whatever the
 # number of threads, so that the same products are computed, in the same order, on any machine.
@@ -94,11 +98,17 @@ class _Pool:
             if self._depth == 0 and self._blas and self._allowed != 1:
                 self._blas.set_num_threads(self._allowed)
 
-    def map(self, fn, tasks: list) -> list:
-        """``[fn(t) for t in tasks]``, computed on the threads, results in the order of ``tasks``."""
+    def map(self, fn, tasks: list, flops: float = math.inf, dtype=np.float32) -> list:
+        """``[fn(t) for t in tasks]``, computed on the threads, results in the order of ``tasks``.
+
+        ``flops`` (the multiply-adds of all the tasks, times 2) of ``dtype`` below
+        ``_PARALLEL_MIN_FLOPS`` run serially: handing work to another thread and waking it costs
+        more than the second core saves on a small product.
+        """
         allowed = self._single_blas()
         try:
-            workers = min(len(tasks), allowed or 1, _cores())
+            small = flops * np.dtype(dtype).itemsize / 4 < _PARALLEL_MIN_FLOPS  # float64 runs at half speed
+            workers = 1 if small else min(len(tasks), allowed or 1, _cores())
             if workers < 2 or getattr(self._inside, "active", False) or not self._lock.acquire(blocking=False):
                 return [fn(task) for task in tasks]  # serial: one task, inside a worker, or the pool is busy
             try:
@@ -315,7 +325,7 @@ def conv_forward(x, weight, stride, pads, dilation):
             if whole_images:  # crop while the block is in the cache
                 out[b0:b1] = wide[b0:b1].reshape(b1 - b0, o, oh, padded_w)[..., :ow]
 
-        _POOL.map(product, blocks)
+        _POOL.map(product, blocks, 2 * w_rows.size * n * oh * padded_w, x.dtype)
         if not whole_images:
             out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
         return out
@@ -327,7 +337,7 @@ def conv_forward(x, weight, stride, pads, dilation):
         b0, b1, start, stop, cols = _im2col(windows, block, per_row)
         np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
 
-    _POOL.map(product_into_output, blocks)
+    _POOL.map(product_into_output, blocks, 2 * w_rows.size * flat.shape[0] * flat.shape[2], x.dtype)
     return out
 
 
@@ -358,7 +368,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         return np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
 
     grad_w_rows = grad_weight.reshape(o, c * kh * kw)
-    for part in _POOL.map(partial_sum, blocks):  # added in block order: the same sum on any thread count
+    for part in _POOL.map(partial_sum, blocks, 2 * g_flat.size * c * kh * kw, x.dtype):  # added in block order: the same sum on any thread count
         grad_w_rows += part
     if not input_grad:
         return None, grad_weight, grad_bias
@@ -413,7 +423,8 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
                 flat[b0:b1, :, start + p0:start + p1] += part[:, k]
 
         for parity in (0, 1):
-            _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]])
+            _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]],
+                      g_wide.size * taps * c, grad_out.dtype)  # half the positions: 2 * size / 2
         return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
     # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     g_rows = grad_out.reshape(n, o, oh * ow)
@@ -427,7 +438,7 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
                 np.matmul(weight[:, :, u, v].T, g_rows[b0:b1], out=contribution)  # (n, C, OH*OW)
                 grad_xp[b0:b1, :, rows, cols] += contribution.reshape(b1 - b0, c, oh, ow)
 
-    _POOL.map(scatter, _batch_blocks(n))
+    _POOL.map(scatter, _batch_blocks(n), 2 * g_rows.size * c * kh * kw, grad_out.dtype)
     grad_x = grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]]
     return np.ascontiguousarray(grad_x)
 

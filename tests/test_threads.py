@@ -14,7 +14,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import cnnhelpers as ch
-from cnnhelpers import reference
+from cnnhelpers import _fast_conv, reference
 
 pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing runs in parallel")
 
@@ -34,9 +34,18 @@ def all_results(x, w, stride, padding):
     return [out, *grads]
 
 
+@pytest.fixture(params=["every size", "large only"])
+def threads_for(request, monkeypatch):
+    """Small products run serially (waking a thread costs more than it saves); "every size" sends
+    even the small cases to the threads, so that each path is checked on them."""
+    if request.param == "every size":
+        monkeypatch.setattr(_fast_conv, "_PARALLEL_MIN_FLOPS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), CASES)
-def test_threaded_results_equal_serial_ones_bitwise(x_shape, w_shape, stride, padding, dtype):
+def test_threaded_results_equal_serial_ones_bitwise(x_shape, w_shape, stride, padding, dtype, threads_for):
     rng = np.random.default_rng(7)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
@@ -50,7 +59,7 @@ def test_threaded_results_equal_serial_ones_bitwise(x_shape, w_shape, stride, pa
                 assert np.array_equal(a, b), f"{name} differs between 1 and 2 threads"
 
 
-def test_threaded_results_are_right():
+def test_threaded_results_are_right(threads_for):
     """Not only the same on both sides: equal to the plain loops (for a batch that is split into blocks)."""
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((10, 3, 9, 9)), rng.standard_normal((4, 3, 3, 3))
@@ -63,7 +72,7 @@ def test_threaded_results_are_right():
     np.testing.assert_allclose(grad_w, expected_w, rtol=1e-12, atol=1e-12)
 
 
-def test_a_threaded_convolution_inside_user_threads():
+def test_a_threaded_convolution_inside_user_threads(threads_for):
     """Several user threads convolving at once (one gets the pool, the others run serially) agree."""
     from concurrent.futures import ThreadPoolExecutor
 
