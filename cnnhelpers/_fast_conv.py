@@ -29,7 +29,6 @@ Every function here takes arguments already checked by :mod:`cnnhelpers.conv` an
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -48,7 +47,7 @@ _INPUT_GRAD_BUDGET_BYTES = 4 * 2**20
 _WORKSPACE = threading.local()
 _WORKSPACE_MAX_BYTES = 4 * 2**20
 
-# Below this many float32 floating-point operations (float64 counts double), a map runs serially.
+# Below this many float32 floating-point operations (float64 counts double), work runs serially.
 _PARALLEL_MIN_FLOPS = 50e6
 
 # A batch is cut into at least this many blocks (when it has that many images), whatever the
@@ -98,17 +97,11 @@ class _Pool:
             if self._depth == 0 and self._blas and self._allowed != 1:
                 self._blas.set_num_threads(self._allowed)
 
-    def map(self, fn, tasks: list, flops: float = math.inf, dtype=np.float32) -> list:
-        """``[fn(t) for t in tasks]``, computed on the threads, results in the order of ``tasks``.
-
-        ``flops`` (the multiply-adds of all the tasks, times 2) of ``dtype`` below
-        ``_PARALLEL_MIN_FLOPS`` run serially: handing work to another thread and waking it costs
-        more than the second core saves on a small product.
-        """
+    def map(self, fn, tasks: list, parallel: bool = True) -> list:
+        """``[fn(t) for t in tasks]``, computed on the threads (if ``parallel``), results in the order of ``tasks``."""
         allowed = self._single_blas()
         try:
-            small = flops * np.dtype(dtype).itemsize / 4 < _PARALLEL_MIN_FLOPS  # float64 runs at half speed
-            workers = 1 if small else min(len(tasks), allowed or 1, _cores())
+            workers = min(len(tasks), allowed or 1, _cores()) if parallel else 1
             if workers < 2 or getattr(self._inside, "active", False) or not self._lock.acquire(blocking=False):
                 return [fn(task) for task in tasks]  # serial: one task, inside a worker, or the pool is busy
             try:
@@ -137,6 +130,15 @@ class _Pool:
             return [fn(task) for task in chunk]
         finally:
             self._inside.active = False
+
+
+def worth_threads(flops: float, dtype) -> bool:
+    """Whether a product of ``flops`` floating-point operations in ``dtype`` is large enough for the threads.
+
+    Handing work to another thread and waking it costs more than the second core saves on a
+    small product. The answer depends on the sizes only, never on the number of threads.
+    """
+    return flops * np.dtype(dtype).itemsize / 4 >= _PARALLEL_MIN_FLOPS  # float64 runs at half speed
 
 
 def _cores() -> int:
@@ -234,24 +236,24 @@ def wide_window_view(xp: np.ndarray, kernel_size, dilation) -> np.ndarray:
     return as_strided(xp, shape=(n, c, kh, kw, length), strides=(sn, sc, dh * sh, dw * sw, sw), writeable=False)
 
 
-def _blocks(n: int, out_h: int, bytes_per_row: int):
+def _blocks(n: int, out_h: int, bytes_per_row: int, parallel: bool):
     """Split the batch, then the output rows, into blocks ``(b0, b1, r0, r1)`` whose im2col matrix fits the budget.
 
     ``bytes_per_row`` is the im2col size of one output row of one image. Whole images are grouped
-    while they fit (large products keep the BLAS busy), but into at least ``_MIN_BLOCKS`` blocks
-    when the batch allows (one per thread); a single large image is split by rows. The split
-    depends on the shapes only, never on the number of threads.
+    while they fit (large products keep the BLAS busy), but, for work ``parallel`` enough for the
+    threads, into at least ``_MIN_BLOCKS`` blocks when the batch allows; a single large image is
+    split by rows. The split depends on the shapes only, never on the number of threads.
     """
     per_image = bytes_per_row * out_h
     if per_image <= _COLS_BUDGET_BYTES:
         images = max(1, _COLS_BUDGET_BYTES // max(per_image, 1))
-        images = min(images, -(-n // min(n, _MIN_BLOCKS)))
+        images = min(images, -(-n // min(n, _MIN_BLOCKS if parallel else 1)))
         return [(b, min(b + images, n), 0, out_h) for b in range(0, n, images)]
     rows = max(1, _COLS_BUDGET_BYTES // max(bytes_per_row, 1))
     return [(b, b + 1, r, min(r + rows, out_h)) for b in range(n) for r in range(0, out_h, rows)]
 
 
-def _im2col_plan(windows: np.ndarray, row_length: int | None = None):
+def _im2col_plan(windows: np.ndarray, row_length: int | None, parallel: bool):
     """The blocks of :func:`_blocks` for ``windows`` (see :func:`_im2col`), and the rows' geometry."""
     n, c, kh, kw = windows.shape[:4]
     if row_length is None:
@@ -259,7 +261,7 @@ def _im2col_plan(windows: np.ndarray, row_length: int | None = None):
     else:
         per_row = row_length
         out_h = -(-windows.shape[4] // row_length)
-    return _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize), per_row
+    return _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize, parallel), per_row
 
 
 def _im2col(windows: np.ndarray, block, per_row: int, row_length: int | None = None):
@@ -316,7 +318,8 @@ def conv_forward(x, weight, stride, pads, dilation):
         padded_w = xp.shape[-1]
         wide = _scratch("wide", n * o * oh * padded_w, x.dtype).reshape(n, o, oh * padded_w)  # last Wp - OW unused
         windows = wide_window_view(xp, (kh, kw), dilation)
-        blocks, per_row = _im2col_plan(windows, padded_w)
+        parallel = worth_threads(2 * w_rows.size * n * oh * padded_w, x.dtype)
+        blocks, per_row = _im2col_plan(windows, padded_w, parallel)
         whole_images = all(block[2:] == (0, oh) for block in blocks)
 
         def product(block):
@@ -325,19 +328,20 @@ def conv_forward(x, weight, stride, pads, dilation):
             if whole_images:  # crop while the block is in the cache
                 out[b0:b1] = wide[b0:b1].reshape(b1 - b0, o, oh, padded_w)[..., :ow]
 
-        _POOL.map(product, blocks, 2 * w_rows.size * n * oh * padded_w, x.dtype)
+        _POOL.map(product, blocks, parallel)
         if not whole_images:
             out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
         return out
     flat = out.reshape(n, o, oh * ow)
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))
-    blocks, per_row = _im2col_plan(windows)
+    parallel = worth_threads(2 * w_rows.size * flat.size, x.dtype)
+    blocks, per_row = _im2col_plan(windows, None, parallel)
 
     def product_into_output(block):
         b0, b1, start, stop, cols = _im2col(windows, block, per_row)
         np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
 
-    _POOL.map(product_into_output, blocks, 2 * w_rows.size * flat.shape[0] * flat.shape[2], x.dtype)
+    _POOL.map(product_into_output, blocks, parallel)
     return out
 
 
@@ -360,7 +364,8 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     else:
         row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
         g_flat = grad_out.reshape(n, o, oh * ow)
-    blocks, per_row = _im2col_plan(windows, row_length)
+    parallel = worth_threads(2 * g_flat.size * c * kh * kw, x.dtype)
+    blocks, per_row = _im2col_plan(windows, row_length, parallel)
 
     def partial_sum(block):
         b0, b1, start, stop, cols = _im2col(windows, block, per_row, row_length)
@@ -368,7 +373,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         return np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
 
     grad_w_rows = grad_weight.reshape(o, c * kh * kw)
-    for part in _POOL.map(partial_sum, blocks, 2 * g_flat.size * c * kh * kw, x.dtype):  # added in block order: the same sum on any thread count
+    for part in _POOL.map(partial_sum, blocks, parallel):  # added in block order: the same sum on any thread count
         grad_w_rows += part
     if not input_grad:
         return None, grad_weight, grad_bias
@@ -401,7 +406,8 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
         taps = kh * kw
         w_taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(taps * c, o)  # rows (u, v, c)
         starts = [u * dilation[0] * padded_w + v * dilation[1] for u in range(kh) for v in range(kw)]
-        batches = _batch_blocks(n)
+        parallel = worth_threads(2 * n * o * oh * padded_w * taps * c, grad_out.dtype)
+        batches = _batch_blocks(n, parallel)
         images = batches[0][1]
         # Blocks of positions; a block's shares reach ``reach`` positions beyond it, so blocks two
         # apart never write the same place: even blocks run together, then odd ones (in that order
@@ -423,8 +429,7 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
                 flat[b0:b1, :, start + p0:start + p1] += part[:, k]
 
         for parity in (0, 1):
-            _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]],
-                      g_wide.size * taps * c, grad_out.dtype)  # half the positions: 2 * size / 2
+            _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]], parallel)
         return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
     # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     g_rows = grad_out.reshape(n, o, oh * ow)
@@ -438,12 +443,13 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
                 np.matmul(weight[:, :, u, v].T, g_rows[b0:b1], out=contribution)  # (n, C, OH*OW)
                 grad_xp[b0:b1, :, rows, cols] += contribution.reshape(b1 - b0, c, oh, ow)
 
-    _POOL.map(scatter, _batch_blocks(n), 2 * g_rows.size * c * kh * kw, grad_out.dtype)
+    parallel = worth_threads(2 * g_rows.size * c * kh * kw, grad_out.dtype)
+    _POOL.map(scatter, _batch_blocks(n, parallel), parallel)
     grad_x = grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]]
     return np.ascontiguousarray(grad_x)
 
 
-def _batch_blocks(n: int) -> list[tuple[int, int]]:
-    """``(b0, b1)`` blocks of the batch, at most ``_MIN_BLOCKS`` of them (the same on any thread count)."""
-    size = -(-n // min(n, _MIN_BLOCKS))
+def _batch_blocks(n: int, parallel: bool) -> list[tuple[int, int]]:
+    """``(b0, b1)`` blocks of the batch: ``_MIN_BLOCKS`` of them for ``parallel`` work, else one (the same on any thread count)."""
+    size = -(-n // min(n, _MIN_BLOCKS if parallel else 1))
     return [(b, min(b + size, n)) for b in range(0, n, size)]
