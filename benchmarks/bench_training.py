@@ -7,14 +7,18 @@ Printed with threadpoolctl's description of the BLAS:
    (the default) and one with it off (``CNNHELPERS_SYSTEM_MALLOC=1``), alternately; the median
    step time and the minor page faults per step.
 2. **Notebook 06's training** as the notebook runs it (7 epochs, batch 32, float64, validation
-   after every epoch): wall time and test accuracy, ``threads=1`` (the default) and 2.
+   after every epoch), each run in a fresh process, the settings taken in turn: wall time and
+   test accuracy with one BLAS thread (the default), two, and ``shards=2`` (the notebook's
+   setting: two processes); with ``--before PATH`` (a checkout of an earlier commit, e.g. a
+   ``git worktree``) its training is timed in the same rounds.
 
-    python benchmarks/bench_training.py [--repeat 9]
+    python benchmarks/bench_training.py [--repeat 9] [--training-repeat 3] [--before PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -86,35 +90,60 @@ def memory(repeat: int) -> None:
     print()
 
 
-def notebook_training() -> None:
+TRAINING = """
+import json, sys, time
+import numpy as np
+sys.path.insert(0, {here!r})
+from bench_training import network
+from cnnhelpers import nn
+from cnnhelpers.data import load_mnist5k, random_shifts, to_batch
+digits = load_mnist5k()
+x, x_test = to_batch(digits.x_train), to_batch(digits.x_test)
+model = network(np.float64)
+def schedule(epoch):
+    return 3e-3 * 0.7 ** (epoch - 1)
+extra = {{"shards": {shards}}} if {shards} > 1 else {{}}  # a tree from before fit had shards
+start = time.perf_counter()
+history = nn.fit(model, x, digits.y_train, optimizer=nn.Adam(model.parameters(), lr=schedule(1)), epochs=7,
+                 batch_size=32, augment=random_shifts, lr_schedule=schedule, validation=(x_test, digits.y_test),
+                 rng=0, progress=False, threads={threads}, **extra)
+print(json.dumps([time.perf_counter() - start, sum(history.seconds) / 7, history.val_accuracy[-1]]))
+"""
+
+
+def notebook_training(repeat: int, before: str | None) -> None:
+    """Notebook 06's training in fresh processes, settings (and trees) taken in turn, medians."""
     print("## 2. notebook 06's training: 7 epochs, batch 32, float64, shifted digits, validation each epoch\n")
-    print("| threads | wall s | s per epoch (training steps only) | test accuracy |")
-    print("|---|---:|---:|---:|")
-    digits = load_mnist5k()
-    x, x_test = to_batch(digits.x_train), to_batch(digits.x_test)
-    for threads in (1, 2):
-        model = network(np.float64)
-
-        def schedule(epoch):
-            return 3e-3 * 0.7 ** (epoch - 1)
-
-        start = time.perf_counter()
-        history = nn.fit(model, x, digits.y_train, optimizer=nn.Adam(model.parameters(), lr=schedule(1)), epochs=7,
-                         batch_size=32, augment=random_shifts, lr_schedule=schedule,
-                         validation=(x_test, digits.y_test), rng=0, progress=False, threads=threads)
-        wall = time.perf_counter() - start
-        print(f"| {threads}{' (default)' * (threads == 1)} | {wall:.1f} | {statistics.mean(history.seconds):.2f} | "
-              f"{history.val_accuracy[-1]:.3f} |")
+    here = os.path.dirname(os.path.abspath(__file__))
+    runs = {("this tree", 1, 1): [], ("this tree", 1, 2): [], ("this tree", 2, 1): []}
+    if before:
+        runs = {(f"before ({before})", 1, 1): [], **runs}
+    for _ in range(repeat):
+        for (tree, threads, shards), record in runs.items():
+            root = before if tree.startswith("before") else os.path.dirname(here)
+            env = {**os.environ, "PYTHONPATH": root}
+            out = subprocess.run([sys.executable, "-c", TRAINING.format(here=here, threads=threads, shards=shards)],
+                                 env=env, capture_output=True, text=True, check=True).stdout
+            record.append(json.loads(out))
+    print(f"medians of {repeat} runs each, taken in turn, each in a fresh process\n")
+    print("| code | threads | shards | wall s | s per epoch (training steps only) | test accuracy |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for (tree, threads, shards), record in runs.items():
+        wall, epoch, accuracy = (statistics.median(r[k] for r in record) for k in range(3))
+        note = " (notebook 06)" if (tree, threads, shards) == ("this tree", 1, 2) else ""
+        print(f"| {tree} | {threads} | {shards}{note} | {wall:.1f} | {epoch:.2f} | {accuracy:.3f} |")
     print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--training-repeat", type=int, default=3, help="runs of each notebook-06 training")
+    parser.add_argument("--before", metavar="PATH", help="a checkout of an earlier commit, timed alongside")
     args = parser.parse_args()
     print(f"threadpoolctl: {blas_description()}; cores: {os.cpu_count()}; numpy {np.__version__}\n")
     memory(args.repeat)
-    notebook_training()
+    notebook_training(args.training_repeat, args.before)
 
 
 if __name__ == "__main__":
