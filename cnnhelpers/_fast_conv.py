@@ -284,6 +284,20 @@ def _im2col(windows: np.ndarray, block, per_row: int, row_length: int | None = N
     return b0, b1, start, stop, cols.reshape(b1 - b0, c * kh * kw, stop - start)
 
 
+def _crop_rows(out: np.ndarray, wide: np.ndarray, r0: int, padded_w: int) -> None:
+    """Copy ``wide`` (n, O, positions of the flattened padded rows from row ``r0`` on) into ``out`` (n, O, OH, OW).
+
+    Of each row of ``padded_w`` positions, the first OW are outputs; the others straddled two rows.
+    An image's last row is short: its positions end right after its OW outputs.
+    """
+    n, o, length = wide.shape
+    ow = out.shape[-1]
+    full = length // padded_w
+    out[:, :, r0:r0 + full] = wide[..., :full * padded_w].reshape(n, o, full, padded_w)[..., :ow]
+    if length > full * padded_w:
+        out[:, :, r0 + full] = wide[..., full * padded_w:full * padded_w + ow]
+
+
 def conv_forward(x, weight, stride, pads, dilation):
     """``conv2d`` on checked, non-empty arrays: ``x`` (N, C, H, W), ``weight`` (O, C, KH, KW)."""
     n, c = x.shape[:2]
@@ -316,21 +330,17 @@ def conv_forward(x, weight, stride, pads, dilation):
     w_rows = weight.reshape(o, c * kh * kw)
     if stride == (1, 1):  # flattened-row trick; the discarded outputs are never read
         padded_w = xp.shape[-1]
-        wide = _scratch("wide", n * o * oh * padded_w, x.dtype).reshape(n, o, oh * padded_w)  # last Wp - OW unused
         windows = wide_window_view(xp, (kh, kw), dilation)
         parallel = worth_threads(2 * w_rows.size * n * oh * padded_w, x.dtype)
         blocks, per_row = _im2col_plan(windows, padded_w, parallel)
-        whole_images = all(block[2:] == (0, oh) for block in blocks)
 
-        def product(block):
+        def product(block):  # (O, CKK) @ (n, CKK, positions), then cropped while it is in the cache
             b0, b1, start, stop, cols = _im2col(windows, block, per_row, padded_w)
-            np.matmul(w_rows, cols, out=wide[b0:b1, :, start:stop])  # (O, CKK) @ (n, CKK, positions)
-            if whole_images:  # crop while the block is in the cache
-                out[b0:b1] = wide[b0:b1].reshape(b1 - b0, o, oh, padded_w)[..., :ow]
+            wide = _scratch("wide", (b1 - b0) * o * (stop - start), x.dtype).reshape(b1 - b0, o, stop - start)
+            np.matmul(w_rows, cols, out=wide)
+            _crop_rows(out[b0:b1], wide, block[2], padded_w)
 
         _POOL.map(product, blocks, parallel)
-        if not whole_images:
-            out[...] = wide.reshape(n, o, oh, padded_w)[..., :ow]
         return out
     flat = out.reshape(n, o, oh * ow)
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))
