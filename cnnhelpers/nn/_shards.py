@@ -212,7 +212,7 @@ def _serve(connection, model, shared_params, grads, buffer, threads, validation)
     from .training import blas_threads, scores
 
     params = list(model.parameters().values())
-    with blas_threads(threads):
+    with blas_threads(1 if threads is None else threads):  # several processes with BLAS threads each oversubscribe
         while True:
             try:
                 kind, *message = connection.recv()

@@ -116,7 +116,8 @@ def fit(model: Sequential, x, y, *, optimizer, epochs: int = 5, batch_size: int 
         (data parallelism): on Linux each part after the first runs in its own process when the
         machine has a core for it. The numbers depend on ``shards``, never on the machine: with
         one core the parts run one after the other and give the same result, bit for bit.
-        At most ``batch_size``; a model with Dropout needs 1.
+        At most ``batch_size``; a model with Dropout needs 1. Each extra process uses ``threads``
+        BLAS threads (1 if None).
 
     Returns
     -------
