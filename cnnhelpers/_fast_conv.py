@@ -50,6 +50,9 @@ _WORKSPACE_MAX_BYTES = 4 * 2**20
 # Below this many float32 floating-point operations (float64 counts double), work runs serially.
 _PARALLEL_MIN_FLOPS = 50e6
 
+# From this many input channels on, the input gradient is a forward pass (see _conv_input_grad).
+_MANY_CHANNELS = 8
+
 # A batch is cut into at least this many blocks (when it has that many images), whatever the
 # number of threads, so that the same products are computed, in the same order, on any machine.
 _MIN_BLOCKS = 8
@@ -400,7 +403,7 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
     # Both stride-1 tricks multiply the weights by zeros that are not terms of the gradient:
     # exact only when 0 * w is 0, i.e. every weight is finite.
     tricks = stride == (1, 1) and all_finite(weight)
-    if tricks and c >= 8 and min(full_pads) >= 0:
+    if tricks and c >= _MANY_CHANNELS and min(full_pads) >= 0:
         # Many input channels: the input gradient is a full correlation of grad_out with the
         # flipped kernel, channels swapped: one forward pass, whose product is large enough.
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])  # (C, O, KH, KW)
