@@ -176,3 +176,17 @@ def test_a_killed_worker_is_reported_in_words():
         nn.fit(net, rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40), optimizer=nn.Adam(net.parameters()),
                epochs=2, batch_size=20, progress=False, shards=2, snapshot=kill_workers)
     assert children() == []
+
+
+def test_the_model_keeps_its_own_arrays():
+    # While training, the parameters live in memory shared with the workers; afterwards they are
+    # back in the arrays the model had, which hold the trained values (as with shards=1).
+    net = model()
+    own = [p.data for p in net.parameters().values()]
+    before = [a.copy() for a in own]
+    rng = np.random.default_rng(0)
+    nn.fit(net, rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40), optimizer=nn.Adam(net.parameters()),
+           batch_size=20, progress=False, shards=2)
+    for p, array, old in zip(net.parameters().values(), own, before, strict=True):
+        assert p.data is array
+        assert not np.array_equal(array, old)

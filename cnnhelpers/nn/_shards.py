@@ -8,9 +8,9 @@ bit, on a laptop with one core and on a server with eight.
 
 What makes it fast: on Linux the shards after the first go to forked copies of this process,
 one per spare core (threads would queue on Python's GIL: a training step of a small network is
-hundreds of short NumPy calls). Each copy keeps its own copy of the model. Every step it reads
-the current parameters and its inputs from memory shared with this process, and writes its
-gradients back there. Where there is no ``fork`` (Windows, macOS) or no spare core, the shards
+hundreds of short NumPy calls). Each copy has its own copy of the model, whose parameters are
+memory shared with this process (the optimizer updates them in place); every step it reads its
+inputs from shared memory too, and writes its gradients back there. Where there is no ``fork`` (Windows, macOS) or no spare core, the shards
 run one after the other in this process.
 """
 
@@ -65,6 +65,7 @@ class ShardedSteps:
         self.params = list(model.parameters().values())
         workers = min(shards, _cores()) - 1 if sys.platform.startswith("linux") else 0
         self.workers = []  # (pid, connection, shared grads, shared inputs)
+        self._own = []  # the model's own parameter arrays, while the shared ones stand in
         if workers < 1:
             return
         # One shared block: the parameters, then per worker its gradients and its inputs.
@@ -82,12 +83,21 @@ class ShardedSteps:
                 cursor += nbytes
             return views
 
-        self.shared_params = arrays()
-        for _ in range(workers):
-            grads = arrays()
-            inputs = np.frombuffer(self._memory, np.uint8, capacity, cursor)
-            cursor += _aligned(capacity)
-            self._start_worker(grads, inputs, threads)
+        # While training, the parameters live in the shared block: the optimizer's in-place updates
+        # reach every worker with no copying. close() puts them back into the model's own arrays.
+        self._own = [p.data for p in self.params]
+        for p, shared in zip(self.params, arrays(), strict=True):
+            np.copyto(shared, p.data)
+            p.data = shared
+        try:
+            for _ in range(workers):
+                grads = arrays()
+                inputs = np.frombuffer(self._memory, np.uint8, capacity, cursor)
+                cursor += _aligned(capacity)
+                self._start_worker(grads, inputs, threads)
+        except BaseException:  # e.g. no memory to fork: leave nothing behind
+            self.close()
+            raise
 
     def _start_worker(self, grads, inputs, threads) -> None:
         mine, theirs = Pipe()
@@ -101,7 +111,7 @@ class ShardedSteps:
             try:
                 mine.close()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to handle
-                _serve(theirs, self.model, self.shared_params, grads, inputs, threads, self.validation)
+                _serve(theirs, self.model, grads, inputs, threads, self.validation)
             except BaseException:
                 code = 1
             finally:
@@ -121,6 +131,11 @@ class ShardedSteps:
         for pid, *_ in self.workers:
             _reap(pid)
         self.workers = []
+        if self._own:
+            for p, own in zip(self.params, self._own, strict=True):
+                np.copyto(own, p.data)  # the trained values, in the arrays the model had (the caller may hold them)
+                p.data = own
+            self._own = []
 
     def step(self, inputs: np.ndarray, labels: np.ndarray):
         """Fill every ``param.grad`` with the batch's gradient; return ``(loss, logits)``."""
@@ -128,7 +143,6 @@ class ShardedSteps:
         bounds = np.cumsum([0] + sizes)
         remote = []  # (shard index, connection, shared grads)
         if self.workers:
-            self._share_parameters()
             for k, (pid, connection, grads, buffer) in zip(range(1, len(sizes)), self.workers):
                 shard = np.ascontiguousarray(inputs[bounds[k]:bounds[k + 1]])
                 if shard.nbytes > buffer.nbytes:
@@ -147,11 +161,6 @@ class ShardedSteps:
             results[k] = (*reply, grads)
         return self._combine([results[k] for k in range(len(sizes))], sizes)
 
-    def _share_parameters(self) -> None:
-        """Copy the model's current parameters where the workers read them."""
-        for shared, p in zip(self.shared_params, self.params, strict=True):
-            np.copyto(shared, p.data)
-
     def evaluate(self, batch_size: int = 100):
         """``nn.evaluate(model, *validation)``, its batches shared out between the processes.
 
@@ -163,7 +172,6 @@ class ShardedSteps:
         x, y = self.validation
         if not self.workers:
             return evaluate(self.model, x, y, batch_size=batch_size, threads=self.threads)
-        self._share_parameters()
         starts = list(range(0, len(x), batch_size))
         parts = np.array_split(np.array(starts), len(self.workers) + 1)
         for (_, connection, _, _), part in zip(self.workers, parts[1:]):
@@ -207,7 +215,7 @@ def _receive(connection):
     return reply[1:]
 
 
-def _serve(connection, model, shared_params, grads, buffer, threads, validation) -> None:
+def _serve(connection, model, grads, buffer, threads, validation) -> None:
     """The worker's loop: one shard's gradients (or validation logits) per message, until the pipe closes."""
     from .training import blas_threads, scores
 
@@ -219,8 +227,6 @@ def _serve(connection, model, shared_params, grads, buffer, threads, validation)
             except (EOFError, OSError):
                 return
             try:
-                for p, shared in zip(params, shared_params, strict=True):
-                    np.copyto(p.data, shared)
                 if kind == "logits":  # rows start:stop of the validation inputs, in evaluate's batches
                     start, stop, batch_size = message
                     connection.send(("ok", scores(model, validation[0][start:stop], batch_size, threads)))
