@@ -23,13 +23,11 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 from _matrix import blas_description
 
 from cnnhelpers import nn
-from cnnhelpers.data import load_mnist5k, random_shifts, to_batch
 
 STEP = """
 import resource, statistics, sys, time

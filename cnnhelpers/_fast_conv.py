@@ -463,6 +463,6 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
 
 
 def _batch_blocks(n: int, parallel: bool) -> list[tuple[int, int]]:
-    """``(b0, b1)`` blocks of the batch: ``_MIN_BLOCKS`` of them for ``parallel`` work, else one (the same on any thread count)."""
+    """``(b0, b1)`` blocks of the batch: ``_MIN_BLOCKS`` for ``parallel`` work, else one (on any thread count)."""
     size = -(-n // min(n, _MIN_BLOCKS if parallel else 1))
     return [(b, min(b + size, n)) for b in range(0, n, size)]

@@ -25,16 +25,11 @@ linux_with_two_cores = pytest.mark.skipif(
     not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
     reason="the worker processes need fork (Linux) and a second core")
 
-TRAIN = """
-import json, sys
-import numpy as np
-from cnnhelpers import nn
-from cnnhelpers.data import random_shifts
-
 def model():
     rng = np.random.default_rng(1)
     return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                          nn.Linear(4 * 6 * 6, 10, rng=rng)).astype(np.float64)
+
 
 def train(shards, augment=random_shifts):
     rng = np.random.default_rng(0)
@@ -46,15 +41,15 @@ def train(shards, augment=random_shifts):
     weights = np.concatenate([p.data.ravel() for p in net.parameters().values()])
     assert (history.val_loss[-1], history.val_accuracy[-1]) == nn.evaluate(net, x_val, y_val)
     return weights, history
-"""
-exec(TRAIN)  # the same definitions in this process and in the one-core subprocess
 
 
 def one_core_run(shards: int) -> dict:
     """The same training in a fresh process allowed one core only (as on a one-core laptop)."""
-    code = TRAIN + f"""
-import os
+    code = f"""
+import json, os, sys
 os.sched_setaffinity(0, {{0}})
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_shards import train
 weights, history = train({shards})
 print(json.dumps({{"weights": weights.tolist(), "loss": history.loss, "val": history.val_loss}}))
 """

@@ -10,8 +10,8 @@ What makes it fast: on Linux the shards after the first go to forked copies of t
 one per spare core (threads would queue on Python's GIL: a training step of a small network is
 hundreds of short NumPy calls). Each copy has its own copy of the model, whose parameters are
 memory shared with this process (the optimizer updates them in place); every step it reads its
-inputs from shared memory too, and writes its gradients back there. Where there is no ``fork`` (Windows, macOS) or no spare core, the shards
-run one after the other in this process.
+inputs from shared memory too, and writes its gradients back there. Where there is no ``fork``
+(Windows, macOS) or no spare core, the shards run one after the other in this process.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class ShardedSteps:
         self.close()
 
     def close(self) -> None:
-        for pid, connection, _, _ in self.workers:
+        for _, connection, _, _ in self.workers:
             connection.close()  # the worker sees the pipe close and exits
         for pid, *_ in self.workers:
             _reap(pid)
@@ -143,7 +143,7 @@ class ShardedSteps:
         bounds = np.cumsum([0] + sizes)
         remote = []  # (shard index, connection, shared grads)
         if self.workers:
-            for k, (pid, connection, grads, buffer) in zip(range(1, len(sizes)), self.workers):
+            for k, (_, connection, grads, buffer) in zip(range(1, len(sizes)), self.workers, strict=False):
                 shard = np.ascontiguousarray(inputs[bounds[k]:bounds[k + 1]])
                 if shard.nbytes > buffer.nbytes:
                     break  # larger than the first batch's examples: the rest runs here
@@ -174,12 +174,12 @@ class ShardedSteps:
             return evaluate(self.model, x, y, batch_size=batch_size, threads=self.threads)
         starts = list(range(0, len(x), batch_size))
         parts = np.array_split(np.array(starts), len(self.workers) + 1)
-        for (_, connection, _, _), part in zip(self.workers, parts[1:]):
+        for (_, connection, _, _), part in zip(self.workers, parts[1:], strict=True):
             if len(part):
                 connection.send(("logits", int(part[0]), min(int(part[-1]) + batch_size, len(x)), batch_size))
         stop = min(int(parts[0][-1]) + batch_size, len(x)) if len(parts[0]) else 0
         logits = [scores(self.model, x[:stop], batch_size, self.threads)]
-        logits += [_receive(connection)[0] for (_, connection, _, _), part in zip(self.workers, parts[1:])
+        logits += [_receive(connection)[0] for (_, connection, _, _), part in zip(self.workers, parts[1:], strict=True)
                    if len(part)]
         return _loss_and_accuracy(np.concatenate(logits), y)
 

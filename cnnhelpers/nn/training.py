@@ -12,9 +12,9 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .._validate import check_bytes, check_callable, count, describe, real_array
+from ._shards import ShardedSteps, check_shards
 from .layers import as_rng
 from .losses import softmax, softmax_cross_entropy
-from ._shards import ShardedSteps, check_shards
 from .model import Sequential
 from .optim import SGD, Adam, _check_rate
 
