@@ -151,8 +151,9 @@ class ShardedSteps:
                 connection.send(("step", shard.dtype.str, shard.shape, labels[bounds[k]:bounds[k + 1]]))
                 remote.append((k, connection, grads))
         results = {}
+        elsewhere = {k for k, _, _ in remote}
         for k in range(len(sizes)):
-            if k in (r[0] for r in remote):
+            if k in elsewhere:
                 continue
             loss, logits = gradients(self.model, inputs[bounds[k]:bounds[k + 1]], labels[bounds[k]:bounds[k + 1]])
             results[k] = (loss, logits, [p.grad.copy() if len(sizes) > 1 else p.grad for p in self.params])
@@ -192,11 +193,11 @@ class ShardedSteps:
         for (shard_loss, _, _), size in zip(results, sizes, strict=True):
             loss += float(shard_loss) * size / total
         for index, p in enumerate(self.params):
-            weight = p.data.dtype.type(sizes[0] / total)
-            grad = results[0][2][index] * weight
-            for (_, _, grads), size in zip(results[1:], sizes[1:], strict=True):
-                grad += grads[index] * p.data.dtype.type(size / total)
-            p.grad = grad
+            weighted = [grads[index] * p.data.dtype.type(size / total)
+                        for (_, _, grads), size in zip(results, sizes, strict=True)]
+            p.grad = weighted[0]
+            for part in weighted[1:]:
+                p.grad += part
         return loss, np.concatenate([logits for _, logits, _ in results])
 
 
