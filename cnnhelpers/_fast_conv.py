@@ -36,8 +36,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-# im2col matrices are built a block at a time, each block within this size (about an L2 cache).
-_COLS_BUDGET_BYTES = 2**20
+# im2col matrices are built a block at a time, each block within this size (a few L2 caches: the
+# BLAS reads it once, panel by panel, and fewer, larger products keep it busier).
+_COLS_BUDGET_BYTES = 2 * 2**20
 
 # The input gradient's per-offset shares are computed a block of positions at a time, within this.
 _INPUT_GRAD_BUDGET_BYTES = 4 * 2**20
@@ -170,11 +171,44 @@ def pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -> n
     """Pad the last two axes by ``(top, bottom, left, right)`` with ``value`` (a copy only if needed)."""
     if not any(pads):
         return x
+    out = _empty_padded(x, pads)
+    _pad_into(out, x, pads, value)
+    return out
+
+
+def _empty_padded(x: np.ndarray, pads) -> np.ndarray:
+    """An uninitialised array of ``x`` padded by ``pads`` (``x`` itself, contiguous, without padding)."""
+    if not any(pads):
+        return np.ascontiguousarray(x)
     top, bottom, left, right = pads
     height, width = x.shape[-2:]
-    out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value, dtype=x.dtype)
+    return np.empty(x.shape[:-2] + (height + top + bottom, width + left + right), dtype=x.dtype)
+
+
+def _pad_into(out: np.ndarray, x: np.ndarray, pads, value: float = 0.0) -> None:
+    """Write ``x`` padded by ``pads`` into ``out``."""
+    top, left = pads[0], pads[2]
+    height, width = x.shape[-2:]
+    out.fill(value)
     out[..., top:top + height, left:left + width] = x  # np.pad does the same, with more overhead
-    return out
+
+
+def _pad_in_blocks(xp: np.ndarray, x: np.ndarray, pads, blocks, parallel: bool):
+    """``fill(block)``, which pads the images of ``block`` (see :func:`_blocks`) into ``xp``.
+
+    Run by the thread that then copies the block's im2col matrix, padding is parallel and leaves
+    the images in that thread's cache. Blocks of rows of one image overlap (a window reaches into
+    the next block's rows): then the images are padded now, on the threads, and ``fill`` does nothing.
+    """
+    def pad_images(block):
+        _pad_into(xp[block[0]:block[1]], x[block[0]:block[1]], pads)
+
+    if xp is x or not any(pads):
+        return lambda block: None
+    if any(block[2:] != blocks[0][2:] for block in blocks):  # blocks of rows
+        _POOL.map(pad_images, [(b0, b1, None, None) for b0, b1 in _batch_blocks(len(x), parallel)], parallel)
+        return lambda block: None
+    return pad_images
 
 
 def output_shape(padded: tuple[int, int], kernel_size, stride, dilation) -> tuple[int, int]:
@@ -305,39 +339,21 @@ def conv_forward(x, weight, stride, pads, dilation):
     """``conv2d`` on checked, non-empty arrays: ``x`` (N, C, H, W), ``weight`` (O, C, KH, KW)."""
     n, c = x.shape[:2]
     o, _, kh, kw = weight.shape
-    xp = pad(x, pads)
+    if c * o == 1:
+        return _one_channel_forward(pad(x, pads), weight, stride, dilation)
+    xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     oh, ow = output_shape(xp.shape[-2:], (kh, kw), stride, dilation)
     out = np.empty((n, o, oh, ow), dtype=x.dtype)
-    if c * o == 1:
-        # One channel in and out: KH*KW scaled slices beat a (1, KH*KW) @ (KH*KW, P) product.
-        if stride == (1, 1):  # flattened-row trick: each slice is one contiguous run
-            padded_w = xp.shape[-1]
-            flat = np.ascontiguousarray(xp).reshape(n, -1)
-            length = oh * padded_w - dilation[1] * (kw - 1)
-            wide = _scratch("taps", n * oh * padded_w, x.dtype).reshape(n, oh * padded_w)  # last Wp - OW per row unused
-            target, scratch = wide[:, :length], _scratch("tap", n * length, x.dtype).reshape(n, length)
-            for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
-                start = u * dilation[0] * padded_w + v * dilation[1]
-                np.multiply(flat[:, start:start + length], weight[0, 0, u, v], out=target if k == 0 else scratch)
-                if k:
-                    target += scratch
-            out[:, 0] = wide.reshape(n, oh, padded_w)[..., :ow]
-            return out
-        scratch = np.empty((n, oh, ow), dtype=x.dtype)
-        for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
-            rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
-            np.multiply(xp[:, 0, rows, cols], weight[0, 0, u, v], out=out[:, 0] if k == 0 else scratch)
-            if k:
-                out[:, 0] += scratch
-        return out
     w_rows = weight.reshape(o, c * kh * kw)
     if stride == (1, 1):  # flattened-row trick; the discarded outputs are never read
         padded_w = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
         parallel = worth_threads(2 * w_rows.size * n * oh * padded_w, x.dtype)
         blocks, per_row = _im2col_plan(windows, padded_w, parallel)
+        fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
 
         def product(block):  # (O, CKK) @ (n, CKK, positions), then cropped while it is in the cache
+            fill(block)
             b0, b1, start, stop, cols = _im2col(windows, block, per_row, padded_w)
             wide = _scratch("wide", (b1 - b0) * o * (stop - start), x.dtype).reshape(b1 - b0, o, stop - start)
             np.matmul(w_rows, cols, out=wide)
@@ -349,12 +365,42 @@ def conv_forward(x, weight, stride, pads, dilation):
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))
     parallel = worth_threads(2 * w_rows.size * flat.size, x.dtype)
     blocks, per_row = _im2col_plan(windows, None, parallel)
+    fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
 
     def product_into_output(block):
+        fill(block)
         b0, b1, start, stop, cols = _im2col(windows, block, per_row)
         np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
 
     _POOL.map(product_into_output, blocks, parallel)
+    return out
+
+
+def _one_channel_forward(xp, weight, stride, dilation):
+    """One channel in and out: KH*KW scaled slices beat a (1, KH*KW) @ (KH*KW, P) product."""
+    n = xp.shape[0]
+    kh, kw = weight.shape[2:]
+    oh, ow = output_shape(xp.shape[-2:], (kh, kw), stride, dilation)
+    out = np.empty((n, 1, oh, ow), dtype=xp.dtype)
+    if stride == (1, 1):  # flattened-row trick: each slice is one contiguous run
+        padded_w = xp.shape[-1]
+        flat = np.ascontiguousarray(xp).reshape(n, -1)
+        length = oh * padded_w - dilation[1] * (kw - 1)
+        wide = _scratch("taps", n * oh * padded_w, xp.dtype).reshape(n, oh * padded_w)  # last Wp - OW per row unused
+        target, scratch = wide[:, :length], _scratch("tap", n * length, xp.dtype).reshape(n, length)
+        for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
+            start = u * dilation[0] * padded_w + v * dilation[1]
+            np.multiply(flat[:, start:start + length], weight[0, 0, u, v], out=target if k == 0 else scratch)
+            if k:
+                target += scratch
+        out[:, 0] = wide.reshape(n, oh, padded_w)[..., :ow]
+        return out
+    scratch = np.empty((n, oh, ow), dtype=xp.dtype)
+    for k, (u, v) in enumerate(itertools.product(range(kh), range(kw))):
+        rows, cols = offset_slices((u, v), stride, dilation, (oh, ow))
+        np.multiply(xp[:, 0, rows, cols], weight[0, 0, u, v], out=out[:, 0] if k == 0 else scratch)
+        if k:
+            out[:, 0] += scratch
     return out
 
 
@@ -363,39 +409,58 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     n, c, height, width = x.shape
     o, _, kh, kw = weight.shape
     oh, ow = grad_out.shape[-2:]
-    grad_bias = grad_out.sum(axis=(0, 2, 3))
-    xp = pad(x, pads)
-    grad_weight = np.zeros(weight.shape, dtype=x.dtype)
-    # grad_weight: grad_out rows times im2col columns, summed over the batch.
+    xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
+    # grad_weight: im2col rows times grad_out rows, summed over the batch; grad_bias: grad_out summed.
     if stride == (1, 1) and all_finite(x):
         # Flattened-row trick: the discarded positions get zero gradient, and 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
-        g_flat = np.zeros((n, o, oh, row_length), dtype=x.dtype)
-        g_flat[..., :ow] = grad_out
-        g_flat = g_flat.reshape(n, o, oh * row_length)
+        g_wide = np.empty((n, o, oh, row_length), dtype=x.dtype)  # filled a block at a time: g_rows
+        g_flat = g_wide.reshape(n, o, oh * row_length)
+
+        def g_rows(block):  # grad_out's rows r0:r1 of images b0:b1, zero at the discarded positions
+            b0, b1, r0, r1 = block
+            g_wide[b0:b1, :, r0:r1, :ow] = grad_out[b0:b1, :, r0:r1]
+            g_wide[b0:b1, :, r0:r1, ow:] = 0
     else:
         row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
-        g_flat = grad_out.reshape(n, o, oh * ow)
+        g_wide, g_flat = None, grad_out.reshape(n, o, oh * ow)
     parallel = worth_threads(2 * g_flat.size * c * kh * kw, x.dtype)
     blocks, per_row = _im2col_plan(windows, row_length, parallel)
+    fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
 
-    def partial_sum(block):
+    def partial_sums(block):  # this block's shares of grad_weight (as (CKK, O)) and of grad_bias
+        fill(block)
+        if g_wide is not None:
+            g_rows(block)
         b0, b1, start, stop, cols = _im2col(windows, block, per_row, row_length)
-        # (O, P) @ (P, CKK) per image: the BLAS reads cols transposed in place (tensordot would copy it)
-        return np.matmul(g_flat[b0:b1, :, start:stop], cols.transpose(0, 2, 1)).sum(axis=0)
+        g = g_flat[b0:b1, :, start:stop]
+        bias = (g @ ones[:stop - start]).sum(axis=0)  # a BLAS product with ones sums faster than np.sum
+        if transposed:
+            return np.matmul(cols, g.transpose(0, 2, 1)).sum(axis=0).T, bias
+        return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0), bias  # the BLAS reads cols transposed in place
 
-    grad_w_rows = grad_weight.reshape(o, c * kh * kw)
-    for part in _POOL.map(partial_sum, blocks, parallel):  # added in block order: the same sum on any thread count
-        grad_w_rows += part
+    # Which way round the product (O, P) @ (P, CKK) is faster depends on the BLAS kernel's tile:
+    # for OpenBLAS's float32 kernels, with the result's O side along the tile's long side.
+    transposed = x.dtype == np.float32
+    ones = np.ones(g_flat.shape[-1], dtype=x.dtype)
+    grad_weight = np.zeros(weight.shape, dtype=x.dtype)
+    grad_w_rows, grad_bias = grad_weight.reshape(o, c * kh * kw), np.zeros(o, dtype=x.dtype)
+    for part_w, part_b in _POOL.map(partial_sums, blocks, parallel):  # block order: same sums on any thread count
+        grad_w_rows += part_w
+        grad_bias += part_b
     if not input_grad:
         return None, grad_weight, grad_bias
-    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width))
+    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), g_wide)
     return grad_x, grad_weight, grad_bias
 
 
-def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size):
-    """Gradient with respect to the (unpadded) input, shape (N, C, H, W)."""
+def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide=None):
+    """Gradient with respect to the (unpadded) input, shape (N, C, H, W).
+
+    ``g_wide``, if given, is ``grad_out`` with zero columns where the flattened padded rows
+    straddle two rows (see :func:`conv_backward`), shape (N, O, OH, Wp).
+    """
     n, o, oh, ow = grad_out.shape
     _, c, kh, kw = weight.shape
     spans = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
@@ -428,8 +493,9 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
         reach = starts[-1]
         block = max(256, reach, _INPUT_GRAD_BUDGET_BYTES // (images * taps * c * grad_out.itemsize))
         spans = [(p0, min(p0 + block, length)) for p0 in range(0, length, block)]
-        g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
-        g_wide[..., :ow] = grad_out
+        if g_wide is None:
+            g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
+            g_wide[..., :ow] = grad_out
         g_wide = g_wide.reshape(n, o, oh * padded_w)
 
         def shares(task):  # images b0:b1, positions p0:p1
