@@ -102,7 +102,11 @@ class _Pool:
                 self._blas.set_num_threads(self._allowed)
 
     def map(self, fn, tasks: list, parallel: bool = True) -> list:
-        """``[fn(t) for t in tasks]``, computed on the threads (if ``parallel``), results in the order of ``tasks``."""
+        """``[fn(t) for t in tasks]``, computed on the threads (if ``parallel``), results in the order of ``tasks``.
+
+        Each thread takes the next task not yet taken, so a thread the machine slows down does
+        fewer: the results do not depend on who computed them.
+        """
         allowed = self._single_blas()
         try:
             workers = min(len(tasks), allowed or 1, _cores()) if parallel else 1
@@ -112,26 +116,28 @@ class _Pool:
                 if self._executor is None:
                     self._executor = ThreadPoolExecutor(max_workers=max(1, _cores() - 1),
                                                         thread_name_prefix="cnnhelpers")
-                chunks = [tasks[k::workers] for k in range(workers)]
-                others = [self._executor.submit(self._run, fn, chunk) for chunk in chunks[1:]]
+                results = [None] * len(tasks)
+                taken = itertools.count()  # next() on it is atomic: each index goes to one thread
+                others = [self._executor.submit(self._run, fn, tasks, taken, results) for _ in range(workers - 1)]
                 try:
-                    results = [self._run(fn, chunks[0])]  # the calling thread takes a share too
+                    self._run(fn, tasks, taken, results)  # the calling thread takes tasks too
                 finally:
-                    wait(others)  # never return (nor raise) while a share is still running
-                results += [future.result() for future in others]
+                    wait(others)  # never return (nor raise) while a task is still running
+                for future in others:
+                    future.result()  # raises what a task raised
             finally:
                 self._lock.release()
         finally:
             self._release_blas()
-        ordered = [None] * len(tasks)
-        for k, chunk in enumerate(results):
-            ordered[k::workers] = chunk
-        return ordered
+        return results
 
-    def _run(self, fn, chunk):
+    def _run(self, fn, tasks, taken, results):
         self._inside.active = True
         try:
-            return [fn(task) for task in chunk]
+            for index in taken:
+                if index >= len(tasks):
+                    return
+                results[index] = fn(tasks[index])
         finally:
             self._inside.active = False
 
@@ -465,52 +471,18 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
     _, c, kh, kw = weight.shape
     spans = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
     full_pads = (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
-    # Both stride-1 tricks multiply the weights by zeros that are not terms of the gradient:
-    # exact only when 0 * w is 0, i.e. every weight is finite.
-    tricks = stride == (1, 1) and all_finite(weight)
-    if tricks and c >= _MANY_CHANNELS and min(full_pads) >= 0:
+    # Both tricks below multiply the weights by zeros that are not terms of the gradient: exact
+    # only when 0 * w is 0, i.e. every weight is finite.
+    tricks = all_finite(weight)
+    if tricks and stride == (1, 1) and c >= _MANY_CHANNELS and min(full_pads) >= 0:
         # Many input channels: the input gradient is a full correlation of grad_out with the
         # flipped kernel, channels swapped: one forward pass, whose product is large enough.
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])  # (C, O, KH, KW)
         return conv_forward(grad_out, flipped, (1, 1), full_pads, dilation)
-    grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)
     if tricks:
-        # Few input channels: kernel offset (u, v) adds W[:, :, u, v].T @ grad_out to a contiguous
-        # run of the flattened padded rows (grad_out gets zero columns where those runs straddle
-        # two rows). A block of positions at a time, ONE product gives every offset's share.
-        padded_w = padded_shape[-1]
-        length = oh * padded_w - dilation[1] * (kw - 1)
-        flat = grad_xp.reshape(n, c, -1)
-        taps = kh * kw
-        w_taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(taps * c, o)  # rows (u, v, c)
-        starts = [u * dilation[0] * padded_w + v * dilation[1] for u in range(kh) for v in range(kw)]
-        parallel = worth_threads(2 * n * o * oh * padded_w * taps * c, grad_out.dtype)
-        batches = _batch_blocks(n, parallel)
-        images = batches[0][1]
-        # Blocks of positions; a block's shares reach ``reach`` positions beyond it, so blocks two
-        # apart never write the same place: even blocks run together, then odd ones (in that order
-        # on one thread too: each sum is then added in the same order on any thread count).
-        reach = starts[-1]
-        block = max(256, reach, _INPUT_GRAD_BUDGET_BYTES // (images * taps * c * grad_out.itemsize))
-        spans = [(p0, min(p0 + block, length)) for p0 in range(0, length, block)]
-        if g_wide is None:
-            g_wide = np.zeros((n, o, oh, padded_w), dtype=grad_out.dtype)
-            g_wide[..., :ow] = grad_out
-        g_wide = g_wide.reshape(n, o, oh * padded_w)
-
-        def shares(task):  # images b0:b1, positions p0:p1
-            (b0, b1), (p0, p1) = task
-            buffer = _scratch("shares", (b1 - b0) * taps * c * block, grad_out.dtype)
-            part = buffer[:(b1 - b0) * taps * c * (p1 - p0)].reshape(b1 - b0, taps * c, p1 - p0)
-            np.matmul(w_taps, g_wide[b0:b1, :, p0:p1], out=part)  # (n, KK*C, positions)
-            part = part.reshape(b1 - b0, taps, c, p1 - p0)
-            for k, start in enumerate(starts):
-                flat[b0:b1, :, start + p0:start + p1] += part[:, k]
-
-        for parity in (0, 1):
-            _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]], parallel)
-        return np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]])
+        return _input_grad_by_shares(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide)
     # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
+    grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)
     g_rows = grad_out.reshape(n, o, oh * ow)
 
     def scatter(batch):  # images b0:b1
@@ -526,6 +498,67 @@ def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, siz
     _POOL.map(scatter, _batch_blocks(n, parallel), parallel)
     grad_x = grad_xp[..., pads[0]:pads[0] + size[0], pads[2]:pads[2] + size[1]]
     return np.ascontiguousarray(grad_x)
+
+
+def _input_grad_by_shares(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide=None):
+    """The input gradient as each kernel offset's share, ``W[:, :, u, v].T @ grad_out``, added where it was read.
+
+    Split the padded gradient into its stride phases: phase ``(r, s)`` holds the rows ``r, r + sh,
+    ...`` and the columns ``s, s + sw, ...`` (stride 1 has one phase: the padded gradient itself).
+    Offset (u, v) read phase ``(u*dh % sh, v*dw % sw)``, starting at row ``u*dh // sh`` and column
+    ``v*dw // sw``: its share goes to a contiguous run of that phase's flattened rows, once
+    ``grad_out`` has zero columns where those runs straddle two rows (the flattened-row trick).
+    A block of positions at a time, ONE product gives every offset's share.
+    """
+    n, o, oh, ow = grad_out.shape
+    _, c, kh, kw = weight.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    rows, cols = -(-padded_shape[-2] // sh), -(-padded_shape[-1] // sw)  # a phase's height and width
+    offsets = list(itertools.product(range(kh), range(kw)))
+    placed = [((u * dh % sh) * sw + v * dw % sw, (u * dh // sh) * cols + v * dw // sw) for u, v in offsets]
+    length = oh * cols - dw * (kw - 1) // sw  # positions (i, j) at i*cols + j; the last row's tail unused
+    taps = kh * kw
+    w_taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(taps * c, o)  # rows (u, v, c)
+    phases = np.zeros((n, c, sh * sw, rows * cols), dtype=grad_out.dtype)
+    parallel = worth_threads(2 * n * o * oh * cols * taps * c, grad_out.dtype)
+    batches = _batch_blocks(n, parallel)
+    images = batches[0][1]
+    # Blocks of positions; a block's shares reach ``reach`` positions beyond it, so blocks two
+    # apart never write the same place: even blocks run together, then odd ones (in that order
+    # on one thread too: each sum is then added in the same order on any thread count).
+    reach = max(start for _, start in placed)
+    block = max(256, reach, _INPUT_GRAD_BUDGET_BYTES // (images * taps * c * grad_out.itemsize))
+    spans = [(p0, min(p0 + block, length)) for p0 in range(0, length, block)]
+    if g_wide is None or g_wide.shape[-1] != cols:
+        g_wide = np.zeros((n, o, oh, cols), dtype=grad_out.dtype)
+        g_wide[..., :ow] = grad_out
+    g_wide = g_wide.reshape(n, o, oh * cols)
+
+    def shares(task):  # images b0:b1, positions p0:p1
+        (b0, b1), (p0, p1) = task
+        buffer = _scratch("shares", (b1 - b0) * taps * c * block, grad_out.dtype)
+        part = buffer[:(b1 - b0) * taps * c * (p1 - p0)].reshape(b1 - b0, taps * c, p1 - p0)
+        np.matmul(w_taps, g_wide[b0:b1, :, p0:p1], out=part)  # (n, KK*C, positions)
+        part = part.reshape(b1 - b0, taps, c, p1 - p0)
+        for k, (phase, start) in enumerate(placed):
+            phases[b0:b1, :, phase, start + p0:start + p1] += part[:, k]
+
+    for parity in (0, 1):
+        _POOL.map(shares, [(batch, span) for batch in batches for span in spans[parity::2]], parallel)
+    # Each phase, cropped to the unpadded input, goes back to its rows and columns of the result.
+    phases = phases.reshape(n, c, sh, sw, rows, cols)
+    grad_x = np.empty((n, c, *size), dtype=grad_out.dtype)
+
+    def crop(batch):  # images b0:b1
+        b0, b1 = batch
+        for r, s in itertools.product(range(sh), range(sw)):
+            y0, x0 = (r - pads[0]) % sh, (s - pads[2]) % sw  # the phase's first row and column in the input
+            q0, c0 = (y0 + pads[0]) // sh, (x0 + pads[2]) // sw  # the same in the phase
+            ny, nx = len(range(y0, size[0], sh)), len(range(x0, size[1], sw))
+            grad_x[b0:b1, :, y0::sh, x0::sw] = phases[b0:b1, :, r, s, q0:q0 + ny, c0:c0 + nx]
+
+    _POOL.map(crop, batches, parallel)
+    return grad_x
 
 
 def _batch_blocks(n: int, parallel: bool) -> list[tuple[int, int]]:
