@@ -122,9 +122,15 @@ class _Pool:
                 try:
                     self._run(fn, tasks, taken, results)  # the calling thread takes tasks too
                 finally:
+                    # Waking a sleeping thread can take longer than a small map (a virtual CPU
+                    # wakes through its hypervisor): a thread that has not started by now would
+                    # find every task taken, so it is not waited for.
+                    for future in others:
+                        future.cancel()
                     wait(others)  # never return (nor raise) while a task is still running
                 for future in others:
-                    future.result()  # raises what a task raised
+                    if not future.cancelled():
+                        future.result()  # raises what a task raised
             finally:
                 self._lock.release()
         finally:
