@@ -12,12 +12,19 @@ weights with plain lists, and over output pixels with one NumPy window product e
 The rows of W2, the largest workload, also give the peak memory of its forward and backward pass,
 cnnhelpers and PyTorch, each measured in a fresh process (ru_maxrss).
 
-    python benchmarks/bench_core.py [--repeat 15] [--dtypes float32,float64] [--only W1,W5]
+With ``--before PATH`` (a checkout of an earlier commit, e.g. made with ``git worktree add``), the
+cnnhelpers of that checkout is one more peer, imported into the same process and timed in the same
+alternation: its ratio is the speed-up of the current code, free of the minute-to-minute drift
+that separates two runs of this script on a shared machine.
+
+    python benchmarks/bench_core.py [--repeat 15] [--dtypes float32,float64] [--only W1,W5] [--before PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import platform
 import statistics
 import sys
@@ -106,6 +113,31 @@ def torch_backward(x, w, stride, padding):
     return lambda: torch.autograd.grad(out, (xt, wt), grad, retain_graph=True)
 
 
+def import_before(path: str):
+    """The ``cnnhelpers`` package of the checkout at ``path``, imported beside the current one.
+
+    Its modules are imported under their usual names, then moved out of ``sys.modules``: both
+    packages keep their own module objects (none imports a sibling lazily, inside a function).
+    """
+    def ours():
+        return {name: module for name, module in sys.modules.items() if name.split(".")[0] == "cnnhelpers"}
+
+    current = ours()
+    for name in current:
+        del sys.modules[name]
+    sys.path.insert(0, os.path.abspath(path))
+    try:
+        package = importlib.import_module("cnnhelpers")
+    finally:
+        sys.path.pop(0)
+        for name in ours():
+            del sys.modules[name]
+        sys.modules.update(current)
+    if not package.__file__.startswith(os.path.abspath(path)):
+        raise SystemExit(f"--before {path}: imported cnnhelpers from {package.__file__}, not from that checkout")
+    return package
+
+
 def conv_workloads(rng, dtype):
     """(name, x, weight, stride, padding) for W1-W4."""
     def arr(*shape):
@@ -126,8 +158,11 @@ def compare(mine, peers: dict, repeat: int) -> tuple[float, dict]:
     return medians[0], dict(zip(peers, medians[1:], strict=True))
 
 
-def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = ()) -> list[tuple]:
-    """Rows ``(workload, dtype, pass, mine, {peer: seconds})``; ``only`` keeps workloads named so."""
+def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = (), before=None) -> list[tuple]:
+    """Rows ``(workload, dtype, pass, mine, {peer: seconds})``; ``only`` keeps workloads named so.
+
+    ``before``: an earlier cnnhelpers package (:func:`import_before`), timed as one more peer.
+    """
     def wanted(name):
         return not only or name.split()[0].startswith(only)
 
@@ -143,9 +178,15 @@ def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = ()) -> list[tupl
             if torch is not None:
                 peers_f["torch"] = lambda: torch_forward(x, w, stride, padding)
                 peers_b["torch"] = torch_backward(x, w, stride, padding)
+            if before is not None:
+                peers_f["cnnhelpers before"] = lambda: before.conv2d(x, w, stride=stride, padding=padding)
+                peers_b["cnnhelpers before"] = lambda: before.conv2d_backward(grad, x, w, stride=stride,
+                                                                              padding=padding)
             if name.startswith("W1"):
                 image, kernel = x[0, 0], w[0, 0]
                 forward = lambda: ch.correlate2d(image, kernel)  # noqa: E731
+                if before is not None:
+                    peers_f["cnnhelpers before"] = lambda: before.correlate2d(image, kernel)
                 peers_f["scipy.signal"] = lambda: scipy.signal.correlate2d(image, kernel, "valid")
                 peers_f["scipy.ndimage"] = lambda: scipy.ndimage.correlate(image, kernel)
             mine_f, peers_f = compare(forward, peers_f, repeat)
@@ -172,6 +213,9 @@ def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = ()) -> list[tupl
                     out.backward(torch.from_numpy(grad))
             peers_f["torch"] = lambda: torch_pool(False)
             peers_b["torch"] = lambda: torch_pool(True)
+        if before is not None:
+            peers_f["cnnhelpers before"] = lambda: before.max_pool2d(x, 2)
+            peers_b["cnnhelpers before"] = lambda: (before.max_pool2d(x, 2), before.max_pool2d_backward(grad, x, 2))
         mine_f, peers_f = compare(lambda: ch.max_pool2d(x, 2), peers_f, repeat)
         # PyTorch's backward needs its forward (it stores the argmax): compare forward+backward
         mine_b, peers_b = compare(lambda: (ch.max_pool2d(x, 2), ch.max_pool2d_backward(grad, x, 2)), peers_b, repeat)
@@ -218,7 +262,10 @@ def child(kernel: str, threads: int, args) -> None:
         print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
               + (f"; torch {torch.__version__} (threads={torch.get_num_threads()})" if torch else "; no torch"))
         print(f"threadpoolctl: {blas_description()}")
-        rows = run(args.repeat, dtypes, tuple(w for w in args.only.split(",") if w))
+        before = import_before(args.before) if args.before else None
+        if before is not None:
+            print(f"cnnhelpers before: {os.path.dirname(before.__file__)}")
+        rows = run(args.repeat, dtypes, tuple(w for w in args.only.split(",") if w), before)
     memory = {}
     if not args.only or "W2" in args.only:
         for dtype in dtypes:
@@ -246,12 +293,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--dtypes", default="float32")
     parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3a (default: all)")
+    parser.add_argument("--before", metavar="PATH", help="a checkout of an earlier commit, timed as one more peer")
     parser.add_argument("--child", nargs=2, metavar=("KERNEL", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], int(args.child[1]), args)
         return
     extra = ["--repeat", str(args.repeat), "--dtypes", args.dtypes, "--only", args.only]
+    if args.before:
+        extra += ["--before", args.before]
     run_children(__file__, extra)
 
 
