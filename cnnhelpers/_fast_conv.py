@@ -4,7 +4,8 @@ Read :mod:`cnnhelpers.conv` first: pad, view every window, one matrix product. T
 the same product, with these tricks (each one is marked where it is used):
 
 - **Blocked im2col.** The window matrix is copied a block of images (or of output rows) at a time,
-  each block small enough to stay in the CPU cache while the matrix product reads it.
+  each block small enough to stay in the CPU cache while the matrix product reads it. The thread
+  that copies a block of images pads them first, so padding runs in parallel and stays in its cache.
 - **Per-thread scratch buffers.** Temporaries reuse the same memory from call to call: fresh
   memory costs a page fault per 4 KiB touched.
 - **The stride-1 flattened-row trick.** With stride 1, the window of output ``(i, j)`` starts at
@@ -15,13 +16,16 @@ the same product, with these tricks (each one is marked where it is used):
 - **One input channel, one output channel**: a handful of scaled, shifted copies of the image
   beats a matrix product with a single row.
 - **Blocks on every core.** NumPy releases the GIL inside BLAS and its copies, so the blocks of
-  the batch (or of output rows) go to a pool of threads, one BLAS thread each. The split into
-  blocks does not depend on how many threads run, and the weight gradient adds the blocks' partial
-  sums in block order: the numbers are the same, bit for bit, on one thread or many. The pool uses
-  as many threads as NumPy's BLAS may (``threadpoolctl.threadpool_limits(1)`` makes it serial).
-- **Few-channel input gradient.** For few input channels, one product per block gives every
-  kernel offset's share, added into shifted runs of the flattened gradient; for many channels,
-  the input gradient is a full correlation with the flipped kernel, i.e. a forward pass.
+  the batch (or of output rows) go to a pool of threads, one BLAS thread each, each thread taking
+  the next block not yet taken. The split into blocks does not depend on how many threads run,
+  and the weight gradient adds the blocks' partial sums in block order: the numbers are the same,
+  bit for bit, on one thread or many. The pool uses as many threads as NumPy's BLAS may
+  (``threadpoolctl.threadpool_limits(1)`` makes it serial).
+- **Input gradient by shares.** One product per block gives every kernel offset's share of the
+  input gradient, added into shifted runs of the flattened gradient; with a stride, of the
+  gradient's stride phases (every ``sh``-th row and ``sw``-th column), where the runs are
+  contiguous again. For many input channels and stride 1, the input gradient is instead a full
+  correlation with the flipped kernel, i.e. a forward pass.
 
 Every function here takes arguments already checked by :mod:`cnnhelpers.conv` and non-empty arrays.
 """
