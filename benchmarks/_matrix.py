@@ -16,22 +16,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 from threadpoolctl import threadpool_info
 
 KERNELS = ("auto", "Haswell")
-
-
-def settle() -> None:
-    """Wait before a sample, so that it does not share the cores with threads the previous one left spinning.
-
-    PyTorch's OpenMP threads (GNU libgomp) spin for a while after each call before they sleep: on
-    this project's 2-core VM, a worker thread used about 10 ms of CPU during the next 110 ms of
-    cnnhelpers' work when that followed at once, and none after a 30 ms pause. Alternating
-    samples without a pause would take that core from whichever library runs next.
-    """
-    time.sleep(0.03)
 
 
 def thread_counts() -> tuple[int, ...]:

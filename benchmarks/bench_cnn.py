@@ -27,7 +27,7 @@ import sys
 import time
 
 import numpy as np
-from _matrix import blas_description, peak_mib, run_children, settle
+from _matrix import blas_description, peak_mib, run_children
 from threadpoolctl import threadpool_limits
 
 from cnnhelpers import nn
@@ -90,17 +90,12 @@ def fit_epoch(model, optimizer, x, y, shards: int) -> None:
 
 
 def alternating_medians(timers, repeat: int) -> list[float]:
-    """Median seconds of each timer, samples taken in alternation (the same slow spells for all).
-
-    Each sample starts after a short pause (``_matrix.settle``): PyTorch's threads spin for a
-    while after it runs, and would otherwise share the cores with the sample after theirs.
-    """
+    """Median seconds of each timer, samples taken in alternation (the same slow spells for all)."""
     for timer in timers:
         timer()  # warm-up: first-touch allocations, BLAS initialisation
     times = [[] for _ in timers]
     for _ in range(repeat):
         for timer, record in zip(timers, times, strict=True):
-            settle()
             start = time.perf_counter()
             timer()
             record.append(time.perf_counter() - start)

@@ -33,7 +33,7 @@ import time
 import numpy as np
 import scipy.ndimage
 import scipy.signal
-from _matrix import blas_description, peak_mib, run_children, settle
+from _matrix import blas_description, peak_mib, run_children
 from threadpoolctl import threadpool_limits
 
 import cnnhelpers as ch
@@ -52,8 +52,7 @@ def median_times(timers, repeat: int, sample_seconds: float = 0.02) -> list[floa
     (the count fixed per timer during the warm-up), so that a sub-millisecond call is not
     measured against the shared VM's wake-up after the peer ran. Alternating puts cnnhelpers
     and its peers through the same slow spells of the machine, so their ratio is steadier than
-    that of medians taken one after the other. Each sample starts after a short pause (see
-    ``_matrix.settle``), so that none shares the cores with the threads of the one before.
+    that of medians taken one after the other.
     """
     numbers = []
     for timer in timers:
@@ -65,7 +64,6 @@ def median_times(timers, repeat: int, sample_seconds: float = 0.02) -> list[floa
     times = [[] for _ in timers]
     for _ in range(repeat):
         for timer, number, record in zip(timers, numbers, times, strict=True):
-            settle()
             start = time.perf_counter()
             for _ in range(number):
                 timer()
