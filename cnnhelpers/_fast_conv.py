@@ -32,6 +32,7 @@ Every function here takes arguments already checked by :mod:`cnnhelpers.conv` an
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -150,6 +151,22 @@ class _Pool:
                 results[index] = fn(tasks[index])
         finally:
             self._inside.active = False
+
+
+@contextlib.contextmanager
+def blas_on_one_thread():
+    """A context in which NumPy's BLAS uses one thread, while the pool keeps the threads it had.
+
+    For code around the convolutions (a network's other layers): their small products gain
+    nothing from more BLAS threads, and OpenBLAS's threads keep spinning for a while after each
+    product, taking a core from the pool's threads.
+    """
+    pool = _POOL
+    pool._single_blas()
+    try:
+        yield
+    finally:
+        pool._release_blas()
 
 
 def worth_threads(flops: float, dtype) -> bool:

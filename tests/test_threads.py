@@ -84,3 +84,26 @@ def test_a_threaded_convolution_inside_user_threads(threads_for):
         results = list(users.map(lambda _: ch.conv2d(x, w, padding=1), range(8)))
     for result in results:
         assert np.array_equal(result, expected)
+
+
+def test_a_whole_network_gives_the_same_numbers_on_one_thread_and_two():
+    """Sequential holds NumPy's BLAS at one thread while its layers run (the convolutions' blocks
+    still share the cores): a Linear product split across BLAS threads would round differently."""
+    from cnnhelpers import nn
+
+    rng = np.random.default_rng(11)
+    model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(16 * 16 * 16, 512, rng=rng), nn.ReLU(), nn.Linear(512, 10, rng=rng))
+    x = rng.standard_normal((256, 3, 32, 32)).astype(np.float32)
+
+    def run():
+        out = model.forward(x)
+        model.backward(np.cos(out))
+        return [out, *(p.grad.copy() for p in model.parameters().values())]
+
+    with threadpool_limits(limits=1):
+        serial = run()
+    with threadpool_limits(limits=2):
+        threaded = run()
+    for a, b in zip(serial, threaded, strict=True):
+        assert np.array_equal(a, b)

@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 
+from .._fast_conv import blas_on_one_thread
 from .._validate import check_bytes, count, describe, float_dtype, real_array
 from .layers import Conv2d, Layer, Parameter
 
@@ -93,8 +94,9 @@ class Sequential:
             If a layer does not accept the shape of what reaches it.
         """
         x = self._as_input(x)
-        for layer in self.layers:
-            x = layer.forward(x)
+        with blas_on_one_thread():  # see _fast_conv.blas_on_one_thread: the convolutions still use every core
+            for layer in self.layers:
+                x = layer.forward(x)
         return x
 
     __call__ = forward
@@ -110,11 +112,12 @@ class Sequential:
         ValueError
             Before any ``forward``, or if ``grad_out`` is not shaped like the last output.
         """
-        for index in reversed(range(len(self.layers))):
-            layer = self.layers[index]
-            if index == 0 and not input_grad and isinstance(layer, Conv2d):
-                return layer.backward(grad_out, input_grad=False)
-            grad_out = layer.backward(grad_out)
+        with blas_on_one_thread():
+            for index in reversed(range(len(self.layers))):
+                layer = self.layers[index]
+                if index == 0 and not input_grad and isinstance(layer, Conv2d):
+                    return layer.backward(grad_out, input_grad=False)
+                grad_out = layer.backward(grad_out)
         return grad_out
 
     def feature_maps(self, x) -> list[tuple[str, np.ndarray]]:
