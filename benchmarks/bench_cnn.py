@@ -41,6 +41,11 @@ except ImportError:  # PyTorch is an optional peer
 # The network of notebooks/06_full_cnn.ipynb.
 CHANNELS, HIDDEN, BATCH, LR = (12, 24), 64, 32, 2e-3
 
+# A sample of the step runs it this many times: PyTorch's OpenMP threads keep spinning for several
+# milliseconds after their sample, taking a core from the sample after theirs (measured: about 10 ms
+# of a spinning thread's CPU during the next 110 ms), which would be most of a single 2-thread step.
+STEPS_PER_SAMPLE = 10
+
 
 def numpy_model(seed: int = 0, dtype=np.float32) -> nn.Sequential:
     rng = np.random.default_rng(seed)
@@ -141,14 +146,14 @@ def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype) -> lis
         x64, y64 = x[order[:64]], y[order[:64]]
         ours = numpy_model(dtype=dtype)
         ours_opt = nn.Adam(ours.parameters(), lr=LR)
-        steps = [lambda: numpy_step(ours, ours_opt, x64, y64)]
+        steps = [lambda: [numpy_step(ours, ours_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)]]
         epochs_ = [lambda: epoch(numpy_step, ours, ours_opt, x, y, order)]
         if torch is not None:
             theirs = torch_model(numpy_model(dtype=dtype))
             theirs_opt = torch.optim.Adam(theirs.parameters(), lr=LR)
-            steps.append(lambda: torch_step(theirs, theirs_opt, x64, y64))
+            steps.append(lambda: [torch_step(theirs, theirs_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)])
             epochs_.append(lambda: epoch(torch_step, theirs, theirs_opt, x, y, order))
-        step_times = alternating_medians(steps, repeat)
+        step_times = [seconds / STEPS_PER_SAMPLE for seconds in alternating_medians(steps, repeat)]
         epoch_times = alternating_medians(epochs_, epochs)
         if threads > 1:  # fit's data parallelism: one process per core, one BLAS thread each
             sharded = numpy_model(dtype=dtype)
@@ -168,7 +173,7 @@ def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype) -> lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15, help="runs of the single step")
+    parser.add_argument("--repeat", type=int, default=15, help="samples of the step (each of STEPS_PER_SAMPLE steps)")
     parser.add_argument("--epochs", type=int, default=3, help="runs of the epoch")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--child", nargs=2, metavar=("KERNEL", "THREADS"), help=argparse.SUPPRESS)
@@ -185,7 +190,8 @@ def main() -> None:
           + (f"; torch {torch.__version__}" if torch else "; torch not installed: cnnhelpers alone"))
     print(f"network: {numpy_model()!r}".replace("\n", " "))
     rows = run(kernel, threads, args.repeat, args.epochs, x, y, np.dtype(args.dtype))
-    print(f"\nmedians (step: {args.repeat} runs, epoch: {args.epochs} runs, alternating), {args.dtype}, Adam; "
+    print(f"\nmedians (step: {args.repeat} samples of {STEPS_PER_SAMPLE} steps, epoch: {args.epochs} runs, "
+          f"alternating), {args.dtype}, Adam; "
           "ratio = cnnhelpers / torch (< 1: cnnhelpers faster); peak MiB: rise of the resident high-water mark "
           "during one step, in a fresh process\n")
     print("| workload | threads | cnnhelpers ms | torch ms | ratio | peak MiB cnnhelpers / torch |")
