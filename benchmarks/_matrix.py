@@ -13,6 +13,7 @@ imports and inputs are not counted; outputs, workspaces and temporaries are.
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -20,6 +21,34 @@ import sys
 from threadpoolctl import threadpool_info
 
 KERNELS = ("auto", "Haswell")
+
+
+def import_before(path: str, submodules: tuple[str, ...] = ()):
+    """The ``cnnhelpers`` package of the checkout at ``path``, imported beside the current one.
+
+    Its modules (and ``submodules``, e.g. ``("nn",)``, then attributes of the package) are imported
+    under their usual names, then moved out of ``sys.modules``: both packages keep their own module
+    objects (none imports a sibling lazily, inside a function).
+    """
+    def ours():
+        return {name: module for name, module in sys.modules.items() if name.split(".")[0] == "cnnhelpers"}
+
+    current = ours()
+    for name in current:
+        del sys.modules[name]
+    sys.path.insert(0, os.path.abspath(path))
+    try:
+        package = importlib.import_module("cnnhelpers")
+        for name in submodules:
+            importlib.import_module(f"cnnhelpers.{name}")
+    finally:
+        sys.path.pop(0)
+        for name in ours():
+            del sys.modules[name]
+        sys.modules.update(current)
+    if not package.__file__.startswith(os.path.abspath(path)):
+        raise SystemExit(f"--before {path}: imported cnnhelpers from {package.__file__}, not from that checkout")
+    return package
 
 
 def thread_counts() -> tuple[int, ...]:

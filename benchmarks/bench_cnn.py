@@ -15,19 +15,24 @@ PyTorch). Prints one table each: medians taken in alternation, the ratio cnnhelp
 1: cnnhelpers is faster), the peak memory of one step (each in a fresh process), with
 threadpoolctl's description of the BLAS above.
 
-    python benchmarks/bench_cnn.py [--repeat 15] [--epochs 3] [--dtype float32]
+With ``--before PATH`` (a checkout of an earlier commit), that checkout's ``cnnhelpers.nn`` trains the
+same network in the same alternation, and a second table gives this tree's time against it.
+
+    python benchmarks/bench_cnn.py [--repeat 15] [--epochs 3] [--dtype float32] [--before PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import platform
 import statistics
 import sys
 import time
 
 import numpy as np
-from _matrix import blas_description, peak_mib, run_children
+from _matrix import blas_description, import_before, peak_mib, run_children
 from threadpoolctl import threadpool_limits
 
 from cnnhelpers import nn
@@ -47,12 +52,13 @@ CHANNELS, HIDDEN, BATCH, LR = (12, 24), 64, 32, 2e-3
 STEPS_PER_SAMPLE = 10
 
 
-def numpy_model(seed: int = 0, dtype=np.float32) -> nn.Sequential:
+def numpy_model(seed: int = 0, dtype=np.float32, lib=nn) -> nn.Sequential:
+    """The network in cnnhelpers (``lib``: its ``nn`` module, or an earlier checkout's)."""
     rng = np.random.default_rng(seed)
     c1, c2 = CHANNELS
-    model = nn.Sequential(nn.Conv2d(1, c1, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(c1, c2, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(c2 * 7 * 7, HIDDEN, rng=rng), nn.ReLU(), nn.Linear(HIDDEN, 10, rng=rng))
+    model = lib.Sequential(lib.Conv2d(1, c1, 3, padding=1, rng=rng), lib.ReLU(), lib.MaxPool2d(2),
+                           lib.Conv2d(c1, c2, 3, padding=1, rng=rng), lib.ReLU(), lib.MaxPool2d(2), lib.Flatten(),
+                           lib.Linear(c2 * 7 * 7, HIDDEN, rng=rng), lib.ReLU(), lib.Linear(HIDDEN, 10, rng=rng))
     return model.astype(dtype)
 
 
@@ -70,8 +76,8 @@ def torch_model(reference: nn.Sequential):
     return model
 
 
-def numpy_step(model, optimizer, x, y) -> None:
-    _, grad = nn.softmax_cross_entropy(model.forward(x), y)
+def numpy_step(model, optimizer, x, y, lib=nn) -> None:
+    _, grad = lib.softmax_cross_entropy(model.forward(x), y)
     model.backward(grad, input_grad=False)  # the images need no gradient (PyTorch skips it too)
     optimizer.step()
 
@@ -89,9 +95,9 @@ def epoch(step, model, optimizer, x, y, order) -> None:
         step(model, optimizer, x[batch], y[batch])
 
 
-def fit_epoch(model, optimizer, x, y, shards: int) -> None:
-    nn.fit(model, x, y, optimizer=optimizer, epochs=1, batch_size=BATCH, rng=0, progress=False, threads=1,
-           shards=shards)
+def fit_epoch(model, optimizer, x, y, shards: int, lib=nn) -> None:
+    lib.fit(model, x, y, optimizer=optimizer, epochs=1, batch_size=BATCH, rng=0, progress=False, threads=1,
+            shards=shards)
 
 
 def alternating_medians(timers, repeat: int) -> list[float]:
@@ -135,8 +141,12 @@ def work():
 }
 
 
-def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype) -> list[tuple]:
-    """Rows ``(workload, threads, cnnhelpers s, torch s, peak MiB text)`` at ``threads`` threads."""
+def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype, before=None) -> list[tuple]:
+    """Rows ``(workload, threads, cnnhelpers s, torch s, peak MiB text, before s)`` at ``threads`` threads.
+
+    ``before``: an earlier checkout's ``cnnhelpers.nn`` (``_matrix.import_before``), timed in the same
+    alternation (``before s`` is None without it).
+    """
     rows = []
     with threadpool_limits(limits=threads):
         if torch is not None:
@@ -153,21 +163,38 @@ def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype) -> lis
             theirs_opt = torch.optim.Adam(theirs.parameters(), lr=LR)
             steps.append(lambda: [torch_step(theirs, theirs_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)])
             epochs_.append(lambda: epoch(torch_step, theirs, theirs_opt, x, y, order))
+        else:  # keep the places: cnnhelpers, torch, before
+            steps.append(lambda: None)
+            epochs_.append(lambda: None)
+        if before is not None:
+            old = numpy_model(dtype=dtype, lib=before)
+            old_opt = before.Adam(old.parameters(), lr=LR)
+            old_step = functools.partial(numpy_step, lib=before)
+            steps.append(lambda: [old_step(old, old_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)])
+            epochs_.append(lambda: epoch(old_step, old, old_opt, x, y, order))
         step_times = [seconds / STEPS_PER_SAMPLE for seconds in alternating_medians(steps, repeat)]
         epoch_times = alternating_medians(epochs_, epochs)
         if threads > 1:  # fit's data parallelism: one process per core, one BLAS thread each
             sharded = numpy_model(dtype=dtype)
             sharded_opt = nn.Adam(sharded.parameters(), lr=LR)
-            sharded_times = alternating_medians([lambda: fit_epoch(sharded, sharded_opt, x, y, threads)]
-                                                + epochs_[1:], epochs)
+            fits = [lambda: fit_epoch(sharded, sharded_opt, x, y, threads), epochs_[1]]
+            if before is not None:
+                old_sharded = numpy_model(dtype=dtype, lib=before)
+                old_sharded_opt = before.Adam(old_sharded.parameters(), lr=LR)
+                fits.append(lambda: fit_epoch(old_sharded, old_sharded_opt, x, y, threads, lib=before))
+            sharded_times = alternating_medians(fits, epochs)
     peaks = [peak_mib(code.format(dtype=dtype.name), kernel, threads)
              for lib, code in STEP_MEMORY.items() if lib != "torch" or torch is not None]
-    rows.append(("step, batch 64", threads, *step_times[:1], (step_times + [None])[1],
-                 " / ".join(f"{p:.1f}" for p in peaks)))
-    rows.append((f"epoch, 4000 digits, batch {BATCH}", threads, *epoch_times[:1], (epoch_times + [None])[1], "-"))
+    def times(medians):  # cnnhelpers, torch (None without it), before (None without it)
+        return medians[0], medians[1] if torch is not None else None, medians[2] if before is not None else None
+
+    step, epoch_ = times(step_times), times(epoch_times)
+    rows.append(("step, batch 64", threads, step[0], step[1], " / ".join(f"{p:.1f}" for p in peaks), step[2]))
+    rows.append((f"epoch, 4000 digits, batch {BATCH}", threads, epoch_[0], epoch_[1], "-", epoch_[2]))
     if threads > 1:
+        fitted = times(sharded_times)
         rows.append((f"epoch, 4000 digits, batch {BATCH}, fit(shards={threads}): {threads} processes", threads,
-                     *sharded_times[:1], (sharded_times + [None])[1], "-"))
+                     fitted[0], fitted[1], "-", fitted[2]))
     return rows
 
 
@@ -176,10 +203,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15, help="samples of the step (each of STEPS_PER_SAMPLE steps)")
     parser.add_argument("--epochs", type=int, default=3, help="runs of the epoch")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--before", metavar="PATH", help="a checkout of an earlier commit, timed as one more peer")
     parser.add_argument("--child", nargs=2, metavar=("KERNEL", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.child:
-        run_children(__file__, ["--repeat", str(args.repeat), "--epochs", str(args.epochs), "--dtype", args.dtype])
+        extra = ["--repeat", str(args.repeat), "--epochs", str(args.epochs), "--dtype", args.dtype]
+        run_children(__file__, extra + (["--before", args.before] if args.before else []))
         return
     kernel, threads = args.child[0], int(args.child[1])
     digits = load_mnist5k()
@@ -189,16 +218,26 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}; numpy {np.__version__}"
           + (f"; torch {torch.__version__}" if torch else "; torch not installed: cnnhelpers alone"))
     print(f"network: {numpy_model()!r}".replace("\n", " "))
-    rows = run(kernel, threads, args.repeat, args.epochs, x, y, np.dtype(args.dtype))
+    before = import_before(args.before, ("nn",)).nn if args.before else None
+    if before is not None:
+        print(f"cnnhelpers before: {os.path.dirname(os.path.dirname(before.__file__))}")
+    rows = run(kernel, threads, args.repeat, args.epochs, x, y, np.dtype(args.dtype), before)
     print(f"\nmedians (step: {args.repeat} samples of {STEPS_PER_SAMPLE} steps, epoch: {args.epochs} runs, "
           f"alternating), {args.dtype}, Adam; "
           "ratio = cnnhelpers / torch (< 1: cnnhelpers faster); peak MiB: rise of the resident high-water mark "
           "during one step, in a fresh process\n")
     print("| workload | threads | cnnhelpers ms | torch ms | ratio | peak MiB cnnhelpers / torch |")
     print("|---|---:|---:|---:|---:|---:|")
-    for workload, threads_, mine, theirs, peak in rows:
+    for workload, threads_, mine, theirs, peak, _ in rows:
         peer = f"{theirs * 1e3:.1f} | {mine / theirs:.2f}" if theirs else "- | -"
         print(f"| {workload} | {threads_} | {mine * 1e3:.1f} | {peer} | {peak} |")
+    if before is not None:
+        print("\nthe same medians against the earlier checkout's cnnhelpers, timed in the same alternation "
+              "(ratio < 1: this tree is faster)\n")
+        print("| workload | threads | cnnhelpers ms | cnnhelpers before ms | ratio |")
+        print("|---|---:|---:|---:|---:|")
+        for workload, threads_, mine, _, _, old in rows:
+            print(f"| {workload} | {threads_} | {mine * 1e3:.1f} | {old * 1e3:.1f} | {mine / old:.2f} |")
     sys.stdout.flush()
 
 

@@ -23,7 +23,6 @@ that separates two runs of this script on a shared machine.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import platform
 import statistics
@@ -33,7 +32,7 @@ import time
 import numpy as np
 import scipy.ndimage
 import scipy.signal
-from _matrix import blas_description, peak_mib, run_children
+from _matrix import blas_description, import_before, peak_mib, run_children
 from threadpoolctl import threadpool_limits
 
 import cnnhelpers as ch
@@ -109,31 +108,6 @@ def torch_backward(x, w, stride, padding):
     out = F.conv2d(xt, wt, stride=stride, padding=padding)
     grad = torch.ones_like(out)
     return lambda: torch.autograd.grad(out, (xt, wt), grad, retain_graph=True)
-
-
-def import_before(path: str):
-    """The ``cnnhelpers`` package of the checkout at ``path``, imported beside the current one.
-
-    Its modules are imported under their usual names, then moved out of ``sys.modules``: both
-    packages keep their own module objects (none imports a sibling lazily, inside a function).
-    """
-    def ours():
-        return {name: module for name, module in sys.modules.items() if name.split(".")[0] == "cnnhelpers"}
-
-    current = ours()
-    for name in current:
-        del sys.modules[name]
-    sys.path.insert(0, os.path.abspath(path))
-    try:
-        package = importlib.import_module("cnnhelpers")
-    finally:
-        sys.path.pop(0)
-        for name in ours():
-            del sys.modules[name]
-        sys.modules.update(current)
-    if not package.__file__.startswith(os.path.abspath(path)):
-        raise SystemExit(f"--before {path}: imported cnnhelpers from {package.__file__}, not from that checkout")
-    return package
 
 
 def conv_workloads(rng, dtype):
