@@ -46,9 +46,9 @@ except ImportError:  # PyTorch is an optional peer
 # The network of notebooks/06_full_cnn.ipynb.
 CHANNELS, HIDDEN, BATCH, LR = (12, 24), 64, 32, 2e-3
 
-# A sample of the step runs it this many times: PyTorch's OpenMP threads keep spinning for several
-# milliseconds after their sample, taking a core from the sample after theirs (measured: about 10 ms
-# of a spinning thread's CPU during the next 110 ms), which would be most of a single 2-thread step.
+# A sample of the step runs it this many times: PyTorch's OpenMP threads keep spinning for a few
+# milliseconds after their sample, taking a core from the sample after theirs, which would be most
+# of a single 2-thread step and is a small part of ten.
 STEPS_PER_SAMPLE = 10
 
 
