@@ -461,6 +461,10 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     parallel = worth_threads(2 * g_flat.size * c * kh * kw, x.dtype)
     blocks, per_row = _im2col_plan(windows, row_length, parallel)
     fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
+    # Which way round the product (O, P) @ (P, CKK) is faster depends on the BLAS kernel's tile:
+    # for OpenBLAS's float32 kernels, with the result's O side along the tile's long side.
+    transposed = x.dtype == np.float32
+    ones = np.ones(g_flat.shape[-1], dtype=x.dtype)
 
     def partial_sums(block):  # this block's shares of grad_weight (as (CKK, O)) and of grad_bias
         fill(block)
@@ -473,10 +477,6 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
             return np.matmul(cols, g.transpose(0, 2, 1)).sum(axis=0).T, bias
         return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0), bias  # the BLAS reads cols transposed in place
 
-    # Which way round the product (O, P) @ (P, CKK) is faster depends on the BLAS kernel's tile:
-    # for OpenBLAS's float32 kernels, with the result's O side along the tile's long side.
-    transposed = x.dtype == np.float32
-    ones = np.ones(g_flat.shape[-1], dtype=x.dtype)
     grad_weight = np.zeros(weight.shape, dtype=x.dtype)
     grad_w_rows, grad_bias = grad_weight.reshape(o, c * kh * kw), np.zeros(o, dtype=x.dtype)
     for part_w, part_b in _POOL.map(partial_sums, blocks, parallel):  # block order: same sums on any thread count
@@ -556,7 +556,7 @@ def _input_grad_by_shares(grad_out, weight, padded_shape, stride, pads, dilation
     reach = max(start for _, start in placed)
     block = max(256, reach, _INPUT_GRAD_BUDGET_BYTES // (images * taps * c * grad_out.itemsize))
     spans = [(p0, min(p0 + block, length)) for p0 in range(0, length, block)]
-    if g_wide is None or g_wide.shape[-1] != cols:
+    if g_wide is None:
         g_wide = np.zeros((n, o, oh, cols), dtype=grad_out.dtype)
         g_wide[..., :ow] = grad_out
     g_wide = g_wide.reshape(n, o, oh * cols)
