@@ -89,8 +89,9 @@ class _Pool:
             self._blas = mine[0] if mine else False
         return self._blas
 
-    def _single_blas(self) -> int:
-        """Hold NumPy's BLAS at one thread (nested holds count); return the threads it had before."""
+    @contextlib.contextmanager
+    def one_blas_thread(self):
+        """Hold NumPy's BLAS at one thread while inside (holds nest); yields the threads it had before."""
         blas = self._blas_controller()
         with self._count_lock:
             if self._depth == 0:
@@ -98,13 +99,14 @@ class _Pool:
                 if blas and self._allowed != 1:
                     blas.set_num_threads(1)
             self._depth += 1
-            return self._allowed
-
-    def _release_blas(self) -> None:
-        with self._count_lock:
-            self._depth -= 1
-            if self._depth == 0 and self._blas and self._allowed != 1:
-                self._blas.set_num_threads(self._allowed)
+            allowed = self._allowed
+        try:
+            yield allowed
+        finally:
+            with self._count_lock:
+                self._depth -= 1
+                if self._depth == 0 and blas and self._allowed != 1:
+                    blas.set_num_threads(self._allowed)
 
     def map(self, fn, tasks: list, parallel: bool = True) -> list:
         """``[fn(t) for t in tasks]``, computed on the threads (if ``parallel``), results in the order of ``tasks``.
@@ -112,8 +114,7 @@ class _Pool:
         Each thread takes the next task not yet taken, so a thread the machine slows down does
         fewer: the results do not depend on who computed them.
         """
-        allowed = self._single_blas()
-        try:
+        with self.one_blas_thread() as allowed:
             workers = min(len(tasks), allowed or 1, _cores()) if parallel else 1
             if workers < 2 or getattr(self._inside, "active", False) or not self._lock.acquire(blocking=False):
                 return [fn(task) for task in tasks]  # serial: one task, inside a worker, or the pool is busy
@@ -138,8 +139,6 @@ class _Pool:
                         future.result()  # raises what a task raised
             finally:
                 self._lock.release()
-        finally:
-            self._release_blas()
         return results
 
     def _run(self, fn, tasks, taken, results):
@@ -153,7 +152,6 @@ class _Pool:
             self._inside.active = False
 
 
-@contextlib.contextmanager
 def blas_on_one_thread():
     """A context in which NumPy's BLAS uses one thread, while the pool keeps the threads it had.
 
@@ -161,12 +159,7 @@ def blas_on_one_thread():
     nothing from more BLAS threads, and OpenBLAS's threads keep spinning for a while after each
     product, taking a core from the pool's threads.
     """
-    pool = _POOL
-    pool._single_blas()
-    try:
-        yield
-    finally:
-        pool._release_blas()
+    return _POOL.one_blas_thread()
 
 
 def worth_threads(flops: float, dtype) -> bool:
