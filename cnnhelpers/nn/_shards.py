@@ -21,6 +21,7 @@ import mmap
 import os
 import signal
 import sys
+import time
 import warnings
 from multiprocessing import Pipe
 
@@ -245,8 +246,6 @@ def _serve(connection, model, grads, buffer, threads, validation) -> None:
 
 def _reap(pid: int) -> None:
     """Wait for a worker to exit (it does as soon as its pipe closes); kill it if it does not within 10 s."""
-    import time
-
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         done, _ = os.waitpid(pid, os.WNOHANG)
