@@ -32,6 +32,7 @@ from .layers import Dropout
 from .losses import softmax_cross_entropy
 
 _ALIGN = 64  # bytes: each shared array starts on its own cache line
+_WATCH_SECONDS = 0.005  # how long a process watches its pipe before it sleeps (see _recv)
 
 
 def shard_sizes(n: int, shards: int) -> list[int]:
@@ -206,9 +207,23 @@ def _aligned(nbytes: int) -> int:
     return -(-nbytes // _ALIGN) * _ALIGN
 
 
+def _recv(connection):
+    """``connection.recv()``, after watching the pipe for up to ``_WATCH_SECONDS``.
+
+    A process blocked in ``recv`` sleeps, and waking it takes the system 0.1 ms or more (a virtual
+    CPU wakes through its hypervisor), twice per step: a real share of a small network's step of
+    1-3 ms. Steps come every few milliseconds, so a process that watches its pipe is awake when
+    the next message arrives; after a pause it sleeps, and uses no CPU.
+    """
+    deadline = time.perf_counter() + _WATCH_SECONDS
+    while not connection.poll() and time.perf_counter() < deadline:
+        pass
+    return connection.recv()
+
+
 def _receive(connection):
     try:
-        reply = connection.recv()
+        reply = _recv(connection)
     except (EOFError, OSError):
         raise RuntimeError("a worker process of fit(shards=...) stopped unexpectedly (out of memory?); "
                            "train again, or with shards=1") from None
@@ -225,7 +240,7 @@ def _serve(connection, model, grads, buffer, threads, validation) -> None:
     with blas_threads(1 if threads is None else threads):  # several processes with BLAS threads each oversubscribe
         while True:
             try:
-                kind, *message = connection.recv()
+                kind, *message = _recv(connection)
             except (EOFError, OSError):
                 return
             try:
