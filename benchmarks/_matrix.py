@@ -51,7 +51,7 @@ def import_before(path: str, submodules: tuple[str, ...] = ()):
     return package
 
 
-def thread_counts() -> tuple[int, ...]:
+def all_thread_counts() -> tuple[int, ...]:
     """1 and all cores (just 1 on a one-core machine)."""
     cores = os.cpu_count() or 1
     return (1,) if cores == 1 else (1, cores)
@@ -73,10 +73,10 @@ def blas_description() -> str:
         "no BLAS found by threadpoolctl"
 
 
-def run_children(script: str, extra: list[str]) -> None:
+def run_children(script: str, extra: list[str], thread_counts=None) -> None:
     """Run ``script --child KERNEL THREADS *extra`` for every kernel and thread count, streaming its output."""
     for kernel in KERNELS:
-        for threads in thread_counts():
+        for threads in thread_counts or all_thread_counts():
             sys.stdout.flush()
             completed = subprocess.run([sys.executable, script, "--child", kernel, str(threads), *extra],
                                        env=environment(kernel), check=False)

@@ -86,7 +86,7 @@ def measure(repeat: int, budget_s: float):
     return results
 
 
-def plot(results, out: Path) -> None:
+def plot(results, out: Path, blas: str) -> None:
     fig, axes = plt.subplots(1, len(results), figsize=(5.2 * len(results), 4.6), constrained_layout=True)
     for ax, (title, xlabel, rows, slope) in zip(axes, results, strict=True):
         work = np.array([r[1] for r in rows], dtype=float)
@@ -102,7 +102,7 @@ def plot(results, out: Path) -> None:
         ax.set(title=title, xlabel=f"{xlabel} (work grows as this)", ylabel="ms per convolution (1 thread)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Time of one 3x3 convolution, float32, forward, one thread (log-log)")
+    fig.suptitle(f"Time of one 3x3 convolution, float32, forward, one thread (log-log); NumPy's BLAS: {blas}")
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
 
@@ -116,10 +116,11 @@ def main() -> None:
     if torch is not None:
         torch.set_num_threads(1)
     with threadpool_limits(limits=1):
-        print(f"threadpoolctl: {blas_description()}")
+        blas = blas_description()
+        print(f"threadpoolctl: {blas}")
         print("| sweep | value | cnnhelpers ms | torch ms | ratio |\n|---|---:|---:|---:|---:|")
         results = measure(args.repeat, args.budget)
-    plot(results, Path(args.out))
+    plot(results, Path(args.out), blas.split(" num_threads")[0])
     print(f"wrote {args.out}")
 
 
