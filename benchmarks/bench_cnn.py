@@ -142,10 +142,12 @@ def work():
 
 
 def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype, before=None) -> list[tuple]:
-    """Rows ``(workload, threads, cnnhelpers s, torch s, peak MiB text, before s)`` at ``threads`` threads.
+    """Rows ``(workload, threads, cnnhelpers s, torch s, peak MiB text, (cnnhelpers s, before s))``.
 
-    ``before``: an earlier checkout's ``cnnhelpers.nn`` (``_matrix.import_before``), timed in the same
-    alternation (``before s`` is None without it).
+    ``before``: an earlier checkout's ``cnnhelpers.nn`` (``_matrix.import_before``), timed in an
+    alternation of its own with this tree (the last item is None without it): PyTorch's OpenMP
+    threads keep spinning for a few ms after each of its samples, so whichever timer follows
+    PyTorch shares its second core with them, and a before/after ratio would measure that.
     """
     rows = []
     with threadpool_limits(limits=threads):
@@ -156,45 +158,47 @@ def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype, before
         x64, y64 = x[order[:64]], y[order[:64]]
         ours = numpy_model(dtype=dtype)
         ours_opt = nn.Adam(ours.parameters(), lr=LR)
-        steps = [lambda: [numpy_step(ours, ours_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)]]
-        epochs_ = [lambda: epoch(numpy_step, ours, ours_opt, x, y, order)]
+        steps = {"ours": lambda: [numpy_step(ours, ours_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)]}
+        epochs_ = {"ours": lambda: epoch(numpy_step, ours, ours_opt, x, y, order)}
         if torch is not None:
             theirs = torch_model(numpy_model(dtype=dtype))
             theirs_opt = torch.optim.Adam(theirs.parameters(), lr=LR)
-            steps.append(lambda: [torch_step(theirs, theirs_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)])
-            epochs_.append(lambda: epoch(torch_step, theirs, theirs_opt, x, y, order))
-        else:  # keep the places: cnnhelpers, torch, before
-            steps.append(lambda: None)
-            epochs_.append(lambda: None)
+            steps["torch"] = lambda: [torch_step(theirs, theirs_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)]
+            epochs_["torch"] = lambda: epoch(torch_step, theirs, theirs_opt, x, y, order)
         if before is not None:
             old = numpy_model(dtype=dtype, lib=before)
             old_opt = before.Adam(old.parameters(), lr=LR)
             old_step = functools.partial(numpy_step, lib=before)
-            steps.append(lambda: [old_step(old, old_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)])
-            epochs_.append(lambda: epoch(old_step, old, old_opt, x, y, order))
-        step_times = [seconds / STEPS_PER_SAMPLE for seconds in alternating_medians(steps, repeat)]
-        epoch_times = alternating_medians(epochs_, epochs)
+            steps["before"] = lambda: [old_step(old, old_opt, x64, y64) for _ in range(STEPS_PER_SAMPLE)]
+            epochs_["before"] = lambda: epoch(old_step, old, old_opt, x, y, order)
+        workloads = [("step, batch 64", steps, repeat, STEPS_PER_SAMPLE),
+                     (f"epoch, 4000 digits, batch {BATCH}", epochs_, epochs, 1)]
         if threads > 1:  # fit's data parallelism: one process per core, one BLAS thread each
             sharded = numpy_model(dtype=dtype)
             sharded_opt = nn.Adam(sharded.parameters(), lr=LR)
-            fits = [lambda: fit_epoch(sharded, sharded_opt, x, y, threads), epochs_[1]]
+            fits = {"ours": lambda: fit_epoch(sharded, sharded_opt, x, y, threads)}
+            if torch is not None:
+                fits["torch"] = epochs_["torch"]
             if before is not None:
                 old_sharded = numpy_model(dtype=dtype, lib=before)
                 old_sharded_opt = before.Adam(old_sharded.parameters(), lr=LR)
-                fits.append(lambda: fit_epoch(old_sharded, old_sharded_opt, x, y, threads, lib=before))
-            sharded_times = alternating_medians(fits, epochs)
+                fits["before"] = lambda: fit_epoch(old_sharded, old_sharded_opt, x, y, threads, lib=before)
+            workloads.append((f"epoch, 4000 digits, batch {BATCH}, fit(shards={threads}): {threads} processes",
+                              fits, epochs, 1))
+        measured = []
+        for workload, timers, samples, per_sample in workloads:
+            pair = [timers["ours"], timers["torch"]] if "torch" in timers else [timers["ours"]]
+            medians = [seconds / per_sample for seconds in alternating_medians(pair, samples)] + [None]
+            old_pair = None
+            if "before" in timers:
+                old_pair = tuple(seconds / per_sample
+                                 for seconds in alternating_medians([timers["ours"], timers["before"]], samples))
+            measured.append((workload, medians[0], medians[1], old_pair))
     peaks = [peak_mib(code.format(dtype=dtype.name), kernel, threads)
              for lib, code in STEP_MEMORY.items() if lib != "torch" or torch is not None]
-    def times(medians):  # cnnhelpers, torch (None without it), before (None without it)
-        return medians[0], medians[1] if torch is not None else None, medians[2] if before is not None else None
-
-    step, epoch_ = times(step_times), times(epoch_times)
-    rows.append(("step, batch 64", threads, step[0], step[1], " / ".join(f"{p:.1f}" for p in peaks), step[2]))
-    rows.append((f"epoch, 4000 digits, batch {BATCH}", threads, epoch_[0], epoch_[1], "-", epoch_[2]))
-    if threads > 1:
-        fitted = times(sharded_times)
-        rows.append((f"epoch, 4000 digits, batch {BATCH}, fit(shards={threads}): {threads} processes", threads,
-                     fitted[0], fitted[1], "-", fitted[2]))
+    for workload, mine, theirs, old_pair in measured:
+        peak = " / ".join(f"{p:.1f}" for p in peaks) if workload.startswith("step") else "-"
+        rows.append((workload, threads, mine, theirs, peak, old_pair))
     return rows
 
 
@@ -232,11 +236,11 @@ def main() -> None:
         peer = f"{theirs * 1e3:.1f} | {mine / theirs:.2f}" if theirs else "- | -"
         print(f"| {workload} | {threads_} | {mine * 1e3:.1f} | {peer} | {peak} |")
     if before is not None:
-        print("\nthe same medians against the earlier checkout's cnnhelpers, timed in the same alternation "
+        print("\nagainst the earlier checkout's cnnhelpers, timed in an alternation of their own "
               "(ratio < 1: this tree is faster)\n")
         print("| workload | threads | cnnhelpers ms | cnnhelpers before ms | ratio |")
         print("|---|---:|---:|---:|---:|")
-        for workload, threads_, mine, _, _, old in rows:
+        for workload, threads_, _, _, _, (mine, old) in rows:
             print(f"| {workload} | {threads_} | {mine * 1e3:.1f} | {old * 1e3:.1f} | {mine / old:.2f} |")
     sys.stdout.flush()
 

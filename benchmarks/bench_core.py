@@ -124,16 +124,31 @@ def conv_workloads(rng, dtype):
     ]
 
 
-def compare(mine, peers: dict, repeat: int) -> tuple[float, dict]:
-    """Median of ``mine`` and of each peer timer, measured in alternation."""
-    medians = median_times([mine, *peers.values()], repeat)
-    return medians[0], dict(zip(peers, medians[1:], strict=True))
+BEFORE = "cnnhelpers before"
+
+
+def compare(mine, peers: dict, repeat: int) -> dict:
+    """``{peer: (seconds of mine, seconds of the peer)}``, medians measured in alternation.
+
+    The earlier checkout (``BEFORE``) alternates with ``mine`` alone: PyTorch's OpenMP threads
+    keep spinning for a few ms after each of its calls, so whichever timer follows PyTorch in an
+    alternation shares its second core with them, and the before/after ratio would measure that.
+    """
+    results = {}
+    others = {name: timer for name, timer in peers.items() if name != BEFORE}
+    if others:
+        medians = median_times([mine, *others.values()], repeat)
+        results.update({name: (medians[0], theirs) for name, theirs in zip(others, medians[1:], strict=True)})
+    if BEFORE in peers:
+        results[BEFORE] = tuple(median_times([mine, peers[BEFORE]], repeat))
+    return results or {"-": (median_times([mine], repeat)[0], None)}  # no peer: mine alone
 
 
 def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = (), before=None) -> list[tuple]:
-    """Rows ``(workload, dtype, pass, mine, {peer: seconds})``; ``only`` keeps workloads named so.
+    """Rows ``(workload, dtype, pass, {peer: (seconds of cnnhelpers, seconds of the peer)})`` (see :func:`compare`).
 
-    ``before``: an earlier cnnhelpers package (:func:`import_before`), timed as one more peer.
+    ``only`` keeps the workloads named so; ``before``: an earlier cnnhelpers package
+    (:func:`import_before`), timed as one more peer.
     """
     def wanted(name):
         return not only or name.split()[0].startswith(only)
@@ -151,27 +166,25 @@ def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = (), before=None)
                 peers_f["torch"] = lambda: torch_forward(x, w, stride, padding)
                 peers_b["torch"] = torch_backward(x, w, stride, padding)
             if before is not None:
-                peers_f["cnnhelpers before"] = lambda: before.conv2d(x, w, stride=stride, padding=padding)
-                peers_b["cnnhelpers before"] = lambda: before.conv2d_backward(grad, x, w, stride=stride,
-                                                                              padding=padding)
+                peers_f[BEFORE] = lambda: before.conv2d(x, w, stride=stride, padding=padding)
+                peers_b[BEFORE] = lambda: before.conv2d_backward(grad, x, w, stride=stride, padding=padding)
             if name.startswith("W1"):
                 image, kernel = x[0, 0], w[0, 0]
                 forward = lambda: ch.correlate2d(image, kernel)  # noqa: E731
                 if before is not None:
-                    peers_f["cnnhelpers before"] = lambda: before.correlate2d(image, kernel)
+                    peers_f[BEFORE] = lambda: before.correlate2d(image, kernel)
                 peers_f["scipy.signal"] = lambda: scipy.signal.correlate2d(image, kernel, "valid")
                 peers_f["scipy.ndimage"] = lambda: scipy.ndimage.correlate(image, kernel)
-            mine_f, peers_f = compare(forward, peers_f, repeat)
-            mine_b, peers_b = compare(lambda: ch.conv2d_backward(grad, x, w, stride=stride, padding=padding), peers_b,
-                                      repeat)
+            peers_f = compare(forward, peers_f, repeat)
+            peers_b = compare(lambda: ch.conv2d_backward(grad, x, w, stride=stride, padding=padding), peers_b, repeat)
             if name.startswith("W1"):
                 for label, naive in [("naive loop, lists", naive_correlate),
                                      ("naive loop, NumPy window per pixel", naive_window_loop)]:
                     start = time.perf_counter()
                     naive(image, kernel)  # once: each takes seconds
-                    peers_f[label] = time.perf_counter() - start
-            rows.append((name, dtype_name, "forward", mine_f, peers_f))
-            rows.append((name, dtype_name, "backward", mine_b, peers_b))
+                    peers_f[label] = (peers_f["scipy.signal"][0], time.perf_counter() - start)
+            rows.append((name, dtype_name, "forward", peers_f))
+            rows.append((name, dtype_name, "backward", peers_b))
         if not wanted("W5"):
             continue
         x = rng.standard_normal((64, 16, 28, 28)).astype(dtype)
@@ -186,13 +199,13 @@ def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = (), before=None)
             peers_f["torch"] = lambda: torch_pool(False)
             peers_b["torch"] = lambda: torch_pool(True)
         if before is not None:
-            peers_f["cnnhelpers before"] = lambda: before.max_pool2d(x, 2)
-            peers_b["cnnhelpers before"] = lambda: (before.max_pool2d(x, 2), before.max_pool2d_backward(grad, x, 2))
-        mine_f, peers_f = compare(lambda: ch.max_pool2d(x, 2), peers_f, repeat)
+            peers_f[BEFORE] = lambda: before.max_pool2d(x, 2)
+            peers_b[BEFORE] = lambda: (before.max_pool2d(x, 2), before.max_pool2d_backward(grad, x, 2))
+        peers_f = compare(lambda: ch.max_pool2d(x, 2), peers_f, repeat)
         # PyTorch's backward needs its forward (it stores the argmax): compare forward+backward
-        mine_b, peers_b = compare(lambda: (ch.max_pool2d(x, 2), ch.max_pool2d_backward(grad, x, 2)), peers_b, repeat)
-        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "forward", mine_f, peers_f))
-        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "fwd+bwd", mine_b, peers_b))
+        peers_b = compare(lambda: (ch.max_pool2d(x, 2), ch.max_pool2d_backward(grad, x, 2)), peers_b, repeat)
+        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "forward", peers_f))
+        rows.append(("W5 maxpool 2x2 64x16x28x28", dtype_name, "fwd+bwd", peers_b))
     return rows
 
 
@@ -248,13 +261,14 @@ def child(kernel: str, threads: int, args) -> None:
           "forward + backward (W2, the largest workload)\n")
     print("| workload | dtype | pass | cnnhelpers ms | peer | peer ms | ratio | peak MiB cnnhelpers / torch |")
     print("|---|---|---|---:|---|---:|---:|---:|")
-    for name, dtype, phase, mine, peers in rows:
+    for name, dtype, phase, peers in rows:
         peak = "-"
         if name.startswith("W2") and phase == "backward" and dtype in memory:
             peak = " / ".join(f"{v:.1f}" for v in memory[dtype].values())
-        if not peers:
-            print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | - | - | - | {peak} |")
-        for peer, theirs in peers.items():
+        for peer, (mine, theirs) in peers.items():
+            if theirs is None:
+                print(f"| {name} | {dtype} | {phase} | {mine * 1e3:.2f} | - | - | - | {peak} |")
+                continue
             times = f"{mine * 1e3:.2f} | {peer} | {theirs * 1e3:.2f} | {mine / theirs:.3g}"
             print(f"| {name} | {dtype} | {phase} | {times} | {peak if peer == 'torch' else '-'} |")
     sys.stdout.flush()
