@@ -100,13 +100,20 @@ def fit_epoch(model, optimizer, x, y, shards: int, lib=nn) -> None:
             shards=shards)
 
 
-def alternating_medians(timers, repeat: int) -> list[float]:
-    """Median seconds of each timer, samples taken in alternation (the same slow spells for all)."""
+def alternating_medians(timers, repeat: int, warm: bool = False) -> list[float]:
+    """Median seconds of each timer, samples taken in alternation (the same slow spells for all).
+
+    With ``warm``, each sample follows an untimed call of its timer: PyTorch's OpenMP threads keep
+    spinning for a few ms after its last call, and would otherwise share the second core with the
+    timer after it (for the epochs, a few ms out of hundreds, no warm-up).
+    """
     for timer in timers:
         timer()  # warm-up: first-touch allocations, BLAS initialisation
     times = [[] for _ in timers]
     for _ in range(repeat):
         for timer, record in zip(timers, times, strict=True):
+            if warm:
+                timer()
             start = time.perf_counter()
             timer()
             record.append(time.perf_counter() - start)
@@ -188,11 +195,12 @@ def run(kernel: str, threads: int, repeat: int, epochs: int, x, y, dtype, before
         measured = []
         for workload, timers, samples, per_sample in workloads:
             pair = [timers["ours"], timers["torch"]] if "torch" in timers else [timers["ours"]]
-            medians = [seconds / per_sample for seconds in alternating_medians(pair, samples)] + [None]
+            warm = per_sample > 1  # the step's samples
+            medians = [seconds / per_sample for seconds in alternating_medians(pair, samples, warm)] + [None]
             old_pair = None
             if "before" in timers:
                 old_pair = tuple(seconds / per_sample
-                                 for seconds in alternating_medians([timers["ours"], timers["before"]], samples))
+                                 for seconds in alternating_medians([timers["ours"], timers["before"]], samples, warm))
             measured.append((workload, medians[0], medians[1], old_pair))
     peaks = [peak_mib(code.format(dtype=dtype.name), kernel, threads)
              for lib, code in STEP_MEMORY.items() if lib != "torch" or torch is not None]

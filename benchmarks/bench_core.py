@@ -44,14 +44,18 @@ except ImportError:  # PyTorch is an optional peer
     torch = None
 
 
-def median_times(timers, repeat: int, sample_seconds: float = 0.02) -> list[float]:
+def median_times(timers, repeat: int, sample_seconds: float = 0.02, warm_seconds: float = 0.01) -> list[float]:
     """Median seconds per call of each timer, samples taken in alternation (round-robin).
 
     As ``timeit``, each sample repeats the call enough times to last about ``sample_seconds``
     (the count fixed per timer during the warm-up), so that a sub-millisecond call is not
     measured against the shared VM's wake-up after the peer ran. Alternating puts cnnhelpers
     and its peers through the same slow spells of the machine, so their ratio is steadier than
-    that of medians taken one after the other.
+    that of medians taken one after the other. Before each sample, the timer runs untimed for
+    ``warm_seconds``: PyTorch's OpenMP threads keep spinning for a few ms after its last call,
+    and would otherwise share the second core with the first calls of the timer after it (on two
+    threads that made cnnhelpers up to 1.4x slower than when timed alone; PyTorch, warmed the
+    same way, is unchanged).
     """
     numbers = []
     for timer in timers:
@@ -63,6 +67,10 @@ def median_times(timers, repeat: int, sample_seconds: float = 0.02) -> list[floa
     times = [[] for _ in timers]
     for _ in range(repeat):
         for timer, number, record in zip(timers, numbers, times, strict=True):
+            warm_until = time.perf_counter() + warm_seconds
+            timer()
+            while time.perf_counter() < warm_until:
+                timer()
             start = time.perf_counter()
             for _ in range(number):
                 timer()
