@@ -54,8 +54,8 @@ def median_times(timers, repeat: int, sample_seconds: float = 0.02, warm_seconds
     that of medians taken one after the other. Before each sample, the timer runs untimed for
     ``warm_seconds``: PyTorch's OpenMP threads keep spinning for a few ms after its last call,
     and would otherwise share the second core with the first calls of the timer after it (on two
-    threads that made cnnhelpers up to 1.4x slower than when timed alone; PyTorch, warmed the
-    same way, is unchanged).
+    threads, cnnhelpers' samples then took longer than when timed alone; PyTorch, warmed the
+    same way, does not change).
     """
     numbers = []
     for timer in timers:

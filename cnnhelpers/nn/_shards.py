@@ -210,10 +210,10 @@ def _aligned(nbytes: int) -> int:
 def _recv(connection):
     """``connection.recv()``, after watching the pipe for up to ``_WATCH_SECONDS``.
 
-    A process blocked in ``recv`` sleeps, and waking it takes the system 0.1 ms or more (a virtual
-    CPU wakes through its hypervisor), twice per step: a real share of a small network's step of
-    1-3 ms. Steps come every few milliseconds, so a process that watches its pipe is awake when
-    the next message arrives; after a pause it sleeps, and uses no CPU.
+    A process blocked in ``recv`` sleeps, and waking it takes the system a while (a virtual CPU
+    wakes through its hypervisor), twice per step: a real share of a small network's step. Steps
+    come every few milliseconds, so a process that watches its pipe is awake when the next message
+    arrives; after a pause it sleeps, and uses no CPU.
     """
     deadline = time.perf_counter() + _WATCH_SECONDS
     while not connection.poll() and time.perf_counter() < deadline:

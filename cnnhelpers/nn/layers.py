@@ -188,10 +188,10 @@ class ReLU(Layer):
 
 
 def _maximum_zero(x: np.ndarray, row: int = 1024) -> np.ndarray:
-    """``np.maximum(x, 0)``, the same numbers twice as fast.
+    """``np.maximum(x, 0)``, the same numbers, faster.
 
-    NumPy's vectorised loop for ``maximum`` takes two arrays; against the scalar 0 it runs a plain
-    loop. So the values, ``row`` at a time, meet a row of zeros.
+    NumPy's vectorised (SIMD) loop for ``maximum`` takes two arrays; against the scalar 0 it runs a
+    plain loop. So the values, ``row`` at a time, meet a row of zeros.
     """
     flat = x.reshape(-1)
     out, zeros = np.empty_like(flat), np.zeros(row, dtype=x.dtype)
