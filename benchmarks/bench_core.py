@@ -190,6 +190,7 @@ def run(repeat: int, dtypes: list[str], only: tuple[str, ...] = (), before=None)
                                      ("naive loop, NumPy window per pixel", naive_window_loop)]:
                     start = time.perf_counter()
                     naive(image, kernel)  # once: each takes seconds
+                    # beside cnnhelpers' median from the SciPy alternation (timed once, no alternation)
                     peers_f[label] = (peers_f["scipy.signal"][0], time.perf_counter() - start)
             rows.append((name, dtype_name, "forward", peers_f))
             rows.append((name, dtype_name, "backward", peers_b))
