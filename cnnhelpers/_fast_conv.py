@@ -59,6 +59,11 @@ _PARALLEL_MIN_FLOPS = 50e6
 # From this many input channels on, the input gradient is a forward pass (see _conv_input_grad).
 _MANY_CHANNELS = 8
 
+# The weight gradient uses the flattened-row trick only when the im2col matrix has more than this
+# many times grad_out's rows (C*KH*KW > 3*O): the trick saves on copying the im2col matrix but
+# pays for a copy of grad_out with zero columns.
+_WIDE_GRAD_MIN = 3
+
 # A batch is cut into at least this many blocks (when it has that many images), whatever the
 # number of threads, so that the same products are computed, in the same order, on any machine.
 _MIN_BLOCKS = 8
@@ -450,8 +455,9 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     oh, ow = grad_out.shape[-2:]
     xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     # grad_weight: im2col rows times grad_out rows, summed over the batch; grad_bias: grad_out summed.
-    if stride == (1, 1) and all_finite(x):
-        # Flattened-row trick: the discarded positions get zero gradient, and 0 * x is 0 for finite x.
+    if stride == (1, 1) and c * kh * kw > _WIDE_GRAD_MIN * o and all_finite(x):
+        # Flattened-row trick (for a large im2col matrix, see _WIDE_GRAD_MIN): the discarded positions
+        # get zero gradient, and 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
         g_wide = np.empty((n, o, oh, row_length), dtype=x.dtype)  # filled a block at a time: g_rows
@@ -468,8 +474,8 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     blocks, per_row = _im2col_plan(windows, row_length, parallel)
     fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
     # Which way round the product (O, P) @ (P, CKK) is faster depends on the BLAS kernel's tile:
-    # for OpenBLAS's float32 kernels, with the result's O side along the tile's long side.
-    transposed = x.dtype == np.float32
+    # for OpenBLAS's float32 kernels, with the result's longer side along the tile's long side.
+    transposed = x.dtype == np.float32 and c * kh * kw >= o
     ones = np.ones(g_flat.shape[-1], dtype=x.dtype)
 
     def partial_sums(block):  # this block's shares of grad_weight (as (CKK, O)) and of grad_bias
