@@ -12,7 +12,9 @@ the same product, with these tricks (each one is marked where it is used):
   ``i*Wp + j`` in the flattened padded image, so each im2col row is ONE contiguous run (cheap to
   copy) instead of ``OH`` runs; the few positions that straddle two rows are computed and thrown
   away. Those throw-away products may only touch finite numbers (``0 * inf`` is NaN), so the
-  trick is used only when the values it would multiply by zero are all finite.
+  trick is used only when the values it would multiply by zero are all finite, and only when the
+  im2col matrix it makes cheaper is large next to what it costs (few input channels and many
+  output channels copy less without it).
 - **One input channel, one output channel**: a handful of scaled, shifted copies of the image
   beats a matrix product with a single row.
 - **Blocks on every core.** NumPy releases the GIL inside BLAS and its copies, so the blocks of
@@ -59,9 +61,11 @@ _PARALLEL_MIN_FLOPS = 50e6
 # From this many input channels on, the input gradient is a forward pass (see _conv_input_grad).
 _MANY_CHANNELS = 8
 
-# The weight gradient uses the flattened-row trick only when the im2col matrix has more than this
-# many times grad_out's rows (C*KH*KW > 3*O): the trick saves on copying the im2col matrix but
-# pays for a copy of grad_out with zero columns.
+# The flattened-row trick makes the im2col copy cheap (one contiguous run per row) but costs a
+# copy on the output's side: the forward pass crops its result, the weight gradient copies
+# grad_out with zero columns. So it is used only when the im2col matrix is large next to that
+# side: more than this many rows of it per output channel (C*KH*KW > 1.5*O, resp. > 3*O).
+_WIDE_FORWARD_MIN = 1.5
 _WIDE_GRAD_MIN = 3
 
 # A batch is cut into at least this many blocks (when it has that many images), whatever the
@@ -389,7 +393,8 @@ def conv_forward(x, weight, stride, pads, dilation):
     oh, ow = output_shape(xp.shape[-2:], (kh, kw), stride, dilation)
     out = np.empty((n, o, oh, ow), dtype=x.dtype)
     w_rows = weight.reshape(o, c * kh * kw)
-    if stride == (1, 1):  # flattened-row trick; the discarded outputs are never read
+    if stride == (1, 1) and c * kh * kw > _WIDE_FORWARD_MIN * o:
+        # Flattened-row trick (see _WIDE_FORWARD_MIN); the discarded outputs are never read.
         padded_w = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
         parallel = worth_threads(2 * w_rows.size * n * oh * padded_w, x.dtype)
@@ -456,8 +461,8 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     # grad_weight: im2col rows times grad_out rows, summed over the batch; grad_bias: grad_out summed.
     if stride == (1, 1) and c * kh * kw > _WIDE_GRAD_MIN * o and all_finite(x):
-        # Flattened-row trick (for a large im2col matrix, see _WIDE_GRAD_MIN): the discarded positions
-        # get zero gradient, and 0 * x is 0 for finite x.
+        # Flattened-row trick (see _WIDE_GRAD_MIN): the discarded positions get zero gradient, and
+        # 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
         g_wide = np.empty((n, o, oh, row_length), dtype=x.dtype)  # filled a block at a time: g_rows
