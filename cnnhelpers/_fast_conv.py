@@ -465,16 +465,31 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         # 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
         windows = wide_window_view(xp, (kh, kw), dilation)
-        g_wide = np.empty((n, o, oh, row_length), dtype=x.dtype)  # filled a block at a time: g_rows
-        g_flat = g_wide.reshape(n, o, oh * row_length)
+        # When the input gradient is a forward pass over grad_out padded by full_pads (see
+        # _conv_input_grad) with this row length, g_wide is made inside that padded grad_out
+        # (g_padded): it is the same array plus zero rows around, and the padding is done here.
+        full_pads = _full_pads(weight.shape, pads, dilation)
+        if not (input_grad and _input_grad_is_forward(weight, stride, full_pads)
+                and ow + full_pads[2] + full_pads[3] == row_length  # and the last row's zeros fit
+                and full_pads[2] <= full_pads[1] * row_length):
+            full_pads = (0, 0, 0, 0)
+        head = full_pads[0] * row_length + full_pads[2]  # zeros before grad_out's first value
+        g_padded = np.empty((n, o, oh + full_pads[0] + full_pads[1], row_length), dtype=x.dtype)
+        g_flat = g_padded.reshape(n, o, -1)[:, :, head:head + oh * row_length]  # filled a block at a time: g_rows
+        g_wide = g_flat.reshape(n, o, oh, row_length)
 
         def g_rows(block):  # grad_out's rows r0:r1 of images b0:b1, zero at the discarded positions
             b0, b1, r0, r1 = block
             g_wide[b0:b1, :, r0:r1, :ow] = grad_out[b0:b1, :, r0:r1]
             g_wide[b0:b1, :, r0:r1, ow:] = 0
+            padded = g_padded[b0:b1].reshape(b1 - b0, o, -1)
+            if r0 == 0:
+                padded[..., :head] = 0
+            if r1 == oh:
+                padded[..., head + oh * row_length:] = 0
     else:
         row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
-        g_wide, g_flat = None, grad_out.reshape(n, o, oh * ow)
+        g_wide, g_padded, g_flat = None, None, grad_out.reshape(n, o, oh * ow)
     parallel = worth_threads(2 * g_flat.size * c * kh * kw, x.dtype)
     blocks, per_row = _im2col_plan(windows, row_length, parallel)
     fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
@@ -501,29 +516,48 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         grad_bias += part_b
     if not input_grad:
         return None, grad_weight, grad_bias
-    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), g_wide)
+    padded = g_padded if g_padded is not None and g_padded.shape[-2] > oh else None
+    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), g_wide, padded)
     return grad_x, grad_weight, grad_bias
 
 
-def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide=None):
+def _full_pads(weight_shape, pads, dilation):
+    """The padding of ``grad_out`` that makes the input gradient a full correlation (see _conv_input_grad)."""
+    kh, kw = weight_shape[2:]
+    spans = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
+    return (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
+
+
+def _input_grad_is_forward(weight, stride, full_pads) -> bool:
+    """Whether :func:`_conv_input_grad` computes the input gradient as a forward pass.
+
+    For many input channels: the product of that forward pass is then large enough. Like the
+    shares, it multiplies the weights by zeros that are not terms of the gradient: exact only when
+    0 * w is 0, i.e. every weight is finite.
+    """
+    return (stride == (1, 1) and weight.shape[1] >= _MANY_CHANNELS and min(full_pads) >= 0
+            and all_finite(weight))
+
+
+def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide=None, g_padded=None):
     """Gradient with respect to the (unpadded) input, shape (N, C, H, W).
 
     ``g_wide``, if given, is ``grad_out`` with zero columns where the flattened padded rows
-    straddle two rows (see :func:`conv_backward`), shape (N, O, OH, Wp).
+    straddle two rows (see :func:`conv_backward`), shape (N, O, OH, Wp); ``g_padded``, if given,
+    is ``grad_out`` already padded by :func:`_full_pads`.
     """
     n, o, oh, ow = grad_out.shape
     _, c, kh, kw = weight.shape
-    spans = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
-    full_pads = (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
-    # Both tricks below multiply the weights by zeros that are not terms of the gradient: exact
-    # only when 0 * w is 0, i.e. every weight is finite.
-    tricks = all_finite(weight)
-    if tricks and stride == (1, 1) and c >= _MANY_CHANNELS and min(full_pads) >= 0:
+    full_pads = _full_pads(weight.shape, pads, dilation)
+    if _input_grad_is_forward(weight, stride, full_pads):
         # Many input channels: the input gradient is a full correlation of grad_out with the
         # flipped kernel, channels swapped: one forward pass, whose product is large enough.
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])  # (C, O, KH, KW)
+        if g_padded is not None:
+            return conv_forward(g_padded, flipped, (1, 1), (0, 0, 0, 0), dilation)
         return conv_forward(grad_out, flipped, (1, 1), full_pads, dilation)
-    if tricks:
+    # The shares multiply the weights by zeros that are not terms of the gradient (see above).
+    if all_finite(weight):
         return _input_grad_by_shares(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide)
     # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)

@@ -108,10 +108,14 @@ def test_correlate2d_matches_naive_with_stride_padding_dilation(stride, padding,
 
 # --- conv2d -------------------------------------------------------------------------------------
 
-# (x shape, weight shape, stride, padding): single channel (its own fast path), few and 8+ channels.
+# (x shape, weight shape, stride, padding): single channel (its own fast path), few and 8+ channels
+# (with padding 1, the input gradient of 8+ channels is a forward pass over a grad_out padded while
+# it is widened; with padding 0 it is padded apart), few input channels into many output channels.
 REFERENCE_CASES = [((2, 1, 9, 8), (1, 1, 3, 3), 1, 0), ((1, 1, 9, 9), (1, 1, 3, 3), 2, 1),
                    ((2, 3, 8, 9), (4, 3, 3, 3), 1, 1), ((3, 2, 10, 7), (5, 2, 2, 3), 2, 0),
-                   ((2, 8, 7, 6), (3, 8, 3, 2), 1, 2), ((2, 9, 8, 8), (4, 9, 3, 3), 3, 1)]
+                   ((2, 8, 7, 6), (3, 8, 3, 2), 1, 2), ((2, 9, 8, 8), (4, 9, 3, 3), 3, 1),
+                   ((2, 8, 9, 7), (4, 8, 3, 3), 1, 1), ((3, 12, 6, 6), (24, 12, 3, 3), 1, 1),
+                   ((2, 8, 7, 6), (3, 8, 3, 3), 1, 0), ((2, 1, 8, 7), (12, 1, 3, 3), 1, 1)]
 
 
 @pytest.mark.parametrize("shape, weight_shape, stride, padding", REFERENCE_CASES)
@@ -161,6 +165,18 @@ def test_conv2d_unbatched_input_gives_unbatched_output():
     out = ch.conv2d(x, w, padding=1)
     assert out.shape == (3, 5, 5)
     np.testing.assert_allclose(out, ch.conv2d(x[None], w, padding=1)[0])
+
+
+def test_backward_in_row_blocks_matches_the_reference_loops(monkeypatch):
+    # Blocks of rows of one image: grad_out is widened and padded a block of rows at a time.
+    from cnnhelpers import _fast_conv as fast
+    r = rng()
+    x, w = r.standard_normal((2, 8, 12, 10)), r.standard_normal((3, 8, 3, 3))
+    grad_out = r.standard_normal((2, 3, 12, 10))
+    monkeypatch.setattr(fast, "_COLS_BUDGET_BYTES", 5000)
+    for mine, loops in zip(ch.conv2d_backward(grad_out, x, w, padding=1),
+                           reference.conv2d_backward(grad_out, x, w, 1, 1), strict=True):
+        np.testing.assert_allclose(mine, loops, atol=1e-10)
 
 
 def test_conv2d_large_batch_is_split_into_blocks_without_changing_the_result(monkeypatch):
