@@ -182,12 +182,24 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.
     return _max_pool2d_backward(grad_out, x, kernel_size, stride, padding)
 
 
-def _max_pool2d_backward(grad_out, x, kernel_size, stride, padding, pooled=None):
-    """:func:`max_pool2d_backward`, given the forward result ``pooled`` when the caller kept it (nn.MaxPool2d)."""
+def _max_pool2d_for_backward(x, kernel_size, stride=None, padding=0):
+    """:func:`max_pool2d`, and what its backward pass can reuse: ``(pooled, kept)`` (for nn.MaxPool2d).
+
+    ``kept`` is None, or, when the windows tile the image, each window offset's values in an
+    array of their own (:func:`cnnhelpers._fast_pool.max_pool_tiles`): a copy of ``x``.
+    """
+    x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
+    if x.size and tuple(stride) == tuple(kernel_size) and not any(pads):
+        return _fast_pool.max_pool_tiles(x, kernel_size, out_hw)
+    return max_pool2d(x, kernel_size, stride, padding), None
+
+
+def _max_pool2d_backward(grad_out, x, kernel_size, stride, padding, pooled=None, kept=None):
+    """:func:`max_pool2d_backward`, given what the forward pass kept (nn.MaxPool2d): its result, ``kept``."""
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad(grad_out, x, out_hw)
     if x.size:
-        return _fast_pool.max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw, pooled)
+        return _fast_pool.max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw, pooled, kept)
     return _crop(max_backward(grad_out, _pad(x, pads, -np.inf), kernel_size, stride), pads, x.shape)
 
 

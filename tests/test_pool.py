@@ -301,3 +301,37 @@ def test_a_stride_longer_than_the_input_gives_one_window():
     np.testing.assert_array_equal(ch.avg_pool2d(x, 2, stride=(1, 2**61)), [[3.0], [8.0], [13.0], [18.0]])
     grad = ch.max_pool2d_backward(np.ones((1, 1)), x, 2, stride=2**61)
     assert grad[1, 1] == 1 and grad.sum() == 1
+
+
+# --- nn.MaxPool2d keeps what its backward pass reuses -----------------------------------------------
+
+@pytest.mark.parametrize("kernel_size, stride", [(2, None), (3, None), ((2, 3), None), (2, 1), (3, 2)])
+@pytest.mark.parametrize("special", [None, ("x", np.nan), ("x", np.inf), ("x", -np.inf), ("grad_out", np.inf),
+                                     ("grad_out", np.nan), ("ties", 0.0)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_max_pool_layer_matches_the_functions_bit_for_bit(kernel_size, stride, special, dtype):
+    """The layer's forward keeps each window offset's values side by side for its backward (tiling windows)."""
+    from cnnhelpers import nn
+    r = np.random.default_rng(3)
+    x = r.standard_normal((3, 2, 9, 8)).astype(dtype)  # 9 rows: with 2x2 windows the last row is in none
+    if special == ("ties", 0.0):
+        x = np.maximum(x, 0)  # after a ReLU: many windows of zeros, whose first value wins
+    layer = nn.MaxPool2d(kernel_size, stride)
+    out = layer.forward(x)
+    grad_out = r.standard_normal(out.shape).astype(dtype)
+    if special and special[0] in ("x", "grad_out"):
+        target = x if special[0] == "x" else grad_out
+        for _ in range(3):
+            target[tuple(r.integers(0, n) for n in target.shape)] = special[1]
+        out = layer.forward(x)
+    np.testing.assert_array_equal(out, ch.max_pool2d(x, kernel_size, stride))
+    np.testing.assert_array_equal(layer.backward(grad_out), ch.max_pool2d_backward(grad_out, x, kernel_size, stride))
+    if special is None or special[0] == "ties":
+        window = tuple(int(k) for k in np.broadcast_to(kernel_size, 2))
+        step = tuple(int(s) for s in np.broadcast_to(stride or kernel_size, 2))
+        expected = naive_max_pool2d_backward(grad_out, x, window, step, (0, 0))
+        np.testing.assert_allclose(layer.backward(grad_out), expected, atol=1e-6)
+    layer.training = False  # as model.eval() sets it: nothing extra is kept, and a backward pass still works
+    np.testing.assert_array_equal(layer.forward(x), ch.max_pool2d(x, kernel_size, stride))
+    np.testing.assert_array_equal(layer.backward(grad_out), ch.max_pool2d_backward(grad_out, x, kernel_size, stride))

@@ -241,13 +241,19 @@ class MaxPool2d(_Pool2d):
     _forward = staticmethod(_pool.max_pool2d)
 
     def forward(self, x):
-        self.pooled = super().forward(x)  # kept: backward finds each window's maximum from it
-        return self.pooled
+        if not self.training:  # nothing to keep for a backward pass
+            self.pooled = self.kept = None
+            return super().forward(x)
+        self.x = x = _check_input(x, "MaxPool2d", 4, "(N, C, H, W)")
+        # Kept for backward, which finds each window's maximum from them: the result, and, where
+        # the windows tile the image, a copy of x that the fast path reads faster.
+        self.pooled, self.kept = _pool._max_pool2d_for_backward(x, self.kernel_size, self.stride, self.padding)
+        return self._remember(self.pooled)
 
     def backward(self, grad_out):
         grad_out = self._check_grad(grad_out)
         return _pool._max_pool2d_backward(grad_out, self.x, self.kernel_size, self.stride, self.padding,
-                                          self.pooled)
+                                          self.pooled, self.kept)
 
 
 class AvgPool2d(_Pool2d):
