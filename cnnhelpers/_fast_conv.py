@@ -64,7 +64,8 @@ _MANY_CHANNELS = 8
 # The flattened-row trick makes the im2col copy cheap (one contiguous run per row) but costs a
 # copy on the output's side: the forward pass crops its result, the weight gradient copies
 # grad_out with zero columns. So it is used only when the im2col matrix is large next to that
-# side: more than this many rows of it per output channel (C*KH*KW > 1.5*O, resp. > 3*O).
+# side: more than this many rows of it per output channel (C*KH*KW > 1.5*O, resp. > 3*O), or
+# when that copy is made anyway (the input gradient by shares needs it).
 _WIDE_FORWARD_MIN = 1.5
 _WIDE_GRAD_MIN = 3
 
@@ -412,7 +413,7 @@ def conv_forward(x, weight, stride, pads, dilation):
         return out
     flat = out.reshape(n, o, oh * ow)
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))
-    parallel = worth_threads(2 * w_rows.size * flat.size, x.dtype)
+    parallel = worth_threads(2 * w_rows.size * n * oh * ow, x.dtype)
     blocks, per_row = _im2col_plan(windows, None, parallel)
     fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
 
@@ -460,7 +461,10 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     oh, ow = grad_out.shape[-2:]
     xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     # grad_weight: im2col rows times grad_out rows, summed over the batch; grad_bias: grad_out summed.
-    if stride == (1, 1) and c * kh * kw > _WIDE_GRAD_MIN * o and all_finite(x):
+    full_pads = _full_pads(weight.shape, pads, dilation)
+    as_forward = input_grad and _input_grad_is_forward(weight, stride, full_pads)
+    by_shares = input_grad and not as_forward and all_finite(weight)  # which widens grad_out anyway
+    if stride == (1, 1) and (c * kh * kw > _WIDE_GRAD_MIN * o or by_shares) and all_finite(x):
         # Flattened-row trick (see _WIDE_GRAD_MIN): the discarded positions get zero gradient, and
         # 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
@@ -468,9 +472,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         # When the input gradient is a forward pass over grad_out padded by full_pads (see
         # _conv_input_grad) with this row length, g_wide is made inside that padded grad_out
         # (g_padded): it is the same array plus zero rows around, and the padding is done here.
-        full_pads = _full_pads(weight.shape, pads, dilation)
-        if not (input_grad and _input_grad_is_forward(weight, stride, full_pads)
-                and ow + full_pads[2] + full_pads[3] == row_length  # and the last row's zeros fit
+        if not (as_forward and ow + full_pads[2] + full_pads[3] == row_length  # and the last row's zeros fit
                 and full_pads[2] <= full_pads[1] * row_length):
             full_pads = (0, 0, 0, 0)
         head = full_pads[0] * row_length + full_pads[2]  # zeros before grad_out's first value
