@@ -16,6 +16,7 @@ inputs from shared memory too, and writes its gradients back there. Where there 
 
 from __future__ import annotations
 
+import gc
 import math
 import mmap
 import os
@@ -107,7 +108,17 @@ class ShardedSteps:
             # Python 3.12+ warns that forking a process with threads may deadlock the child: this
             # child takes no lock another thread might hold (it only runs NumPy and its pipe).
             warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+            # The child's garbage collector ignores every object it inherits: a full collection
+            # there would walk them all, and writing to their headers copies each page they sit
+            # on (memory is shared with this process until written): milliseconds, at random steps.
+            gc.freeze()
+            try:
+                pid = os.fork()
+            except BaseException:
+                gc.unfreeze()
+                raise
+            if pid != 0:
+                gc.unfreeze()
         if pid == 0:  # the child: serve until the pipe closes, then leave without running atexit hooks
             code = 0
             try:
