@@ -484,3 +484,43 @@ def test_a_stride_longer_than_the_input_gives_one_window():
     np.testing.assert_array_equal(out[0, 0, :, 0], [12.0, 32.0, 52.0, 72.0])
     gx, _, _ = ch.conv2d_backward(np.ones((1, 1, 4, 1)), x, np.ones((1, 1, 2, 2)), stride=(1, 2**61))
     assert gx[0, 0, :, :2].sum() == 16 and not gx[0, 0, :, 2:].any()
+
+
+# --- nn.Conv2d keeps its forward pass's windows for its backward pass -----------------------------
+
+@pytest.mark.parametrize("in_channels, out_channels, stride, padding", [
+    (12, 24, 1, 1),   # many input channels: wide rows (the flattened-row trick)
+    (1, 12, 1, 1),    # one input channel, many output channels: plain windows
+    (3, 4, 2, 1),     # a stride: plain windows
+    (2, 3, 1, 0),     # few channels: wide rows, the input gradient by shares
+    (1, 1, 1, 1),     # one channel in and out: nothing to keep
+])
+@pytest.mark.parametrize("case", ["plain", "nan", "row blocks", "too large to keep", "eval"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_layer_matches_the_functions_bit_for_bit(monkeypatch, in_channels, out_channels, stride, padding,
+                                                      case, dtype):
+    from cnnhelpers import _fast_conv as fast
+    from cnnhelpers import nn
+    r = rng()
+    layer = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=padding, rng=1, dtype=dtype)
+    x = r.standard_normal((5, in_channels, 11, 9)).astype(dtype)
+    if case == "nan":
+        x[1, 0, 4, 4] = np.nan  # wide rows would multiply it by the discarded positions' zeros
+    if case == "row blocks":
+        monkeypatch.setattr(fast, "_COLS_BUDGET_BYTES", 400)
+    if case == "too large to keep":
+        monkeypatch.setattr(fast, "_KEEP_MAX_BYTES", 100)
+    if case == "eval":
+        layer.training = False  # as model.eval() sets it
+    w, b = layer.weight.data, layer.bias.data
+    out = layer.forward(x)
+    np.testing.assert_array_equal(out, ch.conv2d(x, w, b, stride=stride, padding=padding))
+    grad_out = r.standard_normal(out.shape).astype(dtype)
+    for input_grad in (True, False):
+        grad_x = layer.backward(grad_out, input_grad=input_grad)
+        expected = ch.conv2d_backward(grad_out, x, w, stride=stride, padding=padding, input_grad=input_grad)
+        for mine, theirs in zip((grad_x, layer.weight.grad, layer.bias.grad), expected, strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+    if case == "plain":  # and both against the plain loops
+        loops = reference.conv2d_backward(grad_out, x, w, stride, padding)
+        np.testing.assert_allclose(layer.weight.grad, loops[1], rtol=1e-4, atol=1e-4)
