@@ -23,10 +23,6 @@ the same product, with these tricks (each one is marked where it is used):
   and the weight gradient adds the blocks' partial sums in block order: the numbers are the same,
   bit for bit, on one thread or many. The pool uses as many threads as NumPy's BLAS may
   (``threadpoolctl.threadpool_limits(1)`` makes it serial).
-- **The forward's im2col matrix, kept.** A layer (which runs backward after forward) asks the
-  forward pass to build its im2col matrix whole, block by block, in one array it keeps (when it
-  is small: ``_KEEP_MAX_BYTES``); the weight gradient then reads it instead of padding and
-  copying the input again.
 - **Input gradient by shares.** One product per block gives every kernel offset's share of the
   input gradient, added into shifted runs of the flattened gradient; with a stride, of the
   gradient's stride phases (every ``sh``-th row and ``sw``-th column), where the runs are
@@ -72,10 +68,6 @@ _MANY_CHANNELS = 8
 # when that copy is made anyway (the input gradient by shares needs it).
 _WIDE_FORWARD_MIN = 1.5
 _WIDE_GRAD_MIN = 3
-
-# The im2col matrix a layer's forward pass keeps for its backward pass is at most this large
-# (more would raise a training step's peak memory; above it the backward pass copies it again).
-_KEEP_MAX_BYTES = 16 * 2**20
 
 # A batch is cut into at least this many blocks (when it has that many images), whatever the
 # number of threads, so that the same products are computed, in the same order, on any machine.
@@ -358,46 +350,24 @@ def _im2col_plan(windows: np.ndarray, row_length: int | None, parallel: bool):
     return _blocks(n, out_h, c * kh * kw * per_row * windows.itemsize, parallel), per_row
 
 
-def _im2col(windows: np.ndarray, block, per_row: int, row_length: int | None = None, into=None):
+def _im2col(windows: np.ndarray, block, per_row: int, row_length: int | None = None):
     """``(b0, b1, start, stop, cols)``: the im2col matrix of one block of the batch and rows.
 
     ``windows`` is the (N, C, KH, KW, OH, OW) view, or with ``row_length`` (the padded width) the
     (N, C, KH, KW, L) view of :func:`wide_window_view`. ``cols`` has shape (n, C*KH*KW, stop-start)
     and covers output positions ``start:stop`` of images ``b0:b1``, positions counted row-major.
-    It is copied into this thread's scratch buffer, which stays in the cache, or, with ``into``
-    (the whole matrix, (N, C*KH*KW, positions)), into its part of ``into``.
+    It is copied into this thread's scratch buffer, which stays in the cache.
     """
     c, kh, kw = windows.shape[1:4]
-    b0, b1, start, stop = _span(windows, block, per_row, row_length)
-    if row_length is None:
-        source = windows[b0:b1, ..., block[2]:block[3], :]
-    else:
-        source = windows[b0:b1, ..., start:stop]
-    if into is None:
-        cols = _scratch("im2col", source.size, windows.dtype).reshape(b1 - b0, c * kh * kw, stop - start)
-    else:
-        cols = into[b0:b1, :, start:stop]
-    target = cols.view()
-    target.shape = source.shape  # a view, never a copy (setting the shape refuses to copy)
-    np.copyto(target, source)
-    return b0, b1, start, stop, cols
-
-
-def _span(windows: np.ndarray, block, per_row: int, row_length: int | None = None):
-    """``(b0, b1, start, stop)``: the images and output positions of ``block`` (see :func:`_im2col`)."""
     b0, b1, r0, r1 = block
     if row_length is None:
-        return b0, b1, r0 * per_row, r1 * per_row
-    return b0, b1, r0 * per_row, min(r1 * per_row, windows.shape[4])
-
-
-def _kept_matrix(windows: np.ndarray, row_length: int | None):
-    """An uninitialised whole im2col matrix for ``windows`` (see :func:`_im2col`), or None above ``_KEEP_MAX_BYTES``."""
-    n, c, kh, kw = windows.shape[:4]
-    positions = windows.shape[4] if row_length is not None else windows.shape[4] * windows.shape[5]
-    if n * c * kh * kw * positions * windows.itemsize > _KEEP_MAX_BYTES:
-        return None
-    return np.empty((n, c * kh * kw, positions), dtype=windows.dtype)
+        start, stop, source = r0 * per_row, r1 * per_row, windows[b0:b1, ..., r0:r1, :]
+    else:
+        start, stop = r0 * per_row, min(r1 * per_row, windows.shape[4])
+        source = windows[b0:b1, ..., start:stop]
+    cols = _scratch("im2col", source.size, windows.dtype).reshape(source.shape)
+    np.copyto(cols, source)
+    return b0, b1, start, stop, cols.reshape(b1 - b0, c * kh * kw, stop - start)
 
 
 def _crop_rows(out: np.ndarray, wide: np.ndarray, r0: int, padded_w: int) -> None:
@@ -416,19 +386,10 @@ def _crop_rows(out: np.ndarray, wide: np.ndarray, r0: int, padded_w: int) -> Non
 
 def conv_forward(x, weight, stride, pads, dilation):
     """``conv2d`` on checked, non-empty arrays: ``x`` (N, C, H, W), ``weight`` (O, C, KH, KW)."""
-    return conv_forward_keeping(x, weight, stride, pads, dilation, keep=False)[0]
-
-
-def conv_forward_keeping(x, weight, stride, pads, dilation, keep=True):
-    """``(out, kept)``: :func:`conv_forward`, and its whole im2col matrix for the backward pass (or None).
-
-    ``kept`` is None without ``keep``, for one channel in and out (no matrix) and above
-    ``_KEEP_MAX_BYTES``; :func:`conv_backward` takes it back.
-    """
     n, c = x.shape[:2]
     o, _, kh, kw = weight.shape
     if c * o == 1:
-        return _one_channel_forward(pad(x, pads), weight, stride, dilation), None
+        return _one_channel_forward(pad(x, pads), weight, stride, dilation)
     xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     oh, ow = output_shape(xp.shape[-2:], (kh, kw), stride, dilation)
     out = np.empty((n, o, oh, ow), dtype=x.dtype)
@@ -440,31 +401,29 @@ def conv_forward_keeping(x, weight, stride, pads, dilation, keep=True):
         parallel = worth_threads(2 * w_rows.size * n * oh * padded_w, x.dtype)
         blocks, per_row = _im2col_plan(windows, padded_w, parallel)
         fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
-        kept = _kept_matrix(windows, padded_w) if keep else None
 
         def product(block):  # (O, CKK) @ (n, CKK, positions), then cropped while it is in the cache
             fill(block)
-            b0, b1, start, stop, cols = _im2col(windows, block, per_row, padded_w, kept)
+            b0, b1, start, stop, cols = _im2col(windows, block, per_row, padded_w)
             wide = _scratch("wide", (b1 - b0) * o * (stop - start), x.dtype).reshape(b1 - b0, o, stop - start)
             np.matmul(w_rows, cols, out=wide)
             _crop_rows(out[b0:b1], wide, block[2], padded_w)
 
         _POOL.map(product, blocks, parallel)
-        return out, kept
+        return out
     flat = out.reshape(n, o, oh * ow)
     windows = window_view(xp, (kh, kw), stride, dilation, (oh, ow))
     parallel = worth_threads(2 * w_rows.size * n * oh * ow, x.dtype)
     blocks, per_row = _im2col_plan(windows, None, parallel)
     fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
-    kept = _kept_matrix(windows, None) if keep else None
 
     def product_into_output(block):
         fill(block)
-        b0, b1, start, stop, cols = _im2col(windows, block, per_row, None, kept)
+        b0, b1, start, stop, cols = _im2col(windows, block, per_row)
         np.matmul(w_rows, cols, out=flat[b0:b1, :, start:stop])  # straight into the output
 
     _POOL.map(product_into_output, blocks, parallel)
-    return out, kept
+    return out
 
 
 def _one_channel_forward(xp, weight, stride, dilation):
@@ -495,11 +454,8 @@ def _one_channel_forward(xp, weight, stride, dilation):
     return out
 
 
-def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True, kept=None):
-    """``conv2d_backward`` on checked, non-empty arrays; returns ``(grad_x or None, grad_weight, grad_bias)``.
-
-    ``kept`` is what :func:`conv_forward_keeping` returned for the same ``x``, or None.
-    """
+def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
+    """``conv2d_backward`` on checked, non-empty arrays; returns ``(grad_x or None, grad_weight, grad_bias)``."""
     n, c, height, width = x.shape
     o, _, kh, kw = weight.shape
     oh, ow = grad_out.shape[-2:]
@@ -508,10 +464,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True, 
     full_pads = _full_pads(weight.shape, pads, dilation)
     as_forward = input_grad and _input_grad_is_forward(weight, stride, full_pads)
     by_shares = input_grad and not as_forward and all_finite(weight)  # which widens grad_out anyway
-    wide = stride == (1, 1) and (c * kh * kw > _WIDE_GRAD_MIN * o or by_shares) and all_finite(x)
-    if kept is not None and wide != (kept.shape[-1] != oh * ow):
-        kept = None  # the forward pass chose the other layout (wide rows: not one position per output)
-    if wide:
+    if stride == (1, 1) and (c * kh * kw > _WIDE_GRAD_MIN * o or by_shares) and all_finite(x):
         # Flattened-row trick (see _WIDE_GRAD_MIN): the discarded positions get zero gradient, and
         # 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
@@ -541,7 +494,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True, 
         g_wide, g_padded, g_flat = None, None, grad_out.reshape(n, o, oh * ow)
     parallel = worth_threads(2 * g_flat.size * c * kh * kw, x.dtype)
     blocks, per_row = _im2col_plan(windows, row_length, parallel)
-    fill = _pad_in_blocks(xp, x, pads, blocks, parallel) if kept is None else (lambda block: None)
+    fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
     # Which way round the product (O, P) @ (P, CKK) is faster depends on the BLAS kernel's tile:
     # for OpenBLAS's float32 kernels, with the result's longer side along the tile's long side.
     transposed = x.dtype == np.float32 and c * kh * kw >= o
@@ -551,11 +504,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True, 
         fill(block)
         if g_wide is not None:
             g_rows(block)
-        if kept is None:
-            b0, b1, start, stop, cols = _im2col(windows, block, per_row, row_length)
-        else:  # the forward pass's, for the same x
-            b0, b1, start, stop = _span(windows, block, per_row, row_length)
-            cols = kept[b0:b1, :, start:stop]
+        b0, b1, start, stop, cols = _im2col(windows, block, per_row, row_length)
         g = g_flat[b0:b1, :, start:stop]
         bias = (g @ ones[:stop - start]).sum(axis=0)  # a BLAS product with ones sums faster than np.sum
         if transposed:

@@ -120,21 +120,18 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     return (size + top + bottom - dil * (kernel - 1) - 1) // step + 1
 
 
-def _compute_forward(x, weight, stride, pads, dilation, keep=False):
-    """Checked (N, C, H, W) and (O, C, KH, KW) -> ``(out (N, O, OH, OW), kept)``: the fast path, or the idea when empty.
-
-    With ``keep``, ``kept`` is what the fast path can reuse in the backward pass (else None).
-    """
+def _compute_forward(x, weight, stride, pads, dilation):
+    """Checked (N, C, H, W) and (O, C, KH, KW) -> (N, O, OH, OW): the fast path, or the idea when empty."""
     if x.size and weight.size:
-        return _fast_conv.conv_forward_keeping(x, weight, stride, pads, dilation, keep)
+        return _fast_conv.conv_forward(x, weight, stride, pads, dilation)
     xp = np.pad(x, [(0, 0), (0, 0), pads[:2], pads[2:]])
-    return np.ascontiguousarray(forward(xp, weight, stride, dilation), dtype=x.dtype), None
+    return np.ascontiguousarray(forward(xp, weight, stride, dilation), dtype=x.dtype)
 
 
-def _compute_backward(grad_out, x, weight, stride, pads, dilation, input_grad, kept=None):
+def _compute_backward(grad_out, x, weight, stride, pads, dilation, input_grad):
     """Checked arrays -> ``(grad_x or None, grad_weight, grad_bias)``: the fast path, or the idea when empty."""
     if x.size and weight.size:
-        return _fast_conv.conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad, kept)
+        return _fast_conv.conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad)
     xp = np.pad(x, [(0, 0), (0, 0), pads[:2], pads[2:]])
     grad_xp, grad_weight, grad_bias = backward(grad_out, xp, weight, stride, dilation)
     grad_x = np.ascontiguousarray(grad_xp[..., pads[0]:pads[0] + x.shape[2], pads[2]:pads[2] + x.shape[3]])
@@ -204,13 +201,8 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarr
     array([[10., 18.],
            [42., 50.]])
     """
-    return _conv2d(x, weight, bias, stride, padding, dilation)[0]
-
-
-def _conv2d(x, weight, bias, stride, padding, dilation, keep=False):
-    """:func:`conv2d`, and with ``keep`` what its backward pass can reuse: ``(out, kept)`` (for nn.Conv2d)."""
     x4, weight, stride, pads, dilation, batched = _check_conv(x, weight, stride, padding, dilation)
-    out, kept = _compute_forward(x4, weight, stride, pads, dilation, keep)
+    out = _compute_forward(x4, weight, stride, pads, dilation)
     if bias is not None:
         given_floats = isinstance(bias, np.ndarray) and bias.dtype.kind == "f"
         bias = as_float_array(bias, "bias")
@@ -223,7 +215,7 @@ def _conv2d(x, weight, bias, stride, padding, dilation, keep=False):
             out += bias[:, None, None]  # out is ours, fresh: no need for a second array
         else:
             out = out + bias[:, None, None]  # float arrays promote as in NumPy: float32 stays float32 if all are
-    return (out if batched else out[0]), kept
+    return out if batched else out[0]
 
 
 def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, input_grad: bool = True):
@@ -257,11 +249,6 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, inp
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    return _conv2d_backward(grad_out, x, weight, stride, padding, dilation, input_grad)
-
-
-def _conv2d_backward(grad_out, x, weight, stride, padding, dilation, input_grad, kept=None):
-    """:func:`conv2d_backward`, given what the forward pass kept (nn.Conv2d: see :func:`_conv2d`)."""
     x4, weight, stride, pads, dilation, batched = _check_conv(x, weight, stride, padding, dilation)
     grad_out = as_float_array(grad_out, "grad_out")
     padded = (x4.shape[2] + pads[0] + pads[1], x4.shape[3] + pads[2] + pads[3])
@@ -270,10 +257,7 @@ def _conv2d_backward(grad_out, x, weight, stride, padding, dilation, input_grad,
         raise ValueError(f"grad_out must have the forward output's shape "
                          f"{expected if batched else expected[1:]}; got {grad_out.shape}")
     grad_out = grad_out.astype(x4.dtype, copy=False).reshape(expected)
-    if kept is not None and (kept.dtype != x4.dtype or len(kept) != len(x4)):
-        kept = None  # made for other arrays
-    grad_x, grad_weight, grad_bias = _compute_backward(grad_out, x4, weight, stride, pads, dilation, input_grad,
-                                                       kept)
+    grad_x, grad_weight, grad_bias = _compute_backward(grad_out, x4, weight, stride, pads, dilation, input_grad)
     if grad_x is not None and not batched:
         grad_x = grad_x[0]
     return grad_x, grad_weight, grad_bias
@@ -315,7 +299,7 @@ def correlate2d(image, kernel, *, stride=1, padding=0, dilation=1) -> np.ndarray
     check_ndim(kernel, "kernel", (2,), "(KH, KW)")
     x4, weight, stride, pads, dilation, _ = _check_conv(image[None, None], kernel[None, None], stride,
                                                          padding, dilation, allow_full=True)
-    return _compute_forward(x4, weight, stride, pads, dilation)[0][0, 0]
+    return _compute_forward(x4, weight, stride, pads, dilation)[0, 0]
 
 
 def convolve2d(image, kernel, *, stride=1, padding=0, dilation=1) -> np.ndarray:

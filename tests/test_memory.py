@@ -27,7 +27,7 @@ def step():
     _, grad = nn.softmax_cross_entropy(model.forward(x), y)
     model.backward(grad, input_grad=False)
     optimizer.step()
-for _ in range(30):  # the heap grows during the first steps (about 20 here, with what layers keep), then stays
+for _ in range(10):  # the heap grows during the first few steps, then stays
     step()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(20):

@@ -158,17 +158,14 @@ class Conv2d(Layer):
 
     def forward(self, x):
         self.x = x = _check_input(x, "Conv2d", 4, "(N, C, H, W)")
-        # Training, the fast path keeps the input's windows (its im2col matrix) for backward.
-        self.kept = None  # the last batch's, freed first: the new one can take its memory
-        out, self.kept = _conv._conv2d(x, self.weight.data, self.bias.data, self.stride, self.padding, 1,
-                                       keep=self.training)
-        return self._remember(out)
+        return self._remember(_conv.conv2d(x, self.weight.data, self.bias.data, stride=self.stride,
+                                           padding=self.padding))
 
     def backward(self, grad_out, input_grad: bool = True):
         """Fill the parameters' gradients; return the input's (None when ``input_grad`` is False)."""
         grad_out = self._check_grad(grad_out)
-        grad_x, self.weight.grad, self.bias.grad = _conv._conv2d_backward(
-            grad_out, self.x, self.weight.data, self.stride, self.padding, 1, input_grad, self.kept)
+        grad_x, self.weight.grad, self.bias.grad = _conv.conv2d_backward(
+            grad_out, self.x, self.weight.data, stride=self.stride, padding=self.padding, input_grad=input_grad)
         return grad_x
 
     def __repr__(self):
@@ -250,7 +247,6 @@ class MaxPool2d(_Pool2d):
         self.x = x = _check_input(x, "MaxPool2d", 4, "(N, C, H, W)")
         # Kept for backward, which finds each window's maximum from them: the result, and, where
         # the windows tile the image, a copy of x that the fast path reads faster.
-        self.pooled = self.kept = None  # the last batch's, freed first: the new ones can take their memory
         self.pooled, self.kept = _pool._max_pool2d_for_backward(x, self.kernel_size, self.stride, self.padding)
         return self._remember(self.pooled)
 
