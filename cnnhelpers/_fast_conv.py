@@ -472,8 +472,9 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         # When the input gradient is a forward pass over grad_out padded by full_pads (see
         # _conv_input_grad) with this row length, g_wide is made inside that padded grad_out
         # (g_padded): it is the same array plus zero rows around, and the padding is done here.
-        if not (as_forward and ow + full_pads[2] + full_pads[3] == row_length  # and the last row's zeros fit
-                and full_pads[2] <= full_pads[1] * row_length):
+        padded_here = (as_forward and ow + full_pads[2] + full_pads[3] == row_length
+                       and full_pads[2] <= full_pads[1] * row_length)  # and the last row's zeros fit
+        if not padded_here:
             full_pads = (0, 0, 0, 0)
         head = full_pads[0] * row_length + full_pads[2]  # zeros before grad_out's first value
         g_padded = np.empty((n, o, oh + full_pads[0] + full_pads[1], row_length), dtype=x.dtype)
@@ -491,7 +492,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
                 padded[..., head + oh * row_length:] = 0
     else:
         row_length, windows = None, window_view(xp, (kh, kw), stride, dilation, (oh, ow))
-        g_wide, g_padded, g_flat = None, None, grad_out.reshape(n, o, oh * ow)
+        g_wide, g_padded, g_flat, padded_here = None, None, grad_out.reshape(n, o, oh * ow), False
     parallel = worth_threads(2 * g_flat.size * c * kh * kw, x.dtype)
     blocks, per_row = _im2col_plan(windows, row_length, parallel)
     fill = _pad_in_blocks(xp, x, pads, blocks, parallel)
@@ -518,8 +519,8 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         grad_bias += part_b
     if not input_grad:
         return None, grad_weight, grad_bias
-    padded = g_padded if g_padded is not None and g_padded.shape[-2] > oh else None
-    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), g_wide, padded)
+    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), g_wide,
+                              g_padded if padded_here else None)
     return grad_x, grad_weight, grad_bias
 
 

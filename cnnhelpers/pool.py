@@ -189,9 +189,11 @@ def _max_pool2d_for_backward(x, kernel_size, stride=None, padding=0):
     array of their own (:func:`cnnhelpers._fast_pool.max_pool_tiles`): a copy of ``x``.
     """
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
-    if x.size and tuple(stride) == tuple(kernel_size) and not any(pads):
+    if not x.size:
+        return max_forward(_pad(x, pads, -np.inf), kernel_size, stride), None
+    if tuple(stride) == tuple(kernel_size) and not any(pads):
         return _fast_pool.max_pool_tiles(x, kernel_size, out_hw)
-    return max_pool2d(x, kernel_size, stride, padding), None
+    return _fast_pool.max_pool(x, kernel_size, stride, pads, out_hw), None
 
 
 def _max_pool2d_backward(grad_out, x, kernel_size, stride, padding, pooled=None, kept=None):
