@@ -58,7 +58,7 @@ _WORKSPACE_MAX_BYTES = 4 * 2**20
 # Below this many float32 floating-point operations (float64 counts double), work runs serially.
 _PARALLEL_MIN_FLOPS = 50e6
 
-# From this many input channels on, the input gradient is a forward pass (see _conv_input_grad).
+# From this many input channels on, the input gradient is a forward pass (see _input_grad_route).
 _MANY_CHANNELS = 8
 
 # The flattened-row trick makes the im2col copy cheap (one contiguous run per row) but costs a
@@ -462,8 +462,8 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     # grad_weight: im2col rows times grad_out rows, summed over the batch; grad_bias: grad_out summed.
     full_pads = _full_pads(weight.shape, pads, dilation)
-    as_forward = input_grad and _input_grad_is_forward(weight, stride, full_pads)
-    by_shares = input_grad and not as_forward and all_finite(weight)  # which widens grad_out anyway
+    route = _input_grad_route(weight, stride, full_pads) if input_grad else None
+    as_forward, by_shares = route == "forward", route == "shares"  # by shares widens grad_out anyway
     if stride == (1, 1) and (c * kh * kw > _WIDE_GRAD_MIN * o or by_shares) and all_finite(x):
         # Flattened-row trick (see _WIDE_GRAD_MIN): the discarded positions get zero gradient, and
         # 0 * x is 0 for finite x.
@@ -519,8 +519,8 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
         grad_bias += part_b
     if not input_grad:
         return None, grad_weight, grad_bias
-    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), g_wide,
-                              g_padded if padded_here else None)
+    grad_x = _conv_input_grad(grad_out, weight, xp.shape, stride, pads, dilation, (height, width), route,
+                              g_wide, g_padded if padded_here else None)
     return grad_x, grad_weight, grad_bias
 
 
@@ -531,36 +531,38 @@ def _full_pads(weight_shape, pads, dilation):
     return (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
 
 
-def _input_grad_is_forward(weight, stride, full_pads) -> bool:
-    """Whether :func:`_conv_input_grad` computes the input gradient as a forward pass.
+def _input_grad_route(weight, stride, full_pads) -> str:
+    """How :func:`_conv_input_grad` computes the input gradient: ``"forward"``, ``"shares"`` or ``"scatter"``.
 
-    For many input channels: the product of that forward pass is then large enough. Like the
-    shares, it multiplies the weights by zeros that are not terms of the gradient: exact only when
-    0 * w is 0, i.e. every weight is finite.
+    A forward pass for many input channels (its product is then large enough), else the shares.
+    Both multiply the weights by zeros that are not terms of the gradient: exact only when 0 * w
+    is 0, i.e. every weight is finite; otherwise each offset scatters its part.
     """
-    return (stride == (1, 1) and weight.shape[1] >= _MANY_CHANNELS and min(full_pads) >= 0
-            and all_finite(weight))
+    if not all_finite(weight):
+        return "scatter"
+    if stride == (1, 1) and weight.shape[1] >= _MANY_CHANNELS and min(full_pads) >= 0:
+        return "forward"
+    return "shares"
 
 
-def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide=None, g_padded=None):
-    """Gradient with respect to the (unpadded) input, shape (N, C, H, W).
+def _conv_input_grad(grad_out, weight, padded_shape, stride, pads, dilation, size, route, g_wide=None,
+                     g_padded=None):
+    """Gradient with respect to the (unpadded) input, shape (N, C, H, W), the way ``route`` says.
 
-    ``g_wide``, if given, is ``grad_out`` with zero columns where the flattened padded rows
-    straddle two rows (see :func:`conv_backward`), shape (N, O, OH, Wp); ``g_padded``, if given,
-    is ``grad_out`` already padded by :func:`_full_pads`.
+    ``route`` is :func:`_input_grad_route`'s answer. ``g_wide``, if given, is ``grad_out`` with
+    zero columns where the flattened padded rows straddle two rows (see :func:`conv_backward`),
+    shape (N, O, OH, Wp); ``g_padded``, if given, is ``grad_out`` already padded by :func:`_full_pads`.
     """
     n, o, oh, ow = grad_out.shape
     _, c, kh, kw = weight.shape
-    full_pads = _full_pads(weight.shape, pads, dilation)
-    if _input_grad_is_forward(weight, stride, full_pads):
+    if route == "forward":
         # Many input channels: the input gradient is a full correlation of grad_out with the
         # flipped kernel, channels swapped: one forward pass, whose product is large enough.
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])  # (C, O, KH, KW)
         if g_padded is not None:
             return conv_forward(g_padded, flipped, (1, 1), (0, 0, 0, 0), dilation)
-        return conv_forward(grad_out, flipped, (1, 1), full_pads, dilation)
-    # The shares multiply the weights by zeros that are not terms of the gradient (see above).
-    if all_finite(weight):
+        return conv_forward(grad_out, flipped, (1, 1), _full_pads(weight.shape, pads, dilation), dilation)
+    if route == "shares":
         return _input_grad_by_shares(grad_out, weight, padded_shape, stride, pads, dilation, size, g_wide)
     # The plain way: each kernel offset scatters W[:, :, u, v].T @ grad_out into its strided slice.
     grad_xp = np.zeros(padded_shape, dtype=grad_out.dtype)
