@@ -143,6 +143,20 @@ def test_no_process_outlives_fit(workers):
 
 
 @linux_with_two_cores
+def test_a_worker_is_one_thread(workers):
+    # A worker computes on its core alone. Setting NumPy's BLAS thread count in the forked worker
+    # (it inherits the count it needs) would restart OpenBLAS's thread pool there, whose threads
+    # spin, waiting for work, on the worker's core for its first hundred milliseconds or so.
+    threads = []
+    net = model()
+    rng = np.random.default_rng(0)
+    nn.fit(net, rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40), optimizer=nn.Adam(net.parameters()),
+           epochs=2, batch_size=20, progress=False, shards=2,
+           snapshot=lambda _: threads.append([os.listdir(f"/proc/{pid}/task") for pid in workers()]))
+    assert [len(tasks) for tasks in threads[1]] == [1], threads
+
+
+@linux_with_two_cores
 def test_an_error_or_an_interrupt_leaves_no_process(workers):
     rng = np.random.default_rng(0)
     x, y = rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40)

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from .._validate import check_bytes, check_callable, count, describe, real_array
@@ -30,7 +30,13 @@ def blas_threads(threads: int | None):
     """
     if threads is None:
         return nullcontext()
-    return threadpool_limits(limits=count(threads, "threads"), user_api="blas")
+    threads = count(threads, "threads")
+    # Only the libraries not at that count already. Setting it restarts OpenBLAS's thread pool
+    # where a fork stopped it, and the new threads spin for a while waiting for work: a forked
+    # shard worker (see nn._shards), which inherits its count, would share its core with them.
+    blas = ThreadpoolController().select(user_api="blas")
+    others = [lib.filepath for lib in blas.lib_controllers if lib.num_threads != threads]
+    return blas.select(filepath=others).limit(limits=threads) if others else nullcontext()
 
 
 @dataclass
