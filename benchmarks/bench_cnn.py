@@ -51,6 +51,9 @@ CHANNELS, HIDDEN, BATCH, LR = (12, 24), 64, 32, 2e-3
 # of a single 2-thread step and is a small part of ten.
 STEPS_PER_SAMPLE = 10
 
+# The pause before each sample (see alternating_medians).
+SETTLE_SECONDS = 0.3
+
 
 def numpy_model(seed: int = 0, dtype=np.float32, lib=nn) -> nn.Sequential:
     """The network in cnnhelpers (``lib``: its ``nn`` module, or an earlier checkout's)."""
@@ -103,15 +106,19 @@ def fit_epoch(model, optimizer, x, y, shards: int, lib=nn) -> None:
 def alternating_medians(timers, repeat: int, warm: bool = False) -> list[float]:
     """Median seconds of each timer, samples taken in alternation (the same slow spells for all).
 
-    With ``warm``, each sample follows an untimed call of its timer: PyTorch's OpenMP threads keep
-    spinning for a few ms after its last call, and would otherwise share the second core with the
-    timer after it (for the epochs, a few ms out of hundreds, no warm-up).
+    Threads that wait for work spin for a while before they sleep: PyTorch's OpenMP threads for a
+    few ms after its last call, and OpenBLAS's for up to a few hundred ms after its thread pool
+    starts, as it does again when ``fit(shards=k)`` (which forks, and so stops the pool) restores
+    the thread count on leaving. Whichever timer came next would share a core with them: each
+    sample starts after a pause of ``SETTLE_SECONDS``, and with ``warm`` after an untimed call of
+    its own timer.
     """
     for timer in timers:
         timer()  # warm-up: first-touch allocations, BLAS initialisation
     times = [[] for _ in timers]
     for _ in range(repeat):
         for timer, record in zip(timers, times, strict=True):
+            time.sleep(SETTLE_SECONDS)
             if warm:
                 timer()
             start = time.perf_counter()
