@@ -28,7 +28,9 @@ def import_before(path: str, submodules: tuple[str, ...] = ()):
 
     Its modules (and ``submodules``, e.g. ``("nn",)``, then attributes of the package) are imported
     under their usual names, then moved out of ``sys.modules``: both packages keep their own module
-    objects (none imports a sibling lazily, inside a function).
+    objects, as long as none imports a sibling lazily, inside a function: such an import, run later,
+    finds the current tree's module in ``sys.modules``. (Checkouts before session 10 of issue 16 did
+    so in ``nn._shards``: their ``fit(shards=k)`` ran this tree's ``blas_threads`` and ``scores``.)
     """
     def ours():
         return {name: module for name, module in sys.modules.items() if name.split(".")[0] == "cnnhelpers"}

@@ -29,6 +29,7 @@ from multiprocessing import Pipe
 import numpy as np
 
 from .._fast_conv import _cores
+from . import training  # training imports this module too: its functions are looked up when called
 from .layers import Dropout
 from .losses import softmax_cross_entropy
 
@@ -181,21 +182,19 @@ class ShardedSteps:
         Whole batches go to each process, the same batches as ``nn.evaluate`` makes, so every
         logit, and the loss and accuracy, are the same as there, bit for bit.
         """
-        from .training import _loss_and_accuracy, evaluate, scores  # here: training imports this module
-
         x, y = self.validation
         if not self.workers:
-            return evaluate(self.model, x, y, batch_size=batch_size, threads=self.threads)
+            return training.evaluate(self.model, x, y, batch_size=batch_size, threads=self.threads)
         starts = list(range(0, len(x), batch_size))
         parts = np.array_split(np.array(starts), len(self.workers) + 1)
         for (_, connection, _, _), part in zip(self.workers, parts[1:], strict=True):
             if len(part):
                 connection.send(("logits", int(part[0]), min(int(part[-1]) + batch_size, len(x)), batch_size))
         stop = min(int(parts[0][-1]) + batch_size, len(x)) if len(parts[0]) else 0
-        logits = [scores(self.model, x[:stop], batch_size, self.threads)]
+        logits = [training.scores(self.model, x[:stop], batch_size, self.threads)]
         logits += [_receive(connection)[0] for (_, connection, _, _), part in zip(self.workers, parts[1:], strict=True)
                    if len(part)]
-        return _loss_and_accuracy(np.concatenate(logits), y)
+        return training._loss_and_accuracy(np.concatenate(logits), y)
 
     def _combine(self, results, sizes):
         """The batch's loss and gradients: shard by shard, in order, weighted by the shards' sizes."""
@@ -245,10 +244,10 @@ def _receive(connection):
 
 def _serve(connection, model, grads, buffer, threads, validation) -> None:
     """The worker's loop: one shard's gradients (or validation logits) per message, until the pipe closes."""
-    from .training import blas_threads, scores
-
     params = list(model.parameters().values())
-    with blas_threads(1 if threads is None else threads):  # several processes with BLAS threads each oversubscribe
+    # One BLAS thread unless told otherwise: several processes with BLAS threads each oversubscribe.
+    # The count is inherited from fit, which set it before the fork: then nothing is set here.
+    with training.blas_threads(1 if threads is None else threads):
         while True:
             try:
                 kind, *message = _recv(connection)
@@ -257,7 +256,7 @@ def _serve(connection, model, grads, buffer, threads, validation) -> None:
             try:
                 if kind == "logits":  # rows start:stop of the validation inputs, in evaluate's batches
                     start, stop, batch_size = message
-                    connection.send(("ok", scores(model, validation[0][start:stop], batch_size, threads)))
+                    connection.send(("ok", training.scores(model, validation[0][start:stop], batch_size, threads)))
                     continue
                 dtype, shape, labels = message
                 inputs = buffer[:math.prod(shape) * np.dtype(dtype).itemsize].view(dtype).reshape(shape)
