@@ -131,13 +131,18 @@ def test_dropout_needs_one_shard():
                batch_size=20, progress=False, shards=2)
 
 
-@linux_with_two_cores
-def test_no_process_outlives_fit(workers):
-    seen = []
+def fit_two_epochs(snapshot):
+    """``fit(shards=2)`` on 40 random images for two epochs; ``snapshot`` runs before the first and after each."""
     net = model()
     rng = np.random.default_rng(0)
     nn.fit(net, rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40), optimizer=nn.Adam(net.parameters()),
-           epochs=2, batch_size=20, progress=False, shards=2, snapshot=lambda _: seen.append(workers()))
+           epochs=2, batch_size=20, progress=False, shards=2, snapshot=snapshot)
+
+
+@linux_with_two_cores
+def test_no_process_outlives_fit(workers):
+    seen = []
+    fit_two_epochs(lambda _: seen.append(workers()))
     assert len(seen[0]) == 1  # one worker while training
     assert workers() == []
 
@@ -148,11 +153,7 @@ def test_a_worker_is_one_thread(workers):
     # (it inherits the count it needs) would restart OpenBLAS's thread pool there, whose threads
     # spin, waiting for work, on the worker's core for its first hundred milliseconds or so.
     threads = []
-    net = model()
-    rng = np.random.default_rng(0)
-    nn.fit(net, rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40), optimizer=nn.Adam(net.parameters()),
-           epochs=2, batch_size=20, progress=False, shards=2,
-           snapshot=lambda _: threads.append([os.listdir(f"/proc/{pid}/task") for pid in workers()]))
+    fit_two_epochs(lambda _: threads.append([os.listdir(f"/proc/{pid}/task") for pid in workers()]))
     assert [len(tasks) for tasks in threads[1]] == [1], threads
 
 
@@ -186,11 +187,8 @@ def test_a_killed_worker_is_reported_in_words(workers):
         for pid in workers():
             os.kill(pid, signal.SIGKILL)
 
-    net = model()
-    rng = np.random.default_rng(0)
     with pytest.raises(RuntimeError, match=r"worker process of fit\(shards=...\) stopped"):
-        nn.fit(net, rng.random((40, 1, 12, 12)), rng.integers(0, 10, 40), optimizer=nn.Adam(net.parameters()),
-               epochs=2, batch_size=20, progress=False, shards=2, snapshot=kill_workers)
+        fit_two_epochs(kill_workers)
     assert workers() == []
 
 
