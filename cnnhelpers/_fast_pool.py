@@ -46,6 +46,11 @@ def max_pool(x, kernel_size, stride, pads, out_hw):
     return out
 
 
+def windows_tile(kernel_size, stride, pads) -> bool:
+    """Whether the windows tile the image: stride = kernel size and no padding (each pixel in one window at most)."""
+    return tuple(stride) == tuple(kernel_size) and not any(pads)
+
+
 def max_pool_tiles(x, kernel_size, out_hw):
     """For windows that tile the image (stride = kernel size, no padding): ``(pooled, tiles)``.
 
@@ -80,7 +85,7 @@ def max_pool_backward(grad_out, x, kernel_size, stride, pads, out_hw, pooled=Non
     ``pooled`` is the forward result when the caller kept it (the layer does), saving its
     recomputation; ``tiles``, those of :func:`max_pool_tiles`, when the caller kept them.
     """
-    if tuple(stride) == tuple(kernel_size) and not any(pads):
+    if windows_tile(kernel_size, stride, pads):
         tiled = _tiled_max_pool_backward(grad_out, x, kernel_size, out_hw, pooled, tiles)
         if tiled is not None:
             return tiled

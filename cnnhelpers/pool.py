@@ -191,7 +191,7 @@ def _max_pool2d_for_backward(x, kernel_size, stride=None, padding=0):
     x, kernel_size, stride, pads, out_hw = _check_pool(x, kernel_size, stride, padding)
     if not x.size:
         return max_forward(_pad(x, pads, -np.inf), kernel_size, stride), None
-    if tuple(stride) == tuple(kernel_size) and not any(pads):
+    if _fast_pool.windows_tile(kernel_size, stride, pads):
         return _fast_pool.max_pool_tiles(x, kernel_size, out_hw)
     return _fast_pool.max_pool(x, kernel_size, stride, pads, out_hw), None
 
