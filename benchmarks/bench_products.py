@@ -69,7 +69,7 @@ def products_seconds(x, weight, stride, pad) -> tuple[float, float]:
         g = g_flat[b0:b1, :, start:stop]
         forward += in_cache(lambda: np.matmul(w_rows, cols))  # noqa: B023 (called at once)
         weight_grad += in_cache(lambda: np.matmul(cols, g.transpose(0, 2, 1)))  # noqa: B023
-    if stride == 1 and c >= fast._MANY_CHANNELS:  # the input gradient is a forward pass (see _conv_input_grad)
+    if fast._input_grad_route(weight, (stride,) * 2, pads, fast._full_pads(weight.shape, pads, (1, 1))) == "forward":
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]).reshape(c, -1)
         gp = fast.pad(np.ones((n, o, oh, ow), dtype=x.dtype), (kh - 1 - pad,) * 4)
         g_windows = fast.wide_window_view(gp, (kh, kw), (1, 1))

@@ -462,7 +462,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     xp = _empty_padded(x, pads)  # padded block by block, by the threads (see _pad_in_blocks)
     # grad_weight: im2col rows times grad_out rows, summed over the batch; grad_bias: grad_out summed.
     full_pads = _full_pads(weight.shape, pads, dilation)
-    route = _input_grad_route(weight, stride, full_pads) if input_grad else None
+    route = _input_grad_route(weight, stride, pads, full_pads) if input_grad else None
     as_forward, by_shares = route == "forward", route == "shares"  # by shares widens grad_out anyway
     if stride == (1, 1) and (c * kh * kw > _WIDE_GRAD_MIN * o or by_shares) and all_finite(x):
         # Flattened-row trick (see _WIDE_GRAD_MIN): the discarded positions get zero gradient, and
@@ -531,7 +531,7 @@ def _full_pads(weight_shape, pads, dilation):
     return (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
 
 
-def _input_grad_route(weight, stride, full_pads) -> str:
+def _input_grad_route(weight, stride, pads, full_pads) -> str:
     """How :func:`_conv_input_grad` computes the input gradient: ``"forward"``, ``"shares"`` or ``"scatter"``.
 
     A forward pass for many input channels (its product is then large enough), else the shares.
@@ -540,8 +540,14 @@ def _input_grad_route(weight, stride, full_pads) -> str:
     """
     if not all_finite(weight):
         return "scatter"
-    if stride == (1, 1) and weight.shape[1] >= _MANY_CHANNELS and min(full_pads) >= 0:
-        return "forward"
+    o, c = weight.shape[:2]
+    if stride == (1, 1) and c >= _MANY_CHANNELS and min(full_pads) >= 0:
+        # The forward pass reads grad_out padded by full_pads. With "same" padding across (as
+        # wide as the input's own), conv_backward pads it in the copy that widens it for the
+        # weight gradient; otherwise padding it is one more copy of O channels, and from twice as
+        # many output channels as input channels on, the shares (KK*C rows a position) cost less.
+        if full_pads[2] + full_pads[3] == pads[2] + pads[3] or o < 2 * c:
+            return "forward"
     return "shares"
 
 
