@@ -9,6 +9,9 @@ PyTorch's, on one thread, float32, for the multi-channel workloads of ``bench_co
 
 A ratio "products / PyTorch" near or above 1.5 means that goal 2 of issue 16 (every convolution
 within 1.5x PyTorch) cannot be met by im2col and OpenBLAS on this kernel, whatever the copies cost.
+The column "at peak" goes further: the convolution's multiply-adds at the rate of a large square
+product (2048x2048, float32) on this kernel, its best case; above 1.5x PyTorch there, no method
+built on this BLAS kernel's products meets the goal, however it arranges them.
 
 Runs itself once per BLAS kernel (``_matrix.py``): OpenBLAS's pick, and ``OPENBLAS_CORETYPE=Haswell``.
 
@@ -88,15 +91,34 @@ def products_seconds(x, weight, stride, pad) -> tuple[float, float]:
     return forward, weight_grad + input_grad
 
 
+def peak_flops(size: int = 2048, repeat: int = 5) -> float:
+    """Floating-point operations a second of a large square float32 product: this BLAS kernel's best rate."""
+    a = np.random.default_rng(0).standard_normal((size, size), dtype=np.float32)
+    out = np.empty_like(a)
+    return 2 * size**3 / in_cache(lambda: np.matmul(a, a, out=out), repeat)
+
+
+def flops(x, weight, stride, pad) -> float:
+    """Floating-point operations of the forward pass (the backward pass has twice as many)."""
+    n = x.shape[0]
+    o = weight.shape[0]
+    oh, ow = ch.conv2d(x[:1], weight, stride=stride, padding=pad).shape[-2:]
+    return 2 * n * o * oh * ow * weight[0].size
+
+
 def child(kernel: str, repeat: int) -> None:
     if torch is not None:
         torch.set_num_threads(1)
     with threadpool_limits(limits=1):
         print(f"\n## kernel {kernel}, 1 thread\n")
         print(f"machine: {platform.processor() or platform.machine()}; threadpoolctl: {blas_description()}")
+        peak = peak_flops()
+        print(f"\na 2048x2048 float32 product: {peak / 1e9:.0f} GFLOP/s (\"at peak\": the convolution's operations "
+              "at that rate)")
         print(f"\nmedians of {repeat} samples, in alternation; float32; ms\n")
-        print("| workload | pass | products alone | cnnhelpers | PyTorch | products / PyTorch | cnnhelpers / PyTorch |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+        print("| workload | pass | at peak | products alone | cnnhelpers | PyTorch | at peak / PyTorch | "
+              "products / PyTorch | cnnhelpers / PyTorch |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, x, weight, stride, pad in conv_workloads(np.random.default_rng(0), np.float32)[1:]:
             if name.startswith("W3a"):
                 continue  # one input channel: not a multi-channel workload
@@ -107,10 +129,12 @@ def child(kernel: str, repeat: int) -> None:
             if torch is not None:
                 timers["forward"].append(lambda: torch_forward(x, weight, stride, pad))
                 timers["backward"].append(torch_backward(x, weight, stride, pad))
-            for (phase, phase_timers), alone in zip(timers.items(), products, strict=True):
+            operations = flops(x, weight, stride, pad)
+            for (phase, phase_timers), alone, times in zip(timers.items(), products, (1, 2), strict=True):
                 mine, theirs = [t * 1e3 for t in median_times(phase_timers, repeat)] + [float("nan")] * (torch is None)
-                print(f"| {name} | {phase} | {alone * 1e3:.2f} | {mine:.2f} | {theirs:.2f} | "
-                      f"{alone * 1e3 / theirs:.2f} | {mine / theirs:.2f} |", flush=True)
+                best = times * operations / peak * 1e3
+                print(f"| {name} | {phase} | {best:.2f} | {alone * 1e3:.2f} | {mine:.2f} | {theirs:.2f} | "
+                      f"{best / theirs:.2f} | {alone * 1e3 / theirs:.2f} | {mine / theirs:.2f} |", flush=True)
 
 
 def main() -> None:
