@@ -540,13 +540,16 @@ def _input_grad_route(weight, stride, pads, full_pads) -> str:
     """
     if not all_finite(weight):
         return "scatter"
-    o, c = weight.shape[:2]
+    o, c, kh, kw = weight.shape
     if stride == (1, 1) and c >= _MANY_CHANNELS and min(full_pads) >= 0:
-        # The forward pass reads grad_out padded by full_pads. With "same" padding across (as
-        # wide as the input's own), conv_backward pads it in the copy that widens it for the
-        # weight gradient; otherwise padding it is one more copy of O channels, and from twice as
-        # many output channels as input channels on, the shares (KK*C rows a position) cost less.
-        if full_pads[2] + full_pads[3] == pads[2] + pads[3] or o < 2 * c:
+        # The forward pass reads grad_out padded by full_pads. That padding is free when the
+        # weight gradient widens grad_out (the flattened-row trick) and the padding is "same"
+        # across: the widened rows are then as long as the padded ones, and conv_backward widens
+        # grad_out inside its padding. Otherwise the padding is one more copy of all O channels,
+        # and from twice as many output channels as input channels on, the shares cost less.
+        widened = c * kh * kw > _WIDE_GRAD_MIN * o
+        same_across = full_pads[2] + full_pads[3] == pads[2] + pads[3]
+        if (widened and same_across) or o < 2 * c:
             return "forward"
     return "shares"
 

@@ -111,13 +111,14 @@ def test_correlate2d_matches_naive_with_stride_padding_dilation(stride, padding,
 # (x shape, weight shape, stride, padding): single channel (its own fast path), few and 8+ channels
 # (with padding 1, the input gradient of 8+ channels is a forward pass over a grad_out padded while
 # it is widened; with padding 0 it is padded apart, or, into twice as many output channels, found
-# by shares), few input channels into many output channels.
+# by shares, as it is with padding 1 when grad_out is not widened), few input channels into many
+# output channels.
 REFERENCE_CASES = [((2, 1, 9, 8), (1, 1, 3, 3), 1, 0), ((1, 1, 9, 9), (1, 1, 3, 3), 2, 1),
                    ((2, 3, 8, 9), (4, 3, 3, 3), 1, 1), ((3, 2, 10, 7), (5, 2, 2, 3), 2, 0),
                    ((2, 8, 7, 6), (3, 8, 3, 2), 1, 2), ((2, 9, 8, 8), (4, 9, 3, 3), 3, 1),
                    ((2, 8, 9, 7), (4, 8, 3, 3), 1, 1), ((3, 12, 6, 6), (24, 12, 3, 3), 1, 1),
                    ((2, 8, 7, 6), (3, 8, 3, 3), 1, 0), ((2, 8, 7, 6), (16, 8, 3, 3), 1, 0),
-                   ((2, 1, 8, 7), (12, 1, 3, 3), 1, 1)]
+                   ((2, 8, 7, 6), (24, 8, 3, 3), 1, 1), ((2, 1, 8, 7), (12, 1, 3, 3), 1, 1)]
 
 
 @pytest.mark.parametrize("shape, weight_shape, stride, padding", REFERENCE_CASES)

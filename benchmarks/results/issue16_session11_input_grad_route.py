@@ -2,9 +2,10 @@
 
 The change: for 8+ input channels at stride 1, the input gradient stays a forward pass over
 ``grad_out`` padded by the kernel's span, except when that padding costs a copy of its own (the
-convolution's padding is not "same" across) and there are at least twice as many output channels
-as input channels: then it is found by shares. Shapes with padding 0 and 1, float32, one thread;
-medians of alternating samples. Run with each BLAS kernel::
+convolution's padding is not "same" across, or the weight gradient does not widen ``grad_out``)
+and there are at least twice as many output channels as input channels: then it is found by
+shares. Shapes with padding 0 and 1, float32, one thread; medians of alternating samples. Run with
+each BLAS kernel::
 
     git worktree add /tmp/p/base 0ffb2ed
     python benchmarks/results/issue16_session11_input_grad_route.py /tmp/p/base
@@ -23,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/, for
 from _matrix import blas_description, import_before  # noqa: E402
 
 import cnnhelpers as ch  # noqa: E402
+from cnnhelpers._fast_conv import _full_pads, _input_grad_route  # noqa: E402
 
 SHAPES = [(32, 16, 32, 32), (64, 8, 28, 16), (32, 12, 14, 24), (16, 32, 16, 64), (8, 64, 16, 64), (16, 16, 32, 16),
-          (16, 32, 32, 16)]  # (N, C, H = W, O), 3x3 kernels
+          (16, 32, 32, 16), (32, 8, 28, 32), (16, 16, 16, 64), (32, 8, 14, 64), (16, 12, 14, 48),
+          (32, 8, 28, 24)]  # (N, C, H = W, O), 3x3 kernels
 
 
 def medians(timers, samples: int = 25) -> list[float]:
@@ -52,7 +55,8 @@ def main() -> None:
                 g = rng.standard_normal(ch.conv2d(x, w, padding=padding).shape, dtype=np.float32)
                 now = [ch.conv2d_backward(g, x, w, padding=padding), before.conv2d_backward(g, x, w, padding=padding)]
                 np.testing.assert_allclose(now[0][0], now[1][0], rtol=1e-4, atol=1e-3)
-                route = "shares" if padding == 0 and o >= 2 * c else "forward"
+                pads = (padding,) * 4
+                route = _input_grad_route(w, (1, 1), pads, _full_pads(w.shape, pads, (1, 1)))
                 old, new = medians([lambda: before.conv2d_backward(g, x, w, padding=padding),  # noqa: B023
                                     lambda: ch.conv2d_backward(g, x, w, padding=padding)])  # noqa: B023
                 print(f"| {n}, {c}, {size}, {o} | {padding} | {route} | {old * 1e3:.2f} | {new * 1e3:.2f} | "
