@@ -464,7 +464,7 @@ def conv_backward(grad_out, x, weight, stride, pads, dilation, input_grad=True):
     full_pads = _full_pads(weight.shape, pads, dilation)
     route = _input_grad_route(weight, stride, pads, full_pads) if input_grad else None
     as_forward, by_shares = route == "forward", route == "shares"  # by shares widens grad_out anyway
-    if stride == (1, 1) and (c * kh * kw > _WIDE_GRAD_MIN * o or by_shares) and all_finite(x):
+    if stride == (1, 1) and (_widens_grad_out(weight) or by_shares) and all_finite(x):
         # Flattened-row trick (see _WIDE_GRAD_MIN): the discarded positions get zero gradient, and
         # 0 * x is 0 for finite x.
         row_length = xp.shape[-1]
@@ -531,6 +531,12 @@ def _full_pads(weight_shape, pads, dilation):
     return (spans[0] - pads[0], spans[0] - pads[1], spans[1] - pads[2], spans[1] - pads[3])
 
 
+def _widens_grad_out(weight) -> bool:
+    """Whether the weight gradient uses the flattened-row trick for its own sake (see _WIDE_GRAD_MIN)."""
+    o, c, kh, kw = weight.shape
+    return c * kh * kw > _WIDE_GRAD_MIN * o
+
+
 def _input_grad_route(weight, stride, pads, full_pads) -> str:
     """How :func:`_conv_input_grad` computes the input gradient: ``"forward"``, ``"shares"`` or ``"scatter"``.
 
@@ -540,14 +546,14 @@ def _input_grad_route(weight, stride, pads, full_pads) -> str:
     """
     if not all_finite(weight):
         return "scatter"
-    o, c, kh, kw = weight.shape
+    o, c = weight.shape[:2]
     if stride == (1, 1) and c >= _MANY_CHANNELS and min(full_pads) >= 0:
         # The forward pass reads grad_out padded by full_pads. That padding is free when the
         # weight gradient widens grad_out (the flattened-row trick) and the padding is "same"
         # across: the widened rows are then as long as the padded ones, and conv_backward widens
         # grad_out inside its padding. Otherwise the padding is one more copy of all O channels,
         # and from twice as many output channels as input channels on, the shares cost less.
-        widened = c * kh * kw > _WIDE_GRAD_MIN * o
+        widened = _widens_grad_out(weight)
         same_across = full_pads[2] + full_pads[3] == pads[2] + pads[3]
         if (widened and same_across) or o < 2 * c:
             return "forward"
